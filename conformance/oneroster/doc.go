@@ -1,0 +1,2 @@
+// Package oneroster is the black-box OneRoster REST conformance suite.
+package oneroster

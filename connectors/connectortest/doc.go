@@ -1,0 +1,2 @@
+// Package connectortest is the contract suite every connector passes.
+package connectortest

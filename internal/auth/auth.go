@@ -1,0 +1,84 @@
+package auth
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// DefaultTenant is the tenant a command means when it is given no --tenant.
+const DefaultTenant = "default"
+
+// Tenant is one isolated organisation: its own LRS, roster and registrations.
+type Tenant struct {
+	ID      string
+	Created time.Time
+}
+
+// Credential is an API client: a public key, a slow hash of its secret, and
+// the scopes it may use inside exactly one tenant.
+type Credential struct {
+	Key        string
+	SecretHash string // bcrypt hash; the secret itself is never stored
+	Tenant     string
+	Name       string
+	Scopes     []string
+	Created    time.Time
+	Disabled   bool
+}
+
+// Token is an issued OAuth 2.0 bearer token. Only its SHA-256 is stored.
+type Token struct {
+	Hash    string // hex SHA-256 of the opaque token
+	Key     string // the credential that asked for it
+	Tenant  string
+	Scopes  []string
+	Expires time.Time
+}
+
+// Store keeps tenants, credentials and tokens.
+type Store interface {
+	// CreateTenant adds a tenant; store.ErrConflict if the id is taken.
+	CreateTenant(ctx context.Context, t Tenant) error
+	// Tenant returns one tenant; store.ErrNotFound if absent.
+	Tenant(ctx context.Context, id string) (Tenant, error)
+	// Tenants lists every tenant ordered by id.
+	Tenants(ctx context.Context) ([]Tenant, error)
+
+	// CreateCredential adds a credential; store.ErrConflict if the key is taken.
+	CreateCredential(ctx context.Context, c Credential) error
+	// Credential returns the credential with that key, in any tenant;
+	// store.ErrNotFound if absent.
+	Credential(ctx context.Context, key string) (Credential, error)
+	// Credentials lists a tenant's credentials ordered by key.
+	Credentials(ctx context.Context, tenant string) ([]Credential, error)
+	// SetCredentialDisabled enables or disables a tenant's credential;
+	// store.ErrNotFound if the tenant has no such key.
+	SetCredentialDisabled(ctx context.Context, tenant, key string, disabled bool) error
+
+	// SaveToken stores an issued token; store.ErrConflict if the hash exists.
+	SaveToken(ctx context.Context, t Token) error
+	// Token returns the token with that hash if it has not expired at now;
+	// store.ErrNotFound otherwise.
+	Token(ctx context.Context, hash string, now time.Time) (Token, error)
+	// DeleteExpiredTokens removes tokens expired before now and says how many.
+	DeleteExpiredTokens(ctx context.Context, now time.Time) (int, error)
+}
+
+// Principal is who an authenticated request acts as.
+type Principal struct {
+	Tenant string
+	Key    string // the credential key: the xAPI authority and audit subject
+	Name   string
+	Scopes []string
+}
+
+// Has reports whether p holds any of the scopes.
+func (p Principal) Has(scopes ...string) bool {
+	for _, s := range scopes {
+		if slices.Contains(p.Scopes, s) {
+			return true
+		}
+	}
+	return false
+}

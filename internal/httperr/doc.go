@@ -1,0 +1,2 @@
+// Package httperr defines typed HTTP errors with public messages, mapped to status codes in one place.
+package httperr

@@ -1,0 +1,2 @@
+// Package lrshttp serves the xAPI resources under /xapi/ over fiber.
+package lrshttp

@@ -1,0 +1,171 @@
+package oneroster
+
+import "time"
+
+// Status is a record's OneRoster status.
+type Status string
+
+// The statuses a record may carry. StatusInactive is the 1.0-era value still
+// seen in the wild; readers treat it as active.
+const (
+	StatusActive      Status = "active"
+	StatusToBeDeleted Status = "tobedeleted"
+	StatusInactive    Status = "inactive"
+)
+
+// Kind names a OneRoster collection, spelled as its CSV file and REST path.
+type Kind string
+
+// The roster collections Passport Bridge keeps.
+const (
+	KindOrg             Kind = "orgs"
+	KindAcademicSession Kind = "academicSessions"
+	KindCourse          Kind = "courses"
+	KindClass           Kind = "classes"
+	KindUser            Kind = "users"
+	KindEnrollment      Kind = "enrollments"
+	KindDemographics    Kind = "demographics"
+)
+
+// Base holds the fields every record carries.
+type Base struct {
+	SourcedID        string    `json:"sourcedId"`
+	Status           Status    `json:"status"`
+	DateLastModified time.Time `json:"dateLastModified"`
+}
+
+// Org is a school, district, ministry or other organisation.
+type Org struct {
+	Base
+	Name       string `json:"name"`
+	Type       string `json:"type"` // department, school, district, local, state, national
+	Identifier string `json:"identifier,omitempty"`
+	Parent     string `json:"parentSourcedId,omitempty"`
+}
+
+// AcademicSession is a school year, term, semester or grading period.
+type AcademicSession struct {
+	Base
+	Title      string `json:"title"`
+	Type       string `json:"type"`
+	StartDate  string `json:"startDate"` // YYYY-MM-DD
+	EndDate    string `json:"endDate"`
+	Parent     string `json:"parentSourcedId,omitempty"`
+	SchoolYear string `json:"schoolYear"`
+}
+
+// Course is a course offered by an org.
+type Course struct {
+	Base
+	Title        string   `json:"title"`
+	SchoolYear   string   `json:"schoolYearSourcedId,omitempty"`
+	CourseCode   string   `json:"courseCode,omitempty"`
+	Grades       []string `json:"grades,omitempty"`
+	Org          string   `json:"orgSourcedId"`
+	Subjects     []string `json:"subjects,omitempty"`
+	SubjectCodes []string `json:"subjectCodes,omitempty"`
+}
+
+// Class is one section of a course at a school in one or more terms.
+type Class struct {
+	Base
+	Title        string   `json:"title"`
+	Grades       []string `json:"grades,omitempty"`
+	Course       string   `json:"courseSourcedId"`
+	ClassCode    string   `json:"classCode,omitempty"`
+	ClassType    string   `json:"classType"` // homeroom, scheduled
+	Location     string   `json:"location,omitempty"`
+	School       string   `json:"schoolSourcedId"`
+	Terms        []string `json:"termSourcedIds"`
+	Subjects     []string `json:"subjects,omitempty"`
+	SubjectCodes []string `json:"subjectCodes,omitempty"`
+	Periods      []string `json:"periods,omitempty"`
+}
+
+// UserID is one of a user's identifiers in another system.
+type UserID struct {
+	Type       string `json:"type"`
+	Identifier string `json:"identifier"`
+}
+
+// RoleAssignment is a 1.2 role of a user at an org.
+type RoleAssignment struct {
+	RoleType  string `json:"roleType"` // primary, secondary
+	Role      string `json:"role"`
+	Org       string `json:"orgSourcedId"`
+	BeginDate string `json:"beginDate,omitempty"`
+	EndDate   string `json:"endDate,omitempty"`
+}
+
+// User is a learner, teacher, guardian or administrator.
+type User struct {
+	Base
+	EnabledUser         bool             `json:"enabledUser"`
+	Username            string           `json:"username"`
+	UserIDs             []UserID         `json:"userIds,omitempty"`
+	GivenName           string           `json:"givenName"`
+	FamilyName          string           `json:"familyName"`
+	MiddleName          string           `json:"middleName,omitempty"`
+	PreferredGivenName  string           `json:"preferredGivenName,omitempty"`
+	PreferredFamilyName string           `json:"preferredFamilyName,omitempty"`
+	Identifier          string           `json:"identifier,omitempty"`
+	Email               string           `json:"email,omitempty"`
+	SMS                 string           `json:"sms,omitempty"`
+	Phone               string           `json:"phone,omitempty"`
+	Role                string           `json:"role"` // the 1.1 role, or the 1.2 primary role
+	Roles               []RoleAssignment `json:"roles,omitempty"`
+	Orgs                []string         `json:"orgSourcedIds"`
+	PrimaryOrg          string           `json:"primaryOrgSourcedId,omitempty"`
+	Agents              []string         `json:"agentSourcedIds,omitempty"`
+	Grades              []string         `json:"grades,omitempty"`
+	MasterIdentifier    string           `json:"userMasterIdentifier,omitempty"`
+}
+
+// Enrollment places a user in a class with a role.
+type Enrollment struct {
+	Base
+	Class     string `json:"classSourcedId"`
+	School    string `json:"schoolSourcedId"`
+	User      string `json:"userSourcedId"`
+	Role      string `json:"role"` // administrator, proctor, student, teacher
+	Primary   bool   `json:"primary"`
+	BeginDate string `json:"beginDate,omitempty"`
+	EndDate   string `json:"endDate,omitempty"`
+}
+
+// Demographics holds a user's demographic data; SourcedID is the user's.
+type Demographics struct {
+	Base
+	BirthDate        string `json:"birthDate,omitempty"`
+	Sex              string `json:"sex,omitempty"`
+	CountryOfBirth   string `json:"countryOfBirthCode,omitempty"`
+	CityOfBirth      string `json:"cityOfBirth,omitempty"`
+	StateOfBirthAbbr string `json:"stateOfBirthAbbreviation,omitempty"`
+}
+
+// Snapshot is a set of roster records, whole or partial.
+type Snapshot struct {
+	Orgs             []Org
+	AcademicSessions []AcademicSession
+	Courses          []Course
+	Classes          []Class
+	Users            []User
+	Enrollments      []Enrollment
+	Demographics     []Demographics
+}
+
+// Ref names one record.
+type Ref struct {
+	Kind      Kind
+	SourcedID string
+}
+
+// Delta is what changed in a tenant's roster between two points in its
+// history: records created or updated, and records removed.
+type Delta struct {
+	Upserts Snapshot
+	Deletes []Ref
+	// Cursor is the history position this delta reaches; a connector stores
+	// it after a successful push and asks for changes since it next time.
+	Cursor int64
+}

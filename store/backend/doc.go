@@ -1,0 +1,2 @@
+// Package backend names the full storage contract a Passport Bridge backend implements.
+package backend

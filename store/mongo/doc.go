@@ -1,0 +1,2 @@
+// Package mongo stores Passport Bridge records in MongoDB.
+package mongo

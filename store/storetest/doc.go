@@ -1,0 +1,2 @@
+// Package storetest is the contract suite every storage backend passes.
+package storetest
