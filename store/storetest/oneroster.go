@@ -1,0 +1,4 @@
+package storetest
+
+// onerosterTests is the oneroster domain's part of the contract suite.
+var onerosterTests = []subTest{}
