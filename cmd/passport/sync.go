@@ -1,0 +1,12 @@
+package main
+
+import "github.com/passportbridge/passport/internal/server"
+
+// syncCommands are the sync subcommands, keyed by their first word.
+func syncCommands() map[string]command { return nil }
+
+// syncMounts are the sync HTTP handlers serve mounts.
+func syncMounts(_ *deps) []server.Mounter { return nil }
+
+// syncWorkers are the sync background loops serve runs.
+func syncWorkers(_ *deps) []worker { return nil }

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/passportbridge/passport/internal/auth"
+	"github.com/passportbridge/passport/internal/config"
+	"github.com/passportbridge/passport/internal/server"
+	"github.com/passportbridge/passport/store/backend"
+)
+
+// deps is what every command and protocol hook may use, built once per process.
+type deps struct {
+	Config  config.Config
+	File    config.File // the YAML file named by --config (zero when none)
+	Store   backend.Store
+	Auth    *auth.Authenticator
+	Logger  *slog.Logger
+	Metrics prometheus.Registerer
+	Clock   func() time.Time
+	// HTTPClient returns a retrying client for outbound calls (forwarding,
+	// AGS, connectors), logging through logger.
+	HTTPClient func(logger *slog.Logger) *retryablehttp.Client
+	Stdout     io.Writer
+	Stderr     io.Writer
+}
+
+// worker is a background loop that serve runs until its context ends.
+type worker struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
+// command is one top-level subcommand; it returns the process exit status
+// (0 ok, 1 failure, 2 usage error).
+type command struct {
+	Summary string
+	// NeedsStore says whether the command opens the store before it runs.
+	NeedsStore bool
+	Run        func(ctx context.Context, d *deps, args []string) int
+}
+
+// mounts lists every protocol's HTTP handlers, in one place.
+func mounts(d *deps) []server.Mounter {
+	var m []server.Mounter
+	m = append(m, lrsMounts(d)...)
+	m = append(m, ltiMounts(d)...)
+	m = append(m, onerosterMounts(d)...)
+	m = append(m, syncMounts(d)...)
+	return m
+}
+
+// workers lists every background loop serve runs.
+func workers(d *deps) []worker {
+	var w []worker
+	w = append(w, lrsWorkers(d)...)
+	w = append(w, ltiWorkers(d)...)
+	w = append(w, onerosterWorkers(d)...)
+	w = append(w, syncWorkers(d)...)
+	return w
+}

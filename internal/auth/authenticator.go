@@ -1,0 +1,4 @@
+package auth
+
+// Authenticator checks credentials and tokens against a Store.
+type Authenticator struct{}

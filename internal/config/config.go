@@ -1,0 +1,4 @@
+package config
+
+// Config is the process configuration.
+type Config struct{}
