@@ -89,9 +89,10 @@ type RecordStore interface {
 	Record(ctx context.Context, tenant string, kind Kind, sourcedID string) (Record, error)
 	// Cursor returns the tenant's current history position (0 when empty).
 	Cursor(ctx context.Context, tenant string) (int64, error)
-	// ChangedRecords returns every record changed after the cursor since,
-	// ordered by kind then sourcedId, and the cursor they reach.
-	ChangedRecords(ctx context.Context, tenant string, since int64) ([]Record, int64, error)
+	// Changes returns what changed in the tenant's roster after the cursor
+	// since (0 = everything): the latest state of each changed record, deleted
+	// ones as Deletes, and the cursor reached.
+	Changes(ctx context.Context, tenant string, since int64) (Delta, error)
 }
 
 // MergeStore keeps learner merges, which are also their audit trail.
