@@ -303,14 +303,14 @@ func readManifest(fsys fs.FS) (map[string]propValue, []Issue) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			issues = append(issues, Issue{File: "manifest.csv", Line: lineOf(err, line), Reason: csvErrReason(err)})
+			issues = append(issues, Issue{File: "manifest.csv", Line: lineOf(err, 0), Reason: csvErrReason(err)})
 			if !isRecoverable(err) {
 				break
 			}
 			continue
 		}
+		line, _ := r.FieldPos(0)
 		if first {
 			first = false
 			if len(rec) != 2 || rec[0] != "propertyName" || rec[1] != "value" {
@@ -511,9 +511,8 @@ func (p *Package) rows(file string, fn func(line int, fields []string, meta map[
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			if cerr := fn(lineOf(err, line), nil, nil, errors.New(csvErrReason(err))); cerr != nil {
+			if cerr := fn(lineOf(err, 0), nil, nil, errors.New(csvErrReason(err))); cerr != nil {
 				return cerr
 			}
 			if !isRecoverable(err) {
@@ -521,6 +520,7 @@ func (p *Package) rows(file string, fn func(line int, fields []string, meta map[
 			}
 			continue
 		}
+		line, _ := r.FieldPos(0)
 		if len(rec) == 1 && rec[0] == "" {
 			continue // blank line
 		}
@@ -533,9 +533,8 @@ func (p *Package) rows(file string, fn func(line int, fields []string, meta map[
 		var bad error
 		for i, j := range idx {
 			v := rec[j]
-			if strings.ContainsAny(v, "\r\n") {
+			if bad == nil && strings.ContainsAny(v, "\r\n") {
 				bad = fmt.Errorf("field %s contains a line break", columnsFor(p.Version, file)[i])
-				break
 			}
 			fields[i] = strings.TrimSpace(v)
 		}

@@ -76,14 +76,8 @@ func Validate(ctx context.Context, p *Package, existing Existing) (*Plan, error)
 		if err := pl.passA(f); err != nil {
 			return nil, err
 		}
-		for {
-			n, err := pl.passB(ctx, f)
-			if err != nil {
-				return nil, err
-			}
-			if n == 0 {
-				break
-			}
+		if err := pl.passB(ctx, f); err != nil {
+			return nil, err
 		}
 		if f == "orgs" || f == "academicSessions" {
 			pl.rejectCycles(f)
@@ -141,7 +135,11 @@ func (pl *Plan) passA(f string) error {
 	err := pl.pkg.rows(f, func(line int, fields []string, _ map[string]string, err error) error {
 		pl.rows[f]++
 		if err != nil {
-			pl.reject(f, line, "", err.Error())
+			id := ""
+			if len(fields) > 0 {
+				id = fields[0]
+			}
+			pl.reject(f, line, id, err.Error())
 			return nil
 		}
 		r.fields, r.errs, r.warns = fields, r.errs[:0], r.warns[:0]
@@ -176,11 +174,12 @@ func (pl *Plan) passA(f string) error {
 	return err
 }
 
-// passB checks the references of every row passA accepted; it returns how
-// many rows it rejected, so self-referencing files can be re-checked.
-func (pl *Plan) passB(ctx context.Context, f string) (int, error) {
+// passB checks the references of every row passA accepted. References to
+// rows of the same file (parents, agents) are checked last, in memory, until
+// no more rows fall.
+func (pl *Plan) passB(ctx context.Context, f string) error {
 	r := pl.newRow(f)
-	n := 0
+	self := map[string][]ref{} // sourcedId → its references into its own file
 	if f == "roles" {
 		clear(pl.roles)
 	}
@@ -205,18 +204,20 @@ func (pl *Plan) passB(ctx context.Context, f string) (int, error) {
 			user := r.get("userSourcedId")
 			if reason, bad := pl.userInFile(user); bad {
 				pl.reject(f, line, id, reason)
-				n++
 				return nil
 			}
 		}
 		for _, rf := range d.refs {
+			if fileKind[f] == rf.kind && f != "demographics" {
+				self[id] = append(self[id], rf)
+				continue
+			}
 			reason, err := pl.resolve(ctx, rf)
 			if err != nil {
 				return err
 			}
 			if reason != "" && !(e.deleted && f == "demographics") {
 				pl.reject(f, line, id, reason)
-				n++
 				return nil
 			}
 		}
@@ -228,7 +229,32 @@ func (pl *Plan) passB(ctx context.Context, f string) (int, error) {
 		}
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return err
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, id := range sortedKeys(self) {
+			e, ok := pl.ok[f][id]
+			if !ok {
+				delete(self, id)
+				continue
+			}
+			for _, rf := range self[id] {
+				reason, err := pl.resolve(ctx, rf)
+				if err != nil {
+					return err
+				}
+				if reason != "" {
+					pl.reject(f, int(e.line), id, reason)
+					delete(self, id)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // userInFile checks that a roles/userProfiles row's user is an accepted row
@@ -346,12 +372,13 @@ func (pl *Plan) Counts() []FileCount {
 
 // Deletions counts, for each kind the package carries in bulk, the stored
 // active records the import would remove (implicitly or by tobedeleted rows),
-// and how many active records are stored.
+// and how many active records are stored. Delta files are not counted: their
+// deletions are explicit, row by row.
 func (pl *Plan) Deletions(ctx context.Context) (map[oneroster.Kind][2]int, error) {
 	out := map[oneroster.Kind][2]int{}
 	for f, k := range fileKind {
 		m := pl.pkg.Modes[f]
-		if m == Absent || m == "" {
+		if m != Bulk {
 			continue
 		}
 		have, err := pl.stored(ctx, k)
