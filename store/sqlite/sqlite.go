@@ -105,6 +105,13 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
 
+	// The database and WAL files now exist: make their directory entries
+	// durable too, so a power cut cannot lose the files themselves.
+	if err := syncDir(dir); err != nil {
+		_ = wdb.Close()
+		return nil, fmt.Errorf("open sqlite store: %w", err)
+	}
+
 	db, err := sql.Open("sqlite", path+"?"+common+"&_query_only=1")
 	if err != nil {
 		_ = wdb.Close()
@@ -168,6 +175,19 @@ func (s *Store) Close(ctx context.Context) error {
 	errs := []error{s.wdb.Close(), s.db.Close()}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close sqlite store: %w", err)
+	}
+	return nil
+}
+
+// syncDir fsyncs a directory.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -308,3 +308,56 @@ func TestTimeHelpers(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteBatchAbortRetriesTheRest breaks a batch's transaction from inside
+// one request (as an interrupt would): the requests that had run fail, the
+// ones queued behind it are retried in a fresh transaction and commit.
+func TestWriteBatchAbortRetriesTheRest(t *testing.T) {
+	t.Parallel()
+	s := openTest(t, "")
+	createScratch(t, s)
+
+	// Hold the writer so that the next three requests queue into one batch.
+	started, release := make(chan struct{}), make(chan struct{})
+	hold := make(chan error, 1)
+	go func() {
+		hold <- s.write(t.Context(), func(*sql.Tx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+
+	type result struct {
+		name string
+		err  error
+	}
+	results := make(chan result, 3)
+	enqueue := func(name string, fn func(*sql.Tx) error) {
+		n := len(s.reqs)
+		go func() { results <- result{name, s.write(t.Context(), fn)} }()
+		require.Eventually(t, func() bool { return len(s.reqs) == n+1 }, 10*time.Second, time.Millisecond)
+	}
+	enqueue("before", insert("before"))
+	enqueue("breaker", func(tx *sql.Tx) error {
+		if err := insert("breaker")(tx); err != nil {
+			return err
+		}
+		_, err := tx.Exec("ROLLBACK") // the shared transaction vanishes
+		return err
+	})
+	enqueue("after", insert("after"))
+	close(release)
+	require.NoError(t, <-hold)
+
+	got := map[string]error{}
+	for range 3 {
+		r := <-results
+		got[r.name] = r.err
+	}
+	assert.ErrorIs(t, got["before"], errBatchAborted)
+	assert.ErrorIs(t, got["breaker"], errBatchAborted)
+	assert.NoError(t, got["after"])
+	assert.Equal(t, []string{"after"}, scratchKeys(t, s))
+}
