@@ -361,3 +361,25 @@ func TestWriteBatchAbortRetriesTheRest(t *testing.T) {
 	assert.NoError(t, got["after"])
 	assert.Equal(t, []string{"after"}, scratchKeys(t, s))
 }
+
+func TestReadSnapshot(t *testing.T) {
+	t.Parallel()
+	s := openTest(t, "")
+	createScratch(t, s)
+	require.NoError(t, s.write(t.Context(), insert("a")))
+
+	err := s.read(t.Context(), func(tx *sql.Tx) error {
+		var n int
+		require.NoError(t, tx.QueryRow("SELECT count(*) FROM scratch").Scan(&n))
+		assert.Equal(t, 1, n)
+		// A write committed meanwhile is not visible inside the snapshot.
+		require.NoError(t, s.write(t.Context(), insert("b")))
+		require.NoError(t, tx.QueryRow("SELECT count(*) FROM scratch").Scan(&n))
+		assert.Equal(t, 1, n)
+		_, err := tx.Exec("INSERT INTO scratch (k, v) VALUES ('c', 1)")
+		assert.Error(t, err, "read transactions cannot write")
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a", "b"}, scratchKeys(t, s))
+}
