@@ -383,3 +383,36 @@ func TestReadSnapshot(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "b"}, scratchKeys(t, s))
 }
+
+// TestSharedFile opens one data directory several times at once, as the CLI
+// does while serve runs: opening and migrating race safely, and each store's
+// writes are visible to the others.
+func TestSharedFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const n = 4
+	stores := make([]*Store, n)
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = Open(t.Context(), dir, testLogger(t)) })
+	}
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i])
+		t.Cleanup(func() { assert.NoError(t, stores[i].Close(context.Background())) })
+	}
+	createScratch(t, stores[0])
+
+	for i, s := range stores {
+		wg.Go(func() {
+			for j := range 20 {
+				assert.NoError(t, s.write(t.Context(), insert(fmt.Sprintf("s%d-%02d", i, j))))
+			}
+		})
+	}
+	wg.Wait()
+	for _, s := range stores {
+		assert.Len(t, scratchKeys(t, s), n*20)
+	}
+}
