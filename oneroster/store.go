@@ -46,7 +46,8 @@ type Batch struct {
 	Rows func(yield func(Change) error) error
 	// Keep lists the kinds the batch carries in bulk (a full picture): a
 	// stored, not yet deleted record of such a kind for which Keep returns
-	// false is implicitly deleted (marked tobedeleted).
+	// false is implicitly deleted (marked tobedeleted). Records the batch
+	// itself wrote are never implicitly deleted.
 	Keep map[Kind]func(sourcedID string) bool
 }
 
