@@ -54,7 +54,9 @@ func newEnv(t *testing.T, st backend.Store, compat bool) *env {
 // token gets a bearer token black-box, through /oauth/token.
 func (e *env) token(t *testing.T, tenant string, scopes ...string) string {
 	t.Helper()
-	cred, err := e.auth.CreateCredential(context.Background(), tenant, "lms", scopes)
+	short, err := auth.ParseScopes(strings.Join(scopes, " "))
+	require.NoError(t, err)
+	cred, err := e.auth.CreateCredential(context.Background(), tenant, "lms", short)
 	require.NoError(t, err)
 	form := url.Values{"grant_type": {"client_credentials"}, "scope": {strings.Join(scopes, " ")}}
 	req := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(form.Encode()))
