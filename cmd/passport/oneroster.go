@@ -1,12 +1,184 @@
 package main
 
-import "github.com/passportbridge/passport/internal/server"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
 
-// onerosterCommands are the oneroster subcommands, keyed by their words (such as "lti register").
-func onerosterCommands() map[string]command { return nil }
+	"github.com/passportbridge/passport/internal/auth"
+	"github.com/passportbridge/passport/internal/server"
+	"github.com/passportbridge/passport/oneroster"
+	orcsv "github.com/passportbridge/passport/oneroster/csv"
+	"github.com/passportbridge/passport/oneroster/rest"
+)
+
+// onerosterCommands are the oneroster subcommands, keyed by their first word.
+func onerosterCommands() map[string]command {
+	return map[string]command{
+		"oneroster import": onerosterImportCommand(),
+		"oneroster merge":  onerosterMergeCommand(),
+	}
+}
 
 // onerosterMounts are the oneroster HTTP handlers serve mounts.
-func onerosterMounts(_ *deps) []server.Mounter { return nil }
+func onerosterMounts(d *deps) []server.Mounter {
+	return []server.Mounter{&rest.Handler{Store: d.Store, Auth: d.Auth, Logger: d.Logger}}
+}
 
 // onerosterWorkers are the oneroster background loops serve runs.
 func onerosterWorkers(_ *deps) []worker { return nil }
+
+// importFlags are oneroster import's own flags.
+type importFlags struct {
+	tenant         string
+	dryRun         bool
+	strict         bool
+	allowDeletions bool
+	maxShare       float64
+}
+
+// add registers the flags with f's current values as their defaults, so a
+// second registration (see reparse) keeps what the first parse set.
+func (f *importFlags) add(fs *flag.FlagSet) {
+	fs.StringVar(&f.tenant, "tenant", f.tenant, "tenant to import into (created if missing)")
+	fs.BoolVar(&f.dryRun, "dry-run", f.dryRun, "validate and report without changing anything")
+	fs.BoolVar(&f.strict, "strict", f.strict, "refuse the whole package if any row is rejected (and read nothing leniently)")
+	fs.BoolVar(&f.allowDeletions, "allow-deletions", f.allowDeletions, "apply a bulk package even if it deletes more than the guard allows")
+	fs.Float64Var(&f.maxShare, "max-delete-share", f.maxShare, "largest share (0-1) of users or enrollments a bulk package may delete")
+}
+
+// reparse reads the command's own flags given after the positional PATH
+// (passport oneroster import PATH --tenant T): the first parse stops at PATH.
+func reparse(args []string, add func(*flag.FlagSet)) ([]string, error) {
+	var pos []string
+	for len(args) > 0 {
+		if !strings.HasPrefix(args[0], "-") {
+			pos = append(pos, args[0])
+			args = args[1:]
+			continue
+		}
+		fs := flag.NewFlagSet("", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		add(fs)
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%w (common flags such as --data go before PATH)", err)
+		}
+		args = fs.Args()
+	}
+	return pos, nil
+}
+
+func onerosterImportCommand() command {
+	f := importFlags{tenant: auth.DefaultTenant, maxShare: oneroster.DefaultMaxDeleteShare}
+	var path string
+	return command{
+		Summary:    "import a OneRoster 1.1 or 1.2 CSV package (zip or folder); prints every rejected row as file:line: reason",
+		NeedsStore: true,
+		Flags:      f.add,
+		Check: func(args []string) error {
+			pos, err := reparse(args, f.add)
+			if err != nil {
+				return err
+			}
+			switch {
+			case len(pos) == 0:
+				return errors.New("usage: passport oneroster import PATH [--tenant T] [--dry-run] [--strict] [--allow-deletions]")
+			case len(pos) > 1:
+				return fmt.Errorf("unexpected argument %q", pos[1])
+			case !auth.ValidTenantID(f.tenant):
+				return fmt.Errorf("--tenant %q: want 1-64 letters, digits, '-' or '_'", f.tenant)
+			case f.maxShare <= 0 || f.maxShare > 1:
+				return errors.New("--max-delete-share must be in (0, 1]")
+			}
+			path = pos[0]
+			return nil
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			return runImport(ctx, d, path, f)
+		},
+	}
+}
+
+func runImport(ctx context.Context, d *deps, path string, f importFlags) int {
+	const name = "passport oneroster import"
+	p, err := orcsv.Open(path, orcsv.Options{Strict: f.strict})
+	var se *orcsv.StructureError
+	if errors.As(err, &se) {
+		for _, is := range se.Issues {
+			fmt.Fprintln(d.Stdout, is.String())
+		}
+		fmt.Fprintf(d.Stderr, "%s: package refused: its structure is broken\n", name)
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	defer func() { _ = p.Close() }()
+	if !f.dryRun {
+		if err := d.Auth.EnsureTenant(ctx, f.tenant); err != nil {
+			fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
+			return 1
+		}
+	}
+	rep, err := orcsv.Import(ctx, d.Store, p, orcsv.ImportOptions{
+		Tenant: f.tenant,
+		DryRun: f.dryRun,
+		Guard:  oneroster.Guard{MaxShare: f.maxShare, Allow: f.allowDeletions},
+		Now:    d.Clock,
+	})
+	if werr := rep.Write(d.Stdout); werr != nil {
+		fmt.Fprintf(d.Stderr, "%s: %v\n", name, werr)
+	}
+	var re *orcsv.RefusedError
+	if errors.As(err, &re) {
+		fmt.Fprintf(d.Stderr, "%s: %v\n", name, re)
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	d.Logger.InfoContext(ctx, "roster imported", "tenant", f.tenant, "version", rep.Version, "rows", rep.AppliedRows(),
+		"rejected", len(rep.Rejects), "cursor", rep.Applied.Cursor, "dry_run", f.dryRun)
+	if rep.AppliedRows() == 0 && len(rep.Rejects) > 0 {
+		fmt.Fprintf(d.Stderr, "%s: every row was rejected; nothing applied\n", name)
+		return 1
+	}
+	return 0
+}
+
+func onerosterMergeCommand() command {
+	var tenant, from, into, reason string
+	return command{
+		Summary:    "merge a learner who re-registered (--from) into their earlier record (--into), with an audit entry",
+		NeedsStore: true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&tenant, "tenant", auth.DefaultTenant, "tenant")
+			fs.StringVar(&from, "from", "", "the new sourcedId")
+			fs.StringVar(&into, "into", "", "the earlier sourcedId the learner keeps")
+			fs.StringVar(&reason, "reason", "", "why (kept in the audit entry)")
+		},
+		Check: func(args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unexpected argument %q", args[0])
+			}
+			if from == "" || into == "" {
+				return errors.New("--from and --into are required")
+			}
+			return nil
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			m, err := oneroster.MergeLearners(ctx, d.Store, tenant, from, into, "cli", reason, d.Clock())
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "passport oneroster merge: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(d.Stdout, "merged %s into %s at %s\n", m.From, m.Into, m.At.Format("2006-01-02T15:04:05Z"))
+			return 0
+		},
+	}
+}
