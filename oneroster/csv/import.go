@@ -12,7 +12,7 @@ import (
 // Target is the part of the roster store an import needs.
 type Target interface {
 	Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied, error)
-	Records(ctx context.Context, tenant string, kind oneroster.Kind) ([]oneroster.Record, error)
+	ActiveIDs(ctx context.Context, tenant string, kind oneroster.Kind) ([]string, error)
 }
 
 // ImportOptions say where and how a package is imported.
@@ -112,15 +112,13 @@ func (r Report) Write(w io.Writer) error {
 func Import(ctx context.Context, st Target, p *Package, o ImportOptions) (Report, error) {
 	rep := Report{Version: p.Version, DryRun: o.DryRun}
 	existing := func(ctx context.Context, k oneroster.Kind) (map[string]bool, error) {
-		recs, err := st.Records(ctx, o.Tenant, k)
+		ids, err := st.ActiveIDs(ctx, o.Tenant, k)
 		if err != nil {
 			return nil, err
 		}
-		m := make(map[string]bool, len(recs))
-		for _, r := range recs {
-			if r.Status != oneroster.StatusToBeDeleted {
-				m[r.SourcedID] = true
-			}
+		m := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			m[id] = true
 		}
 		return m, nil
 	}
@@ -141,6 +139,7 @@ func Import(ctx context.Context, st Target, p *Package, o ImportOptions) (Report
 	if o.DryRun {
 		return rep, nil
 	}
+	pl.cache = nil // the stored id sets are not needed any more
 	now := time.Now
 	if o.Now != nil {
 		now = o.Now

@@ -73,10 +73,7 @@ func Validate(ctx context.Context, p *Package, existing Existing) (*Plan, error)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := pl.passA(f); err != nil {
-			return nil, err
-		}
-		if err := pl.passB(ctx, f); err != nil {
+		if err := pl.check(ctx, f); err != nil {
 			return nil, err
 		}
 		if f == "orgs" || f == "academicSessions" {
@@ -126,12 +123,17 @@ func (pl *Plan) reject(f string, line int, id, reason string) {
 	pl.Rejects = append(pl.Rejects, Issue{File: f + ".csv", Line: line, SourcedID: id, Reason: reason})
 }
 
-// passA decodes every row in isolation and finds duplicate sourcedIds.
-func (pl *Plan) passA(f string) error {
+// check reads a file once: it decodes every row, rejects bad rows and
+// duplicate sourcedIds, and checks references to earlier files (and to the
+// store). References to rows of the same file (parents, agents) are checked
+// after the pass, in memory, until no more rows fall.
+func (pl *Plan) check(ctx context.Context, f string) error {
 	r := pl.newRow(f)
 	ok := map[string]entry{}
 	pl.ok[f] = ok
 	parents := map[string]string{}
+	pl.parents[f] = parents
+	self := map[string][]ref{} // sourcedId → its references into its own file
 	err := pl.pkg.rows(f, func(line int, fields []string, _ map[string]string, err error) error {
 		pl.rows[f]++
 		if err != nil {
@@ -161,48 +163,19 @@ func (pl *Plan) passA(f string) error {
 			return nil
 		}
 		deleted := r.get("status") == string(oneroster.StatusToBeDeleted)
-		ok[id] = entry{line: int32(line), deleted: deleted} //nolint:gosec // line numbers fit
-		switch e := d.entity.(type) {
+		e := entry{line: int32(line), deleted: deleted} //nolint:gosec // line numbers fit
+		ok[id] = e
+		switch x := d.entity.(type) {
 		case *oneroster.Org:
-			parents[id] = e.Parent
+			parents[id] = x.Parent
 		case *oneroster.AcademicSession:
-			parents[id] = e.Parent
+			parents[id] = x.Parent
 		}
-		return nil
-	})
-	pl.parents[f] = parents
-	return err
-}
-
-// passB checks the references of every row passA accepted. References to
-// rows of the same file (parents, agents) are checked last, in memory, until
-// no more rows fall.
-func (pl *Plan) passB(ctx context.Context, f string) error {
-	r := pl.newRow(f)
-	self := map[string][]ref{} // sourcedId → its references into its own file
-	if f == "roles" {
-		clear(pl.roles)
-	}
-	if f == "userProfiles" {
-		clear(pl.profiles)
-	}
-	err := pl.pkg.rows(f, func(line int, fields []string, _ map[string]string, err error) error {
-		if err != nil {
-			return nil
-		}
-		r.fields, r.errs, r.warns = fields, r.errs[:0], r.warns[:0]
-		id := r.get("sourcedId")
-		e, ok := pl.ok[f][id]
-		if !ok || int(e.line) != line {
-			return nil
-		}
-		d := r.decode()
 		if e.deleted && f != "demographics" {
 			return nil
 		}
 		if d.role != nil || d.prof != nil {
-			user := r.get("userSourcedId")
-			if reason, bad := pl.userInFile(user); bad {
+			if reason, bad := pl.userInFile(r.get("userSourcedId")); bad {
 				pl.reject(f, line, id, reason)
 				return nil
 			}

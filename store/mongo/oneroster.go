@@ -441,6 +441,26 @@ func (s *Store) Records(ctx context.Context, tenant string, kind oneroster.Kind)
 	return out, nil
 }
 
+// ActiveIDs returns the ids of the kind's committed records that are not deleted.
+func (s *Store) ActiveIDs(ctx context.Context, tenant string, kind oneroster.Kind) ([]string, error) {
+	var docs []versionDoc
+	_, err := s.consistent(ctx, tenant, func(c int64) error {
+		var err error
+		docs, err = s.latest(ctx, bson.D{{Key: "tenant", Value: tenant}, {Key: "kind", Value: string(kind)}}, c, false)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("roster ids: %w", err)
+	}
+	out := make([]string, 0, len(docs))
+	for _, d := range docs {
+		if d.Status != string(oneroster.StatusToBeDeleted) {
+			out = append(out, d.SID)
+		}
+	}
+	return out, nil
+}
+
 // Record returns one record; store.ErrNotFound if absent.
 func (s *Store) Record(ctx context.Context, tenant string, kind oneroster.Kind, id string) (oneroster.Record, error) {
 	var docs []versionDoc
