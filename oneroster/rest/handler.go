@@ -95,7 +95,7 @@ func (h *Handler) routes(g fiber.Router, ver version) {
 	hasRole := func(role string) func(oneroster.Entity) bool {
 		return func(e oneroster.Entity) bool { return userHasRole(e.(*oneroster.User), role) }
 	}
-	all := func(oneroster.Entity) bool { return true }
+	var all func(oneroster.Entity) bool // nil: every record
 	type base struct {
 		path, key, single string
 		kind              oneroster.Kind
@@ -116,7 +116,7 @@ func (h *Handler) routes(g fiber.Router, ver version) {
 		{"teachers", "users", "user", oneroster.KindUser, hasRole("teacher"), core},
 		{"users", "users", "user", oneroster.KindUser, all, core},
 	} {
-		g.Get("/"+b.path, b.mw, wrap(func(q req) error { return h.collection(q, b.kind, b.key, b.pred) }))
+		g.Get("/"+b.path, b.mw, wrap(func(q req) error { return h.collection(q, b.kind, b.key, b.path, b.pred) }))
 		g.Get("/"+b.path+"/:id", b.mw, wrap(func(q req) error { return h.single(q, b.kind, b.single, b.pred) }))
 	}
 
@@ -127,7 +127,7 @@ func (h *Handler) routes(g fiber.Router, ver version) {
 			if err != nil {
 				return err
 			}
-			return h.collection(q, kind, key, pred)
+			return h.collection(q, kind, key, "", pred)
 		}))
 	}
 	param := func(q req, name string) string { return q.c.Params(name) }
@@ -308,8 +308,10 @@ func badQuery(err error) error {
 	return err
 }
 
-// collection serves one page of the records of kind that pred selects.
-func (h *Handler) collection(q req, kind oneroster.Kind, key string, pred func(oneroster.Entity) bool) error {
+// collection serves one page of the records of kind that pred selects (all
+// when nil); a base collection names itself in cacheKey so its selection is
+// computed once per roster version.
+func (h *Handler) collection(q req, kind oneroster.Kind, key, cacheKey string, pred func(oneroster.Entity) bool) error {
 	c := q.c
 	p, err := query.Parse(func(k string) string { return c.Query(k) }, knownField(kind))
 	if err != nil {
@@ -319,18 +321,7 @@ func (h *Handler) collection(q req, kind oneroster.Kind, key string, pred func(o
 	if err != nil {
 		return err
 	}
-	withDeleted := includesDeleted(p.Filter)
-	items := make([]query.Item, 0, len(v.items))
-	for i, it := range v.items {
-		e := v.ents[i]
-		if !withDeleted && oneroster.BaseOf(e).Status == oneroster.StatusToBeDeleted {
-			continue
-		}
-		if pred(e) {
-			items = append(items, it)
-		}
-	}
-	page, total := p.Select(items)
+	page, total := p.Select(v.subset(cacheKey, includesDeleted(p.Filter), pred))
 
 	var body bytes.Buffer
 	body.WriteString(`{"`)
@@ -386,7 +377,7 @@ func (h *Handler) single(q req, kind oneroster.Kind, key string, pred func(onero
 		return err
 	}
 	i, ok := v.byID[c.Params("id")]
-	if !ok || !pred(v.ents[i]) {
+	if !ok || (pred != nil && !pred(v.ents[i])) {
 		return httperr.New(http.StatusNotFound, "no "+key+" with that sourcedId").WithCode("unknownobject")
 	}
 	var body bytes.Buffer
