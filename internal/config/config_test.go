@@ -119,3 +119,12 @@ func TestParseFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, f.Connectors)
 }
+
+func FuzzParseFile(f *testing.F) {
+	f.Add([]byte("connectors:\n  - id: a\n    type: moodle\n"))
+	f.Add([]byte("forwarding: [{id: x, url: 'https://lrs'}]"))
+	f.Add([]byte("{"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		_, _ = ParseFile(raw) // must not panic
+	})
+}
