@@ -242,7 +242,10 @@ func TestGracefulShutdown(t *testing.T) {
 	cancel()
 	assert.Equal(t, "done", <-got, "the in-flight request finishes")
 	require.NoError(t, <-done)
-	_, err = http.Get("http://" + ln.Addr().String() + "/healthz")
+	resp, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+	if err == nil {
+		resp.Body.Close()
+	}
 	assert.Error(t, err, "no new connections after shutdown")
 }
 
