@@ -17,9 +17,9 @@ var (
 	// ISO 8601 extended and basic date-time forms.
 	reTimestampExt   = regexp.MustCompile(`^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})([.,][0-9]+)?)?(Z|[+\-][0-9]{2}(?::?[0-9]{2})?)?$`)
 	reTimestampBasic = regexp.MustCompile(`^([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})(?:([0-9]{2})([.,][0-9]+)?)?(Z|[+\-][0-9]{2}(?:[0-9]{2})?)?$`)
-	reDuration  = regexp.MustCompile(`^P(?:([0-9]+(?:[.,][0-9]+)?)Y)?(?:([0-9]+(?:[.,][0-9]+)?)M)?(?:([0-9]+(?:[.,][0-9]+)?)D)?(?:T(?:([0-9]+(?:[.,][0-9]+)?)H)?(?:([0-9]+(?:[.,][0-9]+)?)M)?(?:([0-9]+(?:[.,][0-9]+)?)S)?)?$`)
-	reWeeks     = regexp.MustCompile(`^P[0-9]+(?:[.,][0-9]+)?W$`)
-	reMediaType = regexp.MustCompile(`^[A-Za-z0-9!#$&\-^_.+]+/[A-Za-z0-9!#$&\-^_.+]+(\s*;.*)?$`)
+	reDuration       = regexp.MustCompile(`^P(?:([0-9]+(?:[.,][0-9]+)?)Y)?(?:([0-9]+(?:[.,][0-9]+)?)M)?(?:([0-9]+(?:[.,][0-9]+)?)D)?(?:T(?:([0-9]+(?:[.,][0-9]+)?)H)?(?:([0-9]+(?:[.,][0-9]+)?)M)?(?:([0-9]+(?:[.,][0-9]+)?)S)?)?$`)
+	reWeeks          = regexp.MustCompile(`^P[0-9]+(?:[.,][0-9]+)?W$`)
+	reMediaType      = regexp.MustCompile(`^[A-Za-z0-9!#$&\-^_.+]+/[A-Za-z0-9!#$&\-^_.+]+(\s*;.*)?$`)
 )
 
 // IsIRI reports whether s is a best-effort valid IRI: it has a scheme and
