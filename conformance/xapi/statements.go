@@ -358,7 +358,7 @@ func testQueries(t *testing.T, c client) {
 		}
 		batch = append(batch, stmtJSON(strings.Replace(mb, "mailto:", "mailto:x", 1), extra))
 	}
-	batch = append(batch, `{"actor":{"mbox":"` + mb + `"},"verb":{"id":"http://example.com/verbs/special"},"object":{"id":"http://example.com/activities/a1"}}`)
+	batch = append(batch, `{"actor":{"mbox":"`+mb+`"},"verb":{"id":"http://example.com/verbs/special"},"object":{"id":"http://example.com/activities/a1"}}`)
 	before := time.Now().Add(-time.Second).UTC()
 	res, body := c.postStatements("[" + strings.Join(batch, ",") + "]")
 	require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
