@@ -107,7 +107,7 @@ func (s *Store) init(ctx context.Context, name string) error {
 func allIndexes() map[string][]mongo.IndexModel {
 	all := map[string][]mongo.IndexModel{}
 	for _, m := range []map[string][]mongo.IndexModel{
-		coreIndexes, lrsIndexes, ltiIndexes, onerosterIndexes, connectorsIndexes,
+		coreIndexes, lrsIndexes, ltiIndexes, onerosterIndexes, connectorsIndexes, forwardIndexes,
 	} {
 		for coll, models := range m {
 			all[coll] = append(all[coll], models...)
