@@ -1,6 +1,7 @@
 package moodlefake
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -110,12 +111,14 @@ type Server struct {
 	completions map[userKey][]Completion
 	grades      map[userKey][]GradeItem
 
-	calls    map[string]int
-	writes   int
-	refuse   map[string]string // user idnumber -> message
-	failNext []failure
-	stall    time.Duration
-	lastVars int
+	calls           map[string]int
+	writes          int
+	refuse          map[string]string // user idnumber -> message
+	failNext        []failure
+	stall           time.Duration
+	failAfter       int // requests left before every request fails; -1 = off
+	failAfterStatus int
+	lastVars        int
 }
 
 type failure struct {
@@ -148,6 +151,7 @@ func New() *Server {
 		grades:       map[userKey][]GradeItem{},
 		calls:        map[string]int{},
 		refuse:       map[string]string{},
+		failAfter:    -1,
 	}
 }
 
@@ -187,6 +191,14 @@ func (s *Server) FailNext(n, status int, retryAfter string) {
 	}
 }
 
+// FailAfter lets n more requests through, then answers every request
+// with HTTP status (the site went down); n < 0 brings it back.
+func (s *Server) FailAfter(n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failAfter, s.failAfterStatus = n, status
+}
+
 // Stall makes every request wait d, or until the client gives up.
 func (s *Server) Stall(d time.Duration) {
 	s.mu.Lock()
@@ -217,6 +229,16 @@ func (s *Server) MaxVarsSeen() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lastVars
+}
+
+// AddUser creates a user directly (an account made by hand on the site)
+// and returns its id.
+func (s *Server) AddUser(u User) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u.ID = s.newID()
+	s.users[u.ID] = &u
+	return u.ID
 }
 
 // UserByIDNumber returns the live user with that idnumber.
@@ -463,9 +485,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(s.failNext) > 0 {
 		f = &s.failNext[0]
 		s.failNext = s.failNext[1:]
+	} else if s.failAfter == 0 {
+		f = &failure{status: s.failAfterStatus}
+	} else if s.failAfter > 0 {
+		s.failAfter--
 	}
 	s.mu.Unlock()
 	if stall > 0 {
+		// Read the body first: net/http notices a client that hangs up
+		// only once the body is consumed.
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		select {
 		case <-time.After(stall):
 		case <-r.Context().Done():
