@@ -47,7 +47,7 @@ type Open func(t *testing.T, baseURL string, hc *retryablehttp.Client) connector
 
 // Client returns a retrying client with short waits for tests, using the
 // connectors' Backoff (so Retry-After is honoured up to 2s).
-func Client(t *testing.T) *retryablehttp.Client {
+func Client(t testing.TB) *retryablehttp.Client {
 	t.Helper()
 	hc := retryablehttp.NewClient()
 	hc.Logger = nil

@@ -43,7 +43,7 @@ func (f suiteFake) Member(user, class string) bool {
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func open(t *testing.T, url string, hc *retryablehttp.Client, mod ...func(*moodle.Config)) connectors.Connector {
+func open(t testing.TB, url string, hc *retryablehttp.Client, mod ...func(*moodle.Config)) connectors.Connector {
 	t.Helper()
 	cfg := &moodle.Config{URL: url, Token: moodlefake.Token}
 	for _, m := range mod {
