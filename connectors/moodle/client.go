@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/passportbridge/passport/connectors"
 )
 
 // Exception is an error Moodle reported in a response body (Moodle sends
@@ -137,44 +139,16 @@ func asException(err error) (*Exception, bool) {
 	return nil, false
 }
 
-// bisect writes rows in batches of at most n. When Moodle refuses a batch
-// (a non-fatal exception: the call rolled back as a whole), the batch is
-// split in two and retried until each refused row is alone; fail is then
-// called with that row and Moodle's error. Any other error (transport,
-// fatal exception, cancelled context) stops and is returned.
+// bisect is connectors.Bisect with Moodle's refusals: a non-fatal
+// exception rolled the whole call back.
 func bisect[T any](ctx context.Context, rows []T, n int, write func(ctx context.Context, rows []T) error, fail func(row T, err *Exception)) error {
-	if n < 1 {
-		n = 1
-	}
-	for len(rows) > 0 {
-		k := min(n, len(rows))
-		if err := bisectOne(ctx, rows[:k], write, fail); err != nil {
-			return err
+	var last *Exception
+	return connectors.Bisect(ctx, rows, n, write, func(err error) (string, bool) {
+		e, ok := asException(err)
+		if !ok || e.Fatal() {
+			return "", false
 		}
-		rows = rows[k:]
-	}
-	return nil
-}
-
-func bisectOne[T any](ctx context.Context, rows []T, write func(ctx context.Context, rows []T) error, fail func(row T, err *Exception)) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	err := write(ctx, rows)
-	if err == nil {
-		return nil
-	}
-	e, ok := asException(err)
-	if !ok || e.Fatal() {
-		return err
-	}
-	if len(rows) == 1 {
-		fail(rows[0], e)
-		return nil
-	}
-	h := len(rows) / 2
-	if err := bisectOne(ctx, rows[:h], write, fail); err != nil {
-		return err
-	}
-	return bisectOne(ctx, rows[h:], write, fail)
+		last = e
+		return e.Error(), true
+	}, func(row T, _ string) { fail(row, last) })
 }
