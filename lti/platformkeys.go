@@ -44,6 +44,7 @@ type keyEntry struct {
 	set     jwk.Set
 	fetched time.Time // last successful fetch
 	tried   time.Time // last fetch attempt
+	forced  time.Time // last refresh forced by an unknown kid
 }
 
 func (p *PlatformKeys) now() time.Time {
@@ -95,9 +96,10 @@ func (p *PlatformKeys) Key(ctx context.Context, url, kid string) (jwk.Key, error
 	if k, ok := e.set.LookupKeyID(kid); ok {
 		return k, nil
 	}
-	if fetchedNow || now.Sub(e.tried) < minRefresh {
+	if fetchedNow || (!e.forced.IsZero() && now.Sub(e.forced) < minRefresh) {
 		return nil, errUnknownKID
 	}
+	e.forced = now
 	if err := p.fetch(ctx, url, e, now); err != nil {
 		return nil, err
 	}
