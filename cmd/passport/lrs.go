@@ -2,7 +2,7 @@ package main
 
 import "github.com/passportbridge/passport/internal/server"
 
-// lrsCommands are the lrs subcommands, keyed by their first word.
+// lrsCommands are the lrs subcommands, keyed by their words (such as "lti register").
 func lrsCommands() map[string]command { return nil }
 
 // lrsMounts are the lrs HTTP handlers serve mounts.

@@ -2,7 +2,7 @@ package main
 
 import "github.com/passportbridge/passport/internal/server"
 
-// syncCommands are the sync subcommands, keyed by their first word.
+// syncCommands are the sync subcommands, keyed by their words (such as "lti register").
 func syncCommands() map[string]command { return nil }
 
 // syncMounts are the sync HTTP handlers serve mounts.

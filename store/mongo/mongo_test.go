@@ -1,0 +1,63 @@
+package mongo_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.mongodb.org/mongo-driver/bson"
+	driver "go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+	"go.mongodb.org/mongo-driver/x/mongo/driver/connstring"
+
+	"github.com/passportbridge/passport/store/backend"
+	"github.com/passportbridge/passport/store/mongo"
+	"github.com/passportbridge/passport/store/mongo/mongotest"
+	"github.com/passportbridge/passport/store/storetest"
+)
+
+var _ backend.Store = (*mongo.Store)(nil)
+
+func TestMain(m *testing.M) { mongotest.Main(m) }
+
+func TestStore(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) backend.Store { return mongotest.Open(t) })
+}
+
+func TestConcurrency(t *testing.T) {
+	t.Parallel()
+	storetest.RunConcurrency(t, func(t *testing.T) backend.Store { return mongotest.Open(t) })
+}
+
+// TestNULInStringID checks what docID relies on: the server stores, finds
+// and uniquely indexes string _ids that contain a NUL.
+func TestNULInStringID(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	uri := mongotest.URI(t)
+	cs, err := connstring.ParseAndValidate(uri)
+	require.NoError(t, err)
+	client, err := driver.Connect(ctx, options.Client().ApplyURI(uri))
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, client.Disconnect(context.Background())) }()
+	coll := client.Database(cs.Database).Collection("docs")
+
+	ids := []string{"a\x00b", "a\x00c", "a"}
+	for _, id := range ids {
+		_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "v", Value: id}})
+		require.NoError(t, err, "%q", id)
+	}
+	_, err = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "a\x00b"}})
+	assert.True(t, driver.IsDuplicateKeyError(err), "duplicate NUL id: %v", err)
+	for _, id := range ids {
+		var doc struct {
+			ID string `bson:"_id"`
+			V  string `bson:"v"`
+		}
+		require.NoError(t, coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc), "%q", id)
+		assert.Equal(t, id, doc.ID)
+		assert.Equal(t, id, doc.V)
+	}
+}

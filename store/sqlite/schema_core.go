@@ -1,0 +1,32 @@
+package sqlite
+
+// coreSchema is the core migrations (tenants, credentials, tokens):
+// append-only, one entry per version; never edit an entry that has shipped.
+//
+// Credentials and tokens are looked up by a globally unique key or hash, so
+// those are their primary keys; listing and sweeping use the indexes.
+var coreSchema = []string{
+	// 1: tenants, credentials, tokens.
+	`CREATE TABLE tenants (
+		id      TEXT    NOT NULL PRIMARY KEY,
+		created INTEGER NOT NULL
+	) STRICT;
+	CREATE TABLE credentials (
+		key         TEXT    NOT NULL PRIMARY KEY,
+		tenant      TEXT    NOT NULL,
+		name        TEXT    NOT NULL,
+		secret_hash TEXT    NOT NULL,
+		scopes      TEXT    NOT NULL, -- JSON array of strings
+		created     INTEGER NOT NULL,
+		disabled    INTEGER NOT NULL DEFAULT 0
+	) STRICT;
+	CREATE INDEX credentials_tenant ON credentials (tenant, key);
+	CREATE TABLE tokens (
+		hash    TEXT    NOT NULL PRIMARY KEY,
+		tenant  TEXT    NOT NULL,
+		key     TEXT    NOT NULL,
+		scopes  TEXT    NOT NULL, -- JSON array of strings
+		expires INTEGER NOT NULL
+	) STRICT;
+	CREATE INDEX tokens_expires ON tokens (expires);`,
+}

@@ -1,0 +1,2 @@
+// Package sqlitetest opens throwaway SQLite stores for tests.
+package sqlitetest

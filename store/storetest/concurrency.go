@@ -1,0 +1,138 @@
+package storetest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/passportbridge/passport/internal/auth"
+	"github.com/passportbridge/passport/store"
+)
+
+// RunConcurrency checks that concurrent writers through the contract lose,
+// duplicate and corrupt nothing: many goroutines create credentials and
+// tokens at once, and race to take the same key.
+func RunConcurrency(t *testing.T, newStore Factory) {
+	t.Helper()
+	const (
+		workers = 16
+		each    = 25
+	)
+
+	t.Run("DistinctWrites", func(t *testing.T) {
+		s := newStore(t)
+		ctx := t.Context()
+		var wg sync.WaitGroup
+		errs := make(chan error, workers*each*2)
+		for w := range workers {
+			wg.Go(func() {
+				for i := range each {
+					c := credential(fmt.Sprintf("tenant-%d", w%4), fmt.Sprintf("k-%02d-%02d", w, i))
+					if err := s.CreateCredential(ctx, c); err != nil {
+						errs <- err
+					}
+					tok := token(fmt.Sprintf("h-%02d-%02d", w, i), t0.Add(time.Hour))
+					if err := s.SaveToken(ctx, tok); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+
+		total := 0
+		for tn := range 4 {
+			tenant := fmt.Sprintf("tenant-%d", tn)
+			list, err := s.Credentials(ctx, tenant)
+			require.NoError(t, err)
+			assert.Len(t, list, workers/4*each, tenant)
+			seen := map[string]bool{}
+			for _, c := range list {
+				assert.False(t, seen[c.Key], "duplicate %s", c.Key)
+				seen[c.Key] = true
+				assert.Equal(t, tenant, c.Tenant)
+			}
+			total += len(list)
+		}
+		assert.Equal(t, workers*each, total)
+		for w := range workers {
+			for i := range each {
+				_, err := s.Token(ctx, fmt.Sprintf("h-%02d-%02d", w, i), t0)
+				require.NoError(t, err)
+			}
+		}
+		n, err := s.DeleteExpiredTokens(ctx, t0.Add(time.Hour))
+		require.NoError(t, err)
+		assert.Equal(t, workers*each, n)
+	})
+
+	t.Run("SameKeyRace", func(t *testing.T) {
+		s := newStore(t)
+		ctx := t.Context()
+		const keys = 10
+		var mu sync.Mutex
+		won := map[string][]int{}
+		var wg sync.WaitGroup
+		errs := make(chan error, workers*keys)
+		for w := range workers {
+			wg.Go(func() {
+				for k := range keys {
+					key := fmt.Sprintf("shared-%d", k)
+					c := credential("camp-a", key)
+					c.Name = fmt.Sprintf("writer %d", w)
+					err := s.CreateCredential(ctx, c)
+					switch {
+					case err == nil:
+						mu.Lock()
+						won[key] = append(won[key], w)
+						mu.Unlock()
+					case !assert.ErrorIs(t, err, store.ErrConflict):
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		list, err := s.Credentials(ctx, "camp-a")
+		require.NoError(t, err)
+		require.Len(t, list, keys)
+		for _, c := range list {
+			require.Len(t, won[c.Key], 1, "exactly one writer wins %s", c.Key)
+			assert.Equal(t, fmt.Sprintf("writer %d", won[c.Key][0]), c.Name, "the winner's record is kept")
+		}
+	})
+
+	t.Run("TenantRace", func(t *testing.T) {
+		s := newStore(t)
+		ctx := t.Context()
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := 0
+		for range workers {
+			wg.Go(func() {
+				err := s.CreateTenant(ctx, auth.Tenant{ID: "camp-a", Created: t0})
+				if err == nil {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+					return
+				}
+				assert.ErrorIs(t, err, store.ErrConflict)
+			})
+		}
+		wg.Wait()
+		assert.Equal(t, 1, wins)
+	})
+}

@@ -1,0 +1,261 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/passportbridge/passport/internal/auth"
+	"github.com/passportbridge/passport/store"
+	"github.com/passportbridge/passport/store/backend"
+)
+
+// t0 is a fixed instant with nanoseconds, so that round trips are exact.
+var t0 = time.Date(2026, 11, 28, 17, 0, 0, 123456789, time.UTC)
+
+// coreTests is the contract for tenants, credentials, tokens and health.
+var coreTests = []subTest{
+	{"TenantCreateGet", testTenantCreateGet},
+	{"TenantConflict", testTenantConflict},
+	{"TenantList", testTenantList},
+	{"CredentialCRUD", testCredentialCRUD},
+	{"CredentialConflict", testCredentialConflict},
+	{"CredentialDisabled", testCredentialDisabled},
+	{"CredentialTenantIsolation", testCredentialTenantIsolation},
+	{"TokenSaveGet", testTokenSaveGet},
+	{"TokenConflict", testTokenConflict},
+	{"TokenExpiry", testTokenExpiry},
+	{"TokenSweep", testTokenSweep},
+	{"Ping", testPing},
+}
+
+func testTenantCreateGet(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	_, err := s.Tenant(ctx, "camp-a")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	want := auth.Tenant{ID: "camp-a", Created: t0}
+	require.NoError(t, s.CreateTenant(ctx, want))
+	got, err := s.Tenant(ctx, "camp-a")
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Equal(t, time.UTC, got.Created.Location())
+}
+
+func testTenantConflict(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.CreateTenant(ctx, auth.Tenant{ID: "camp-a", Created: t0}))
+	err := s.CreateTenant(ctx, auth.Tenant{ID: "camp-a", Created: t0.Add(time.Hour)})
+	require.ErrorIs(t, err, store.ErrConflict)
+
+	got, err := s.Tenant(ctx, "camp-a")
+	require.NoError(t, err)
+	assert.Equal(t, t0, got.Created, "the first tenant is kept")
+}
+
+func testTenantList(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	list, err := s.Tenants(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, list)
+
+	for i, id := range []string{"zeta", "alpha", "mid"} {
+		require.NoError(t, s.CreateTenant(ctx, auth.Tenant{ID: id, Created: t0.Add(time.Duration(i) * time.Second)}))
+	}
+	list, err = s.Tenants(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []auth.Tenant{
+		{ID: "alpha", Created: t0.Add(time.Second)},
+		{ID: "mid", Created: t0.Add(2 * time.Second)},
+		{ID: "zeta", Created: t0},
+	}, list)
+}
+
+func credential(tenant, key string) auth.Credential {
+	return auth.Credential{
+		Key:        key,
+		SecretHash: "$2a$10$abcdefghijklmnopqrstuuQ0jJ0cYyE0V3xXcN1yT9bJgS0h6Xq2e",
+		Tenant:     tenant,
+		Name:       "client " + key,
+		Scopes:     []string{"xapi:write", "xapi:read"},
+		Created:    t0,
+	}
+}
+
+func testCredentialCRUD(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	_, err := s.Credential(ctx, "k1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	c1 := credential("camp-a", "k1")
+	c2 := credential("camp-a", "k0")
+	c2.Scopes = nil
+	c2.Disabled = true
+	require.NoError(t, s.CreateCredential(ctx, c1))
+	require.NoError(t, s.CreateCredential(ctx, c2))
+
+	got, err := s.Credential(ctx, "k1")
+	require.NoError(t, err)
+	assert.Equal(t, c1, got)
+
+	got, err = s.Credential(ctx, "k0")
+	require.NoError(t, err)
+	assert.Empty(t, got.Scopes)
+	got.Scopes = nil
+	assert.Equal(t, c2, got)
+
+	list, err := s.Credentials(ctx, "camp-a")
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	assert.Equal(t, "k0", list[0].Key, "ordered by key")
+	assert.Equal(t, c1, list[1])
+}
+
+func testCredentialConflict(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.CreateCredential(ctx, credential("camp-a", "k1")))
+	// Keys are globally unique: another tenant cannot take it either.
+	for _, tenant := range []string{"camp-a", "camp-b"} {
+		err := s.CreateCredential(ctx, credential(tenant, "k1"))
+		require.ErrorIs(t, err, store.ErrConflict, tenant)
+	}
+	got, err := s.Credential(ctx, "k1")
+	require.NoError(t, err)
+	assert.Equal(t, "camp-a", got.Tenant)
+}
+
+func testCredentialDisabled(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.CreateCredential(ctx, credential("camp-a", "k1")))
+
+	require.NoError(t, s.SetCredentialDisabled(ctx, "camp-a", "k1", true))
+	got, err := s.Credential(ctx, "k1")
+	require.NoError(t, err)
+	assert.True(t, got.Disabled)
+
+	// Setting the same value again is not an error.
+	require.NoError(t, s.SetCredentialDisabled(ctx, "camp-a", "k1", true))
+
+	require.NoError(t, s.SetCredentialDisabled(ctx, "camp-a", "k1", false))
+	got, err = s.Credential(ctx, "k1")
+	require.NoError(t, err)
+	assert.False(t, got.Disabled)
+
+	err = s.SetCredentialDisabled(ctx, "camp-a", "nope", true)
+	require.ErrorIs(t, err, store.ErrNotFound)
+	// Another tenant cannot disable it.
+	err = s.SetCredentialDisabled(ctx, "camp-b", "k1", true)
+	require.ErrorIs(t, err, store.ErrNotFound)
+	got, err = s.Credential(ctx, "k1")
+	require.NoError(t, err)
+	assert.False(t, got.Disabled)
+}
+
+func testCredentialTenantIsolation(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.CreateCredential(ctx, credential("camp-a", "a1")))
+	require.NoError(t, s.CreateCredential(ctx, credential("camp-b", "b1")))
+	require.NoError(t, s.CreateCredential(ctx, credential("camp-a", "a2")))
+
+	keys := func(tenant string) []string {
+		list, err := s.Credentials(ctx, tenant)
+		require.NoError(t, err)
+		var ks []string
+		for _, c := range list {
+			assert.Equal(t, tenant, c.Tenant)
+			ks = append(ks, c.Key)
+		}
+		return ks
+	}
+	assert.Equal(t, []string{"a1", "a2"}, keys("camp-a"))
+	assert.Equal(t, []string{"b1"}, keys("camp-b"))
+	assert.Empty(t, keys("camp-c"))
+}
+
+func token(hash string, expires time.Time) auth.Token {
+	return auth.Token{Hash: hash, Key: "k1", Tenant: "camp-a", Scopes: []string{"xapi:read"}, Expires: expires}
+}
+
+func testTokenSaveGet(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	_, err := s.Token(ctx, "h1", t0)
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	want := token("h1", t0.Add(time.Hour))
+	require.NoError(t, s.SaveToken(ctx, want))
+	got, err := s.Token(ctx, "h1", t0)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+}
+
+func testTokenConflict(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.SaveToken(ctx, token("h1", t0.Add(time.Hour))))
+	other := token("h1", t0.Add(2*time.Hour))
+	other.Tenant = "camp-b"
+	require.ErrorIs(t, s.SaveToken(ctx, other), store.ErrConflict)
+	got, err := s.Token(ctx, "h1", t0)
+	require.NoError(t, err)
+	assert.Equal(t, "camp-a", got.Tenant)
+}
+
+func testTokenExpiry(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	exp := t0.Add(time.Minute)
+	require.NoError(t, s.SaveToken(ctx, token("h1", exp)))
+
+	tests := []struct {
+		name  string
+		now   time.Time
+		found bool
+	}{
+		{"long before", t0, true},
+		{"a nanosecond before", exp.Add(-time.Nanosecond), true},
+		{"at expiry", exp, false},
+		{"after", exp.Add(time.Second), false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.Token(ctx, "h1", tc.now)
+			if tc.found {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, store.ErrNotFound)
+			}
+		})
+	}
+}
+
+func testTokenSweep(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	for i := range 5 {
+		// h0..h4 expire at t0, t0+1m, ... t0+4m.
+		require.NoError(t, s.SaveToken(ctx, token(fmt.Sprintf("h%d", i), t0.Add(time.Duration(i)*time.Minute))))
+	}
+	n, err := s.DeleteExpiredTokens(ctx, t0.Add(2*time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, 3, n, "h0, h1 and h2 expired at or before now")
+
+	// The survivors are still there even for an earlier clock.
+	for i := range 5 {
+		_, err := s.Token(ctx, fmt.Sprintf("h%d", i), t0.Add(-time.Hour))
+		if i <= 2 {
+			assert.ErrorIs(t, err, store.ErrNotFound, i)
+		} else {
+			assert.NoError(t, err, i)
+		}
+	}
+	n, err = s.DeleteExpiredTokens(ctx, t0.Add(2*time.Minute))
+	require.NoError(t, err)
+	assert.Zero(t, n, "a second sweep finds nothing")
+}
+
+func testPing(t *testing.T, s backend.Store) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, s.Ping(ctx))
+}
