@@ -344,4 +344,3 @@ func TestAlgorithmAllowList(t *testing.T) {
 	_, err = e.launch(t, platform.Message{User: platform.Student})
 	require.NoError(t, err, "alg inferred for keys without alg")
 }
-

@@ -12,6 +12,8 @@ type Store interface {
 	RegistrationStore
 	LoginStore
 	KeyStore
+	ContentStore
+	IdentityStore
 }
 
 // RegistrationStore keeps platform registrations and their deployments.

@@ -20,6 +20,7 @@ type MemStore struct {
 	states map[string]lti.LoginState
 	nonces map[string]time.Time   // tenant\x00nonce
 	keys   map[string]lti.ToolKey // scope\x00kid
+	ext    *memExtra
 }
 
 var _ lti.Store = (*MemStore)(nil)
@@ -232,5 +233,99 @@ func (m *MemStore) DeleteToolKey(_ context.Context, scope, kid string) error {
 		return store.ErrNotFound
 	}
 	delete(m.keys, scope+"\x00"+kid)
+	return nil
+}
+
+type memExtra struct {
+	contents map[string]lti.Content
+	users    map[string]lti.LTIUser
+}
+
+func (m *MemStore) extra() *memExtra {
+	if m.ext == nil {
+		m.ext = &memExtra{contents: map[string]lti.Content{}, users: map[string]lti.LTIUser{}}
+	}
+	return m.ext
+}
+
+// PutContent implements lti.ContentStore.
+func (m *MemStore) PutContent(_ context.Context, c lti.Content) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c.Tags = slices.Clone(c.Tags)
+	m.extra().contents[c.Tenant+"\x00"+c.ID] = c
+	return nil
+}
+
+// Content implements lti.ContentStore.
+func (m *MemStore) Content(_ context.Context, tenant, id string) (lti.Content, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.extra().contents[tenant+"\x00"+id]
+	if !ok {
+		return lti.Content{}, store.ErrNotFound
+	}
+	return c, nil
+}
+
+// Contents implements lti.ContentStore.
+func (m *MemStore) Contents(_ context.Context, tenant string) ([]lti.Content, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []lti.Content
+	for _, c := range m.extra().contents {
+		if c.Tenant == tenant {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// DeleteContent implements lti.ContentStore.
+func (m *MemStore) DeleteContent(_ context.Context, tenant, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.extra().contents[tenant+"\x00"+id]; !ok {
+		return store.ErrNotFound
+	}
+	delete(m.extra().contents, tenant+"\x00"+id)
+	return nil
+}
+
+// LTIUser implements lti.IdentityStore.
+func (m *MemStore) LTIUser(_ context.Context, tenant, issuer, subject string) (lti.LTIUser, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u, ok := m.extra().users[tenant+"\x00"+issuer+"\x00"+subject]
+	if !ok {
+		return lti.LTIUser{}, store.ErrNotFound
+	}
+	return u, nil
+}
+
+// LTIUsersBySourcedID implements lti.IdentityStore.
+func (m *MemStore) LTIUsersBySourcedID(_ context.Context, tenant, sourcedID string) ([]lti.LTIUser, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []lti.LTIUser
+	for _, u := range m.extra().users {
+		if u.Tenant == tenant && u.PersonSourcedID == sourcedID {
+			out = append(out, u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	return out, nil
+}
+
+// CreateLTIUser implements lti.IdentityStore.
+func (m *MemStore) CreateLTIUser(_ context.Context, u lti.LTIUser) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := u.Tenant + "\x00" + u.Issuer + "\x00" + u.Subject
+	if _, ok := m.extra().users[k]; ok {
+		return store.ErrConflict
+	}
+	m.extra().users[k] = u
 	return nil
 }

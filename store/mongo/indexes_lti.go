@@ -18,4 +18,6 @@ var ltiIndexes = map[string][]mongo.IndexModel{
 	collLTILoginStates: {{Keys: bson.D{{Key: "expires", Value: 1}}}},
 	collLTINonces:      {{Keys: bson.D{{Key: "expires", Value: 1}}}},
 	collLTIToolKeys:    {{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "created", Value: -1}}}},
+	collLTIContents:    {{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "id", Value: 1}}}},
+	collLTIUsers:       {{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "person_sourcedid", Value: 1}}}},
 }

@@ -21,6 +21,8 @@ const (
 	collLTILoginStates   = "lti_login_states"
 	collLTINonces        = "lti_nonces"
 	collLTIToolKeys      = "lti_tool_keys"
+	collLTIContents      = "lti_contents"
+	collLTIUsers         = "lti_users"
 )
 
 var _ lti.Store = (*Store)(nil)
@@ -368,6 +370,157 @@ func (s *Store) DeleteToolKey(ctx context.Context, scope, kid string) error {
 	}
 	if res.DeletedCount == 0 {
 		return fmt.Errorf("delete tool key: %w", store.ErrNotFound)
+	}
+	return nil
+}
+
+// ltiContentDoc is a catalogue item as stored; _id is docID(tenant, id).
+type ltiContentDoc struct {
+	DocID   string `bson:"_id"`
+	Tenant  string `bson:"tenant"`
+	ID      string `bson:"id"`
+	Created int64  `bson:"created"`
+	Updated int64  `bson:"updated"`
+	Payload []byte `bson:"payload"`
+}
+
+func (d ltiContentDoc) content() (lti.Content, error) {
+	var c lti.Content
+	if err := json.Unmarshal(d.Payload, &c); err != nil {
+		return c, fmt.Errorf("decode content: %w", err)
+	}
+	c.Tenant, c.Created, c.Updated = d.Tenant, fromNanos(d.Created), fromNanos(d.Updated)
+	return c, nil
+}
+
+// PutContent inserts or replaces a catalogue item.
+func (s *Store) PutContent(ctx context.Context, c lti.Content) error {
+	payload, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("put content: %w", err)
+	}
+	id := docID(c.Tenant, c.ID)
+	_, err = s.coll(collLTIContents).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}},
+		ltiContentDoc{DocID: id, Tenant: c.Tenant, ID: c.ID, Created: nanos(c.Created), Updated: nanos(c.Updated), Payload: payload},
+		options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("put content: %w", err)
+	}
+	return nil
+}
+
+// Content returns one catalogue item; store.ErrNotFound if absent.
+func (s *Store) Content(ctx context.Context, tenant, id string) (lti.Content, error) {
+	var d ltiContentDoc
+	err := s.coll(collLTIContents).FindOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, id)}, {Key: "tenant", Value: tenant}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return lti.Content{}, fmt.Errorf("content: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return lti.Content{}, fmt.Errorf("content: %w", err)
+	}
+	return d.content()
+}
+
+// Contents lists a tenant's catalogue ordered by id.
+func (s *Store) Contents(ctx context.Context, tenant string) ([]lti.Content, error) {
+	cur, err := s.coll(collLTIContents).Find(ctx, bson.D{{Key: "tenant", Value: tenant}},
+		options.Find().SetSort(bson.D{{Key: "id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("contents: %w", err)
+	}
+	var docs []ltiContentDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("contents: %w", err)
+	}
+	var out []lti.Content
+	for _, d := range docs {
+		c, err := d.content()
+		if err != nil {
+			return nil, fmt.Errorf("contents: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// DeleteContent removes a catalogue item; store.ErrNotFound if absent.
+func (s *Store) DeleteContent(ctx context.Context, tenant, id string) error {
+	res, err := s.coll(collLTIContents).DeleteOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, id)}, {Key: "tenant", Value: tenant}})
+	if err != nil {
+		return fmt.Errorf("delete content: %w", err)
+	}
+	if res.DeletedCount == 0 {
+		return fmt.Errorf("delete content: %w", store.ErrNotFound)
+	}
+	return nil
+}
+
+// ltiUserDoc is a learner link as stored; _id is tenant, issuer and sub
+// joined by NULs.
+type ltiUserDoc struct {
+	DocID           string `bson:"_id"`
+	Tenant          string `bson:"tenant"`
+	Issuer          string `bson:"issuer"`
+	Subject         string `bson:"subject"`
+	LearnerID       string `bson:"learner_id"`
+	PersonSourcedID string `bson:"person_sourcedid"`
+	LegacyUserID    string `bson:"legacy_user_id"`
+	Created         int64  `bson:"created"`
+}
+
+func (d ltiUserDoc) user() lti.LTIUser {
+	return lti.LTIUser{
+		Tenant: d.Tenant, Issuer: d.Issuer, Subject: d.Subject, LearnerID: d.LearnerID,
+		PersonSourcedID: d.PersonSourcedID, LegacyUserID: d.LegacyUserID, Created: fromNanos(d.Created),
+	}
+}
+
+func ltiUserID(tenant, issuer, subject string) string { return docID(tenant, issuer+"\x00"+subject) }
+
+// LTIUser returns the learner link for (issuer, sub); store.ErrNotFound if absent.
+func (s *Store) LTIUser(ctx context.Context, tenant, issuer, subject string) (lti.LTIUser, error) {
+	var d ltiUserDoc
+	err := s.coll(collLTIUsers).FindOne(ctx, bson.D{{Key: "_id", Value: ltiUserID(tenant, issuer, subject)}, {Key: "tenant", Value: tenant}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return lti.LTIUser{}, fmt.Errorf("lti user: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return lti.LTIUser{}, fmt.Errorf("lti user: %w", err)
+	}
+	return d.user(), nil
+}
+
+// LTIUsersBySourcedID lists a tenant's links with that person sourcedId,
+// oldest first.
+func (s *Store) LTIUsersBySourcedID(ctx context.Context, tenant, sourcedID string) ([]lti.LTIUser, error) {
+	cur, err := s.coll(collLTIUsers).Find(ctx, bson.D{{Key: "tenant", Value: tenant}, {Key: "person_sourcedid", Value: sourcedID}},
+		options.Find().SetSort(bson.D{{Key: "created", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("lti users by sourcedid: %w", err)
+	}
+	var docs []ltiUserDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("lti users by sourcedid: %w", err)
+	}
+	var out []lti.LTIUser
+	for _, d := range docs {
+		out = append(out, d.user())
+	}
+	return out, nil
+}
+
+// CreateLTIUser adds a learner link; store.ErrConflict if it exists.
+func (s *Store) CreateLTIUser(ctx context.Context, u lti.LTIUser) error {
+	_, err := s.coll(collLTIUsers).InsertOne(ctx, ltiUserDoc{
+		DocID: ltiUserID(u.Tenant, u.Issuer, u.Subject), Tenant: u.Tenant, Issuer: u.Issuer, Subject: u.Subject,
+		LearnerID: u.LearnerID, PersonSourcedID: u.PersonSourcedID, LegacyUserID: u.LegacyUserID, Created: nanos(u.Created),
+	})
+	if isDuplicateKey(err) {
+		return fmt.Errorf("create lti user: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("create lti user: %w", err)
 	}
 	return nil
 }

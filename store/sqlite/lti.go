@@ -406,3 +406,156 @@ func (s *Store) DeleteToolKey(ctx context.Context, scope, kid string) error {
 	}
 	return nil
 }
+
+// PutContent inserts or replaces a catalogue item.
+func (s *Store) PutContent(ctx context.Context, c lti.Content) error {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("put content: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO lti_contents (tenant, id, created, updated, doc) VALUES (?, ?, ?, ?, ?)
+			 ON CONFLICT (tenant, id) DO UPDATE SET created = excluded.created, updated = excluded.updated, doc = excluded.doc`,
+			c.Tenant, c.ID, nanos(c.Created), nanos(c.Updated), doc)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put content: %w", err)
+	}
+	return nil
+}
+
+func scanContent(tenant string, created, updated int64, doc []byte) (lti.Content, error) {
+	var c lti.Content
+	if err := json.Unmarshal(doc, &c); err != nil {
+		return c, fmt.Errorf("decode content: %w", err)
+	}
+	c.Tenant, c.Created, c.Updated = tenant, fromNanos(created), fromNanos(updated)
+	return c, nil
+}
+
+// Content returns one catalogue item; store.ErrNotFound if absent.
+func (s *Store) Content(ctx context.Context, tenant, id string) (lti.Content, error) {
+	var created, updated int64
+	var doc []byte
+	err := s.db.QueryRowContext(ctx, "SELECT created, updated, doc FROM lti_contents WHERE tenant = ? AND id = ?", tenant, id).
+		Scan(&created, &updated, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return lti.Content{}, fmt.Errorf("content: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return lti.Content{}, fmt.Errorf("content: %w", err)
+	}
+	return scanContent(tenant, created, updated, doc)
+}
+
+// Contents lists a tenant's catalogue ordered by id.
+func (s *Store) Contents(ctx context.Context, tenant string) ([]lti.Content, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT created, updated, doc FROM lti_contents WHERE tenant = ? ORDER BY id", tenant)
+	if err != nil {
+		return nil, fmt.Errorf("contents: %w", err)
+	}
+	defer rows.Close()
+	var out []lti.Content
+	for rows.Next() {
+		var created, updated int64
+		var doc []byte
+		if err := rows.Scan(&created, &updated, &doc); err != nil {
+			return nil, fmt.Errorf("contents: %w", err)
+		}
+		c, err := scanContent(tenant, created, updated, doc)
+		if err != nil {
+			return nil, fmt.Errorf("contents: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("contents: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteContent removes a catalogue item; store.ErrNotFound if absent.
+func (s *Store) DeleteContent(ctx context.Context, tenant, id string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM lti_contents WHERE tenant = ? AND id = ?", tenant, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete content: %w", err)
+	}
+	return nil
+}
+
+const ltiUserColumns = "tenant, issuer, subject, learner_id, person_sourcedid, legacy_user_id, created"
+
+func scanLTIUser(row interface{ Scan(...any) error }) (lti.LTIUser, error) {
+	var u lti.LTIUser
+	var created int64
+	if err := row.Scan(&u.Tenant, &u.Issuer, &u.Subject, &u.LearnerID, &u.PersonSourcedID, &u.LegacyUserID, &created); err != nil {
+		return lti.LTIUser{}, err
+	}
+	u.Created = fromNanos(created)
+	return u, nil
+}
+
+// LTIUser returns the learner link for (issuer, sub); store.ErrNotFound if absent.
+func (s *Store) LTIUser(ctx context.Context, tenant, issuer, subject string) (lti.LTIUser, error) {
+	u, err := scanLTIUser(s.db.QueryRowContext(ctx,
+		"SELECT "+ltiUserColumns+" FROM lti_users WHERE tenant = ? AND issuer = ? AND subject = ?", tenant, issuer, subject))
+	if errors.Is(err, sql.ErrNoRows) {
+		return lti.LTIUser{}, fmt.Errorf("lti user: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return lti.LTIUser{}, fmt.Errorf("lti user: %w", err)
+	}
+	return u, nil
+}
+
+// LTIUsersBySourcedID lists a tenant's links with that person sourcedId,
+// oldest first.
+func (s *Store) LTIUsersBySourcedID(ctx context.Context, tenant, sourcedID string) ([]lti.LTIUser, error) {
+	rows, err := s.db.QueryContext(ctx,
+		"SELECT "+ltiUserColumns+" FROM lti_users WHERE tenant = ? AND person_sourcedid = ? ORDER BY created, issuer, subject", tenant, sourcedID)
+	if err != nil {
+		return nil, fmt.Errorf("lti users by sourcedid: %w", err)
+	}
+	defer rows.Close()
+	var out []lti.LTIUser
+	for rows.Next() {
+		u, err := scanLTIUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("lti users by sourcedid: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("lti users by sourcedid: %w", err)
+	}
+	return out, nil
+}
+
+// CreateLTIUser adds a learner link; store.ErrConflict if it exists.
+func (s *Store) CreateLTIUser(ctx context.Context, u lti.LTIUser) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO lti_users ("+ltiUserColumns+") VALUES (?, ?, ?, ?, ?, ?, ?)",
+			u.Tenant, u.Issuer, u.Subject, u.LearnerID, u.PersonSourcedID, u.LegacyUserID, nanos(u.Created))
+		return err
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("create lti user: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("create lti user: %w", err)
+	}
+	return nil
+}

@@ -47,4 +47,24 @@ var ltiSchema = []string{
 		doc     BLOB    NOT NULL,
 		PRIMARY KEY (tenant, kid)
 	) STRICT;`,
+	// 2: content catalogue and platform-user to learner links.
+	`CREATE TABLE lti_contents (
+		tenant  TEXT    NOT NULL,
+		id      TEXT    NOT NULL,
+		created INTEGER NOT NULL,
+		updated INTEGER NOT NULL,
+		doc     BLOB    NOT NULL, -- canonical JSON of the item
+		PRIMARY KEY (tenant, id)
+	) STRICT;
+	CREATE TABLE lti_users (
+		tenant           TEXT    NOT NULL,
+		issuer           TEXT    NOT NULL,
+		subject          TEXT    NOT NULL,
+		learner_id       TEXT    NOT NULL,
+		person_sourcedid TEXT    NOT NULL,
+		legacy_user_id   TEXT    NOT NULL,
+		created          INTEGER NOT NULL,
+		PRIMARY KEY (tenant, issuer, subject)
+	) STRICT;
+	CREATE INDEX lti_users_sourcedid ON lti_users (tenant, person_sourcedid);`,
 }

@@ -23,6 +23,8 @@ var ltiTests = []subTest{
 	{"NonceReplay", testLTINonceReplay},
 	{"LTISweep", testLTISweep},
 	{"LTIToolKeyRotation", testLTIToolKeyRotation},
+	{"LTIContentCRUD", testLTIContentCRUD},
+	{"LTIUserLinks", testLTIUserLinks},
 }
 
 func ltiReg(tenant, id, issuer, clientID string) lti.Registration {
@@ -196,4 +198,59 @@ func testLTIToolKeyRotation(t *testing.T, s backend.Store) {
 	keys, err = s.ToolKeys(ctx, lti.InstallationKeys)
 	require.NoError(t, err)
 	assert.Equal(t, []lti.ToolKey{next}, keys)
+}
+
+func ltiContent(tenant, id string) lti.Content {
+	return lti.Content{
+		Tenant: tenant, ID: id, Title: "Fractions " + id, Description: "Practise fractions.",
+		LaunchURL: "https://content.example.org/" + id + "/index.html", ActivityID: "https://passport.example/activities/" + id,
+		ScoreMaximum: 10, Tags: []string{"maths"}, Created: t0, Updated: t0.Add(time.Second),
+	}
+}
+
+func testLTIContentCRUD(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	_, err := s.Content(ctx, "camp-a", "frac-1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	a, b := ltiContent("camp-a", "frac-2"), ltiContent("camp-a", "frac-1")
+	require.NoError(t, s.PutContent(ctx, a))
+	require.NoError(t, s.PutContent(ctx, b))
+	require.NoError(t, s.PutContent(ctx, ltiContent("camp-b", "frac-3")))
+	got, err := s.Content(ctx, "camp-a", "frac-2")
+	require.NoError(t, err)
+	assert.Equal(t, a, got)
+
+	a.Title, a.Tags, a.Updated = "Fractions, again", []string{"maths", "literacy"}, t0.Add(time.Hour)
+	require.NoError(t, s.PutContent(ctx, a), "replace")
+	list, err := s.Contents(ctx, "camp-a")
+	require.NoError(t, err)
+	assert.Equal(t, []lti.Content{b, a}, list)
+
+	_, err = s.Content(ctx, "camp-b", "frac-2")
+	require.ErrorIs(t, err, store.ErrNotFound, "tenant isolation")
+	require.ErrorIs(t, s.DeleteContent(ctx, "camp-b", "frac-2"), store.ErrNotFound)
+	require.NoError(t, s.DeleteContent(ctx, "camp-a", "frac-2"))
+	require.ErrorIs(t, s.DeleteContent(ctx, "camp-a", "frac-2"), store.ErrNotFound)
+	list, err = s.Contents(ctx, "camp-a")
+	require.NoError(t, err)
+	assert.Equal(t, []lti.Content{b}, list)
+}
+
+func testLTIUserLinks(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	moodle := lti.LTIUser{Tenant: "camp-a", Issuer: "https://moodle.example", Subject: "2", LearnerID: "L1", PersonSourcedID: "sis-9", Created: t0}
+	canvas := lti.LTIUser{Tenant: "camp-a", Issuer: "https://canvas.instructure.com", Subject: "abc", LearnerID: "L1", PersonSourcedID: "sis-9", LegacyUserID: "old-1", Created: t0.Add(time.Minute)}
+	other := lti.LTIUser{Tenant: "camp-b", Issuer: "https://moodle.example", Subject: "2", LearnerID: "L2", PersonSourcedID: "sis-9", Created: t0}
+	for _, u := range []lti.LTIUser{canvas, moodle, other} {
+		require.NoError(t, s.CreateLTIUser(ctx, u))
+	}
+	require.ErrorIs(t, s.CreateLTIUser(ctx, moodle), store.ErrConflict)
+	got, err := s.LTIUser(ctx, "camp-a", "https://moodle.example", "2")
+	require.NoError(t, err)
+	assert.Equal(t, moodle, got)
+	_, err = s.LTIUser(ctx, "camp-a", "https://moodle.example", "3")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	list, err := s.LTIUsersBySourcedID(ctx, "camp-a", "sis-9")
+	require.NoError(t, err)
+	assert.Equal(t, []lti.LTIUser{moodle, canvas}, list, "oldest first, tenant scoped")
 }
