@@ -156,8 +156,8 @@ func (t *Tool) ContentItemFor(c Content) ContentItem {
 	return it
 }
 
-// errNoContent is returned when a launch names no catalogue item.
-var errNoContent = errors.New("launch names no catalogue item")
+// ErrNoContent means the launch names no catalogue item.
+var ErrNoContent = errors.New("launch names no catalogue item")
 
 // LaunchContent finds the catalogue item a launch opens: from the
 // target_link_uri (/lti/content/ID) or the passport_content_id custom value.
@@ -167,7 +167,7 @@ func (t *Tool) LaunchContent(ctx context.Context, cs ContentStore, l *Launch) (C
 		id = l.Custom["passport_content_id"]
 	}
 	if id == "" {
-		return Content{}, errNoContent
+		return Content{}, ErrNoContent
 	}
 	c, err := cs.Content(ctx, l.Registration.Tenant, id)
 	if err != nil {

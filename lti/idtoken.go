@@ -105,7 +105,7 @@ func (t *Tool) platformKey(ctx context.Context, reg Registration, kid string) (j
 		return nil, refuseErr(401, ReasonKeyID, err, "kid %q", truncate(kid, 64))
 	}
 	if err != nil {
-		return nil, refuseErr(502, ReasonKeyFetch, err, "platform keys")
+		return nil, refuseErr(400, ReasonKeyFetch, err, "platform keys")
 	}
 	return k, nil
 }

@@ -65,6 +65,9 @@ func (t *Tool) Host() string {
 	return h
 }
 
+// Now is the tool's clock (UTC).
+func (t *Tool) Now() time.Time { return t.now() }
+
 func (t *Tool) now() time.Time {
 	if t.Clock != nil {
 		return t.Clock().UTC()

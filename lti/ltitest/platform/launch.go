@@ -270,9 +270,28 @@ func (b *Browser) send(req *http.Request, noCookies bool) (*http.Response, strin
 
 var (
 	inputRe  = regexp.MustCompile(`<input type="hidden" name="([^"]*)" value="([^"]*)">`)
-	actionRe = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
+	actionRe = regexp.MustCompile(`<form[^>]*\smethod="post"\s+action="([^"]*)"`)
 	dataRe   = regexp.MustCompile(`(?s)<script type="application/json" id="lti-data">(.*?)</script>`)
 )
+
+// Post form-POSTs values to target with the browser's cookies and returns
+// the answer and its body.
+func (b *Browser) Post(target string, values url.Values) (*http.Response, string, error) {
+	req, err := postForm(target, values)
+	if err != nil {
+		return nil, "", err
+	}
+	return b.send(req, false)
+}
+
+// Get fetches target with the browser's cookies.
+func (b *Browser) Get(target string) (*http.Response, string, error) {
+	req, err := http.NewRequest(http.MethodGet, target, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	return b.send(req, false)
+}
 
 // ParseAutoPost extracts the action and fields of an auto-submitting form.
 func ParseAutoPost(body string) (string, url.Values, error) {
