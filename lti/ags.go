@@ -137,10 +137,9 @@ func (s *Services) LineItems(ctx context.Context, reg Registration, ep *AGSEndpo
 	if err != nil {
 		return nil, err
 	}
-	scopes := grantedOf(ep, ScopeLineItem, ScopeLineItemReadOnly)
 	var all []LineItem
 	for page := 0; next != "" && page < maxPages; page++ {
-		body, hdr, err := s.call(ctx, reg, scopes, http.MethodGet, next, MediaLineItemContainer, "", nil)
+		body, hdr, err := s.call(ctx, reg, advertised(ep), []string{ScopeLineItem, ScopeLineItemReadOnly}, http.MethodGet, next, MediaLineItemContainer, "", nil)
 		if err != nil {
 			return nil, fmt.Errorf("list line items: %w", err)
 		}
@@ -154,15 +153,17 @@ func (s *Services) LineItems(ctx context.Context, reg Registration, ep *AGSEndpo
 	return all, nil
 }
 
-// grantedOf returns the first of the wanted scopes the claim advertises,
-// so only scopes the launch offers are requested.
-func grantedOf(ep *AGSEndpoint, want ...string) []string {
-	for _, w := range want {
-		if slices.Contains([]string(ep.Scope), w) {
-			return []string{w}
+// advertised returns the AGS scopes the claim offers, so one token (cached
+// per scope set) serves every AGS call of the launch and only offered
+// scopes are ever requested.
+func advertised(ep *AGSEndpoint) []string {
+	var out []string
+	for _, s := range []string{ScopeLineItem, ScopeLineItemReadOnly, ScopeResultReadOnly, ScopeScore} {
+		if slices.Contains([]string(ep.Scope), s) {
+			out = append(out, s)
 		}
 	}
-	return nil
+	return out
 }
 
 // CreateLineItem POSTs a new line item to the container.
@@ -178,7 +179,7 @@ func (s *Services) CreateLineItem(ctx context.Context, reg Registration, ep *AGS
 	if err != nil {
 		return LineItem{}, fmt.Errorf("encode line item: %w", err)
 	}
-	body, _, err := s.call(ctx, reg, []string{ScopeLineItem}, http.MethodPost, ep.LineItems, MediaLineItem, MediaLineItem, payload)
+	body, _, err := s.call(ctx, reg, advertised(ep), []string{ScopeLineItem}, http.MethodPost, ep.LineItems, MediaLineItem, MediaLineItem, payload)
 	if err != nil {
 		return LineItem{}, fmt.Errorf("create line item: %w", err)
 	}
@@ -194,7 +195,7 @@ func (s *Services) LineItem(ctx context.Context, reg Registration, ep *AGSEndpoi
 	if err := needScope(ep, ScopeLineItem, ScopeLineItemReadOnly); err != nil {
 		return LineItem{}, err
 	}
-	body, _, err := s.call(ctx, reg, grantedOf(ep, ScopeLineItem, ScopeLineItemReadOnly), http.MethodGet, id, MediaLineItem, "", nil)
+	body, _, err := s.call(ctx, reg, advertised(ep), []string{ScopeLineItem, ScopeLineItemReadOnly}, http.MethodGet, id, MediaLineItem, "", nil)
 	if err != nil {
 		return LineItem{}, fmt.Errorf("read line item: %w", err)
 	}
@@ -214,7 +215,7 @@ func (s *Services) UpdateLineItem(ctx context.Context, reg Registration, ep *AGS
 	if err != nil {
 		return LineItem{}, fmt.Errorf("encode line item: %w", err)
 	}
-	body, _, err := s.call(ctx, reg, []string{ScopeLineItem}, http.MethodPut, li.ID, MediaLineItem, MediaLineItem, payload)
+	body, _, err := s.call(ctx, reg, advertised(ep), []string{ScopeLineItem}, http.MethodPut, li.ID, MediaLineItem, MediaLineItem, payload)
 	if err != nil {
 		return LineItem{}, fmt.Errorf("update line item: %w", err)
 	}
@@ -230,7 +231,7 @@ func (s *Services) DeleteLineItem(ctx context.Context, reg Registration, ep *AGS
 	if err := needScope(ep, ScopeLineItem); err != nil {
 		return err
 	}
-	if _, _, err := s.call(ctx, reg, []string{ScopeLineItem}, http.MethodDelete, id, "", "", nil); err != nil {
+	if _, _, err := s.call(ctx, reg, advertised(ep), []string{ScopeLineItem}, http.MethodDelete, id, "", "", nil); err != nil {
 		return fmt.Errorf("delete line item: %w", err)
 	}
 	return nil
@@ -253,7 +254,7 @@ func (s *Services) PostScore(ctx context.Context, reg Registration, ep *AGSEndpo
 	if err != nil {
 		return fmt.Errorf("encode score: %w", err)
 	}
-	if _, _, err := s.call(ctx, reg, []string{ScopeScore}, http.MethodPost, target, "", MediaScore, payload); err != nil {
+	if _, _, err := s.call(ctx, reg, advertised(ep), []string{ScopeScore}, http.MethodPost, target, "", MediaScore, payload); err != nil {
 		return fmt.Errorf("post score: %w", err)
 	}
 	return nil
@@ -282,7 +283,7 @@ func (s *Services) Results(ctx context.Context, reg Registration, ep *AGSEndpoin
 	}
 	var all []Result
 	for page := 0; next != "" && page < maxPages; page++ {
-		body, hdr, err := s.call(ctx, reg, []string{ScopeResultReadOnly}, http.MethodGet, next, MediaResultContainer, "", nil)
+		body, hdr, err := s.call(ctx, reg, advertised(ep), []string{ScopeResultReadOnly}, http.MethodGet, next, MediaResultContainer, "", nil)
 		if err != nil {
 			return nil, fmt.Errorf("read results: %w", err)
 		}

@@ -91,7 +91,7 @@ func (s *Services) Memberships(ctx context.Context, reg Registration, claim *NRP
 		if page >= maxPages {
 			return nil, fmt.Errorf("memberships: more than %d pages", maxPages)
 		}
-		body, hdr, err := s.call(ctx, reg, []string{ScopeMembership}, http.MethodGet, next, MediaMembership, "", nil)
+		body, hdr, err := s.call(ctx, reg, []string{ScopeMembership}, []string{ScopeMembership}, http.MethodGet, next, MediaMembership, "", nil)
 		if err != nil {
 			return nil, fmt.Errorf("memberships: %w", err)
 		}

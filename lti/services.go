@@ -231,13 +231,17 @@ func (s *Services) do(req *http.Request) ([]byte, http.Header, error) {
 	return body, resp.Header, nil
 }
 
-// call makes an authorised service request, retrying once with a fresh
-// token when the platform answers 401.
-func (s *Services) call(ctx context.Context, reg Registration, scopes []string, method, target, accept, contentType string, payload []byte) ([]byte, http.Header, error) {
+// call makes an authorised service request with a token for scopes, which
+// must grant one of need; it retries once with a fresh token when the
+// platform answers 401.
+func (s *Services) call(ctx context.Context, reg Registration, scopes, need []string, method, target, accept, contentType string, payload []byte) ([]byte, http.Header, error) {
 	for attempt := 0; ; attempt++ {
-		tok, _, err := s.Token(ctx, reg, scopes)
+		tok, granted, err := s.Token(ctx, reg, scopes)
 		if err != nil {
 			return nil, nil, err
+		}
+		if !slices.ContainsFunc(need, func(n string) bool { return slices.Contains(granted, n) }) {
+			return nil, nil, fmt.Errorf("platform granted %v, not any of %v", granted, need)
 		}
 		var body io.Reader
 		if payload != nil {

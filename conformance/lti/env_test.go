@@ -58,7 +58,9 @@ var catalogue = []lti.Content{
 // newEnv starts the tool (sqlite store, real HTTP) and a platform of the
 // profile, registers the platform as an admin would, and fills the
 // catalogue.
-func newEnv(t *testing.T, profile platform.Profile) *env {
+func newEnv(t *testing.T, profile platform.Profile) *env { return newEnvWith(t, profile, true) }
+
+func newEnvWith(t *testing.T, profile platform.Profile, register bool) *env {
 	t.Helper()
 	st := sqlitetest.Open(t)
 	rec := &recorder{}
@@ -76,7 +78,9 @@ func newEnv(t *testing.T, profile platform.Profile) *env {
 	require.NoError(t, err)
 	t.Cleanup(p.Close)
 	reg := p.Registration("default", "reg-"+string(profile))
-	require.NoError(t, st.CreateRegistration(context.Background(), reg))
+	if register {
+		require.NoError(t, st.CreateRegistration(context.Background(), reg))
+	}
 	for _, c := range catalogue {
 		c.Tenant = "default"
 		require.NoError(t, c.Validate())
