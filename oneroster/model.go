@@ -200,3 +200,46 @@ type Delta struct {
 	// it after a successful push and asks for changes since it next time.
 	Cursor int64
 }
+
+// The gradebook collections (kept beside the roster, served by the
+// gradebook REST endpoints; not part of Snapshot or Delta).
+const (
+	KindCategory Kind = "categories"
+	KindLineItem Kind = "lineItems"
+	KindResult   Kind = "results"
+)
+
+// Category is a gradebook category of line items.
+type Category struct {
+	Base
+	Title  string   `json:"title"`
+	Weight *float64 `json:"weight,omitempty"`
+}
+
+// LineItem is a gradebook column of a class: an assignment, a test.
+type LineItem struct {
+	Base
+	Title          string   `json:"title"`
+	Description    string   `json:"description,omitempty"`
+	AssignDate     string   `json:"assignDate"`
+	DueDate        string   `json:"dueDate"`
+	Class          string   `json:"classSourcedId"`
+	Category       string   `json:"categorySourcedId"`
+	Session        string   `json:"academicSessionSourcedId,omitempty"` // 1.1 gradingPeriod, 1.2 academicSession
+	School         string   `json:"schoolSourcedId,omitempty"`
+	ResultValueMin *float64 `json:"resultValueMin,omitempty"`
+	ResultValueMax *float64 `json:"resultValueMax,omitempty"`
+}
+
+// Result is one student's score on a line item.
+type Result struct {
+	Base
+	LineItem    string   `json:"lineItemSourcedId"`
+	Student     string   `json:"studentSourcedId"`
+	Class       string   `json:"classSourcedId,omitempty"`
+	ScoreStatus string   `json:"scoreStatus"`
+	Score       *float64 `json:"score,omitempty"`
+	TextScore   string   `json:"textScore,omitempty"`
+	ScoreDate   string   `json:"scoreDate"`
+	Comment     string   `json:"comment,omitempty"`
+}

@@ -324,7 +324,7 @@ func (s *Store) applyClaimed(ctx context.Context, b oneroster.Batch, st rosterSt
 	if err != nil {
 		return out, false, err
 	}
-	for _, k := range oneroster.Kinds() {
+	for _, k := range oneroster.AllKinds() {
 		keep, ok := b.Keep[k]
 		if !ok {
 			continue

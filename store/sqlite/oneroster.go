@@ -103,7 +103,7 @@ func (s *Store) Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied
 		if err != nil {
 			return err
 		}
-		for _, k := range oneroster.Kinds() {
+		for _, k := range oneroster.AllKinds() {
 			keep, ok := b.Keep[k]
 			if !ok {
 				continue
