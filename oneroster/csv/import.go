@@ -92,7 +92,7 @@ func (r Report) Write(w io.Writer) error {
 			return err
 		}
 	}
-	for _, k := range oneroster.Kinds() {
+	for _, k := range oneroster.AllKinds() {
 		c, ok := r.Applied.Counts[k]
 		if !ok {
 			continue

@@ -69,6 +69,7 @@ var columns12 = map[string][]string{
 var rosterFiles = map[string]bool{
 	"orgs": true, "academicSessions": true, "courses": true, "classes": true,
 	"users": true, "demographics": true, "enrollments": true, "roles": true, "userProfiles": true,
+	"categories": true, "lineItems": true, "results": true,
 }
 
 // columnsFor returns the spec columns of a file in a version, or nil.
@@ -99,7 +100,7 @@ var (
 	sexes11       = set("male", "female")
 	sexes12       = set("male", "female", "other", "unspecified")
 	gradeCodes    = set("IT", "PR", "PK", "TK", "KG", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "PS", "UG", "Other")
-	statusesValid = set("active", "tobedeleted")
+	scoreStatuses = set("exempt", "fully graded", "not submitted", "partially graded", "submitted")
 )
 
 // inVocab reports whether v is in the vocabulary, or an ext: token in 1.2.

@@ -11,18 +11,21 @@ import (
 
 // fileOrder is the order files are validated and applied in: a file only
 // refers to files before it (or to itself).
-var fileOrder = []string{"orgs", "academicSessions", "courses", "classes", "users", "roles", "userProfiles", "demographics", "enrollments"}
+var fileOrder = []string{"orgs", "academicSessions", "courses", "classes", "users", "roles", "userProfiles", "demographics", "enrollments",
+	"categories", "lineItems", "results"}
 
 var fileKind = map[string]oneroster.Kind{
 	"orgs": oneroster.KindOrg, "academicSessions": oneroster.KindAcademicSession, "courses": oneroster.KindCourse,
 	"classes": oneroster.KindClass, "users": oneroster.KindUser, "demographics": oneroster.KindDemographics,
-	"enrollments": oneroster.KindEnrollment,
+	"enrollments": oneroster.KindEnrollment, "categories": oneroster.KindCategory, "lineItems": oneroster.KindLineItem,
+	"results": oneroster.KindResult,
 }
 
 var kindFile = map[oneroster.Kind]string{
 	oneroster.KindOrg: "orgs", oneroster.KindAcademicSession: "academicSessions", oneroster.KindCourse: "courses",
 	oneroster.KindClass: "classes", oneroster.KindUser: "users", oneroster.KindDemographics: "demographics",
-	oneroster.KindEnrollment: "enrollments",
+	oneroster.KindEnrollment: "enrollments", oneroster.KindCategory: "categories", oneroster.KindLineItem: "lineItems",
+	oneroster.KindResult: "results",
 }
 
 // Existing returns the sourcedIds of the tenant's stored, not deleted
@@ -447,6 +450,12 @@ func setMeta(e oneroster.Entity, meta map[string]string) {
 	case *oneroster.Enrollment:
 		v.Metadata = m
 	case *oneroster.Demographics:
+		v.Metadata = m
+	case *oneroster.Category:
+		v.Metadata = m
+	case *oneroster.LineItem:
+		v.Metadata = m
+	case *oneroster.Result:
 		v.Metadata = m
 	}
 }
