@@ -25,7 +25,7 @@ func onerosterCommands() map[string]command {
 
 // onerosterMounts are the oneroster HTTP handlers serve mounts.
 func onerosterMounts(d *deps) []server.Mounter {
-	return []server.Mounter{&rest.Handler{Store: d.Store, Auth: d.Auth, Logger: d.Logger}}
+	return []server.Mounter{&rest.Handler{Store: d.Store, Writer: d.Store, Clock: d.Clock, Auth: d.Auth, Logger: d.Logger}}
 }
 
 // onerosterWorkers are the oneroster background loops serve runs.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -43,7 +44,12 @@ func anyForm(scopes ...string) []string {
 
 // Handler serves the OneRoster 1.1 and 1.2 rostering REST API, read only.
 type Handler struct {
-	Store  Reader
+	Store Reader
+	// Writer, when set, enables gradebook PUT and DELETE (usually the same
+	// store as Store).
+	Writer Writer
+	// Clock stamps gradebook writes; nil means time.Now.
+	Clock  func() time.Time
 	Auth   *auth.Authenticator
 	Logger *slog.Logger
 	// StatusInfoCompat adds imsx_statusInfo (success) to 1.2 bodies, which
@@ -63,6 +69,10 @@ func (h *Handler) Mount(r fiber.Router) {
 	for _, ver := range []version{v11, v12} {
 		g := r.Group(ver.base, httpauth.Bearer(h.Auth))
 		h.routes(g, ver)
+		if ver.gbBase != ver.base {
+			g = r.Group(ver.gbBase, httpauth.Bearer(h.Auth))
+		}
+		h.gradebookRoutes(g, ver)
 	}
 }
 
@@ -377,7 +387,8 @@ func (h *Handler) single(q req, kind oneroster.Kind, key string, pred func(onero
 		return err
 	}
 	i, ok := v.byID[c.Params("id")]
-	if !ok || (pred != nil && !pred(v.ents[i])) {
+	gradebook := kind == oneroster.KindCategory || kind == oneroster.KindLineItem || kind == oneroster.KindResult
+	if !ok || (pred != nil && !pred(v.ents[i])) || (gradebook && v.deleted[i]) {
 		return httperr.New(http.StatusNotFound, "no "+key+" with that sourcedId").WithCode("unknownobject")
 	}
 	var body bytes.Buffer

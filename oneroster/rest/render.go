@@ -12,13 +12,14 @@ const dateTimeLayout = "2006-01-02T15:04:05.000Z"
 
 // version is a served OneRoster version.
 type version struct {
-	name string // "1.1" or "1.2"
-	base string // rostering base path
+	name   string // "1.1" or "1.2"
+	base   string // rostering base path
+	gbBase string // gradebook base path
 }
 
 var (
-	v11 = version{name: "1.1", base: "/ims/oneroster/v1p1"}
-	v12 = version{name: "1.2", base: "/ims/oneroster/rostering/v1p2"}
+	v11 = version{name: "1.1", base: "/ims/oneroster/v1p1", gbBase: "/ims/oneroster/v1p1"}
+	v12 = version{name: "1.2", base: "/ims/oneroster/rostering/v1p2", gbBase: "/ims/oneroster/gradebook/v1p2"}
 )
 
 // guidRef is a OneRoster GUIDRef.
@@ -135,6 +136,57 @@ func (v version) render(e oneroster.Entity, children map[string][]string) obj {
 		o.opt("beginDate", r.BeginDate)
 		o.opt("endDate", r.EndDate)
 		return o
+	case *oneroster.Category:
+		o := base(r.Base)
+		o["title"] = r.Title
+		if r.Weight != nil && v.name == v12.name {
+			o["weight"] = *r.Weight
+		}
+		return o
+	case *oneroster.LineItem:
+		o := base(r.Base)
+		o["title"] = r.Title
+		o.opt("description", r.Description)
+		o["assignDate"] = r.AssignDate
+		o["dueDate"] = r.DueDate
+		o["class"] = v.ref("classes", "class", r.Class)
+		o["category"] = &guidRef{Href: v.gbBase + "/categories/" + r.Category, SourcedID: r.Category, Type: "category"}
+		if v.name == v11.name {
+			if p := v.ref("academicSessions", "academicSession", r.Session); p != nil {
+				o["gradingPeriod"] = p
+			}
+		} else {
+			if p := v.ref("academicSessions", "academicSession", r.Session); p != nil {
+				o["academicSession"] = p
+			}
+			if p := v.ref("orgs", "org", r.School); p != nil {
+				o["school"] = p
+			}
+		}
+		if r.ResultValueMin != nil {
+			o["resultValueMin"] = *r.ResultValueMin
+		}
+		if r.ResultValueMax != nil {
+			o["resultValueMax"] = *r.ResultValueMax
+		}
+		return o
+	case *oneroster.Result:
+		o := base(r.Base)
+		o["lineItem"] = &guidRef{Href: v.gbBase + "/lineItems/" + r.LineItem, SourcedID: r.LineItem, Type: "lineItem"}
+		o["student"] = v.ref("users", "user", r.Student)
+		if p := v.ref("classes", "class", r.Class); p != nil && v.name == v12.name {
+			o["class"] = p
+		}
+		o["scoreStatus"] = r.ScoreStatus
+		if r.Score != nil {
+			o["score"] = *r.Score
+		}
+		if v.name == v12.name {
+			o.opt("textScore", r.TextScore)
+		}
+		o["scoreDate"] = r.ScoreDate
+		o.opt("comment", r.Comment)
+		return o
 	case *oneroster.Demographics:
 		o := base(r.Base)
 		o.opt("birthDate", r.BirthDate)
@@ -246,7 +298,11 @@ var fieldsOf = map[oneroster.Kind][]string{
 	oneroster.KindUser: {"enabledUser", "username", "userIds", "userIds.type", "userIds.identifier", "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone",
 		"agents", "agents.sourcedId", "grades", "role", "orgs", "orgs.sourcedId", "userMasterIdentifier", "preferredFirstName", "preferredMiddleName", "preferredLastName",
 		"pronouns", "roles", "roles.role", "roles.roleType", "roles.org.sourcedId", "primaryOrg", "primaryOrg.sourcedId", "userProfiles"},
-	oneroster.KindEnrollment:   {"user", "user.sourcedId", "class", "class.sourcedId", "school", "school.sourcedId", "role", "primary", "beginDate", "endDate"},
+	oneroster.KindEnrollment: {"user", "user.sourcedId", "class", "class.sourcedId", "school", "school.sourcedId", "role", "primary", "beginDate", "endDate"},
+	oneroster.KindCategory:   {"title", "weight"},
+	oneroster.KindLineItem: {"title", "description", "assignDate", "dueDate", "class", "class.sourcedId", "category", "category.sourcedId",
+		"gradingPeriod", "gradingPeriod.sourcedId", "academicSession", "academicSession.sourcedId", "school", "school.sourcedId", "resultValueMin", "resultValueMax"},
+	oneroster.KindResult:       {"lineItem", "lineItem.sourcedId", "student", "student.sourcedId", "class", "class.sourcedId", "scoreStatus", "score", "textScore", "scoreDate", "comment"},
 	oneroster.KindDemographics: {"birthDate", "sex", "americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican", "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces", "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth", "publicSchoolResidenceStatus"},
 }
 
