@@ -157,7 +157,7 @@ func TestLenientStructure(t *testing.T) {
 	t.Parallel()
 	// Out-of-order columns and an undeclared file are warnings when not strict.
 	p, err := OpenFS(fixture(t, "v11", map[string]string{
-		"orgs.csv":    "sourcedId,status,dateLastModified,type,name,identifier,parentSourcedId\nmin-1,,,national,MoE,,\ndist-1,,,district,D,,min-1\nsch-1,,,school,S1,,dist-1\nsch-2,,,school,S2,,dist-1\n",
+		"orgs.csv":      "sourcedId,status,dateLastModified,type,name,identifier,parentSourcedId\nmin-1,,,national,MoE,,\ndist-1,,,district,D,,min-1\nsch-1,,,school,S1,,dist-1\nsch-2,,,school,S2,,dist-1\n",
 		"resources.csv": "x",
 	}), Options{})
 	require.NoError(t, err)
