@@ -6,12 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/internal/server"
 	"github.com/passportbridge/passport/oneroster"
 	orcsv "github.com/passportbridge/passport/oneroster/csv"
+	"github.com/passportbridge/passport/oneroster/mapping"
 	"github.com/passportbridge/passport/oneroster/rest"
 )
 
@@ -38,6 +40,7 @@ type importFlags struct {
 	strict         bool
 	allowDeletions bool
 	maxShare       float64
+	mapping        string
 }
 
 // add registers the flags with f's current values as their defaults, so a
@@ -48,6 +51,7 @@ func (f *importFlags) add(fs *flag.FlagSet) {
 	fs.BoolVar(&f.strict, "strict", f.strict, "refuse the whole package if any row is rejected (and read nothing leniently)")
 	fs.BoolVar(&f.allowDeletions, "allow-deletions", f.allowDeletions, "apply a bulk package even if it deletes more than the guard allows")
 	fs.Float64Var(&f.maxShare, "max-delete-share", f.maxShare, "largest share (0-1) of users or enrollments a bulk package may delete")
+	fs.StringVar(&f.mapping, "mapping", f.mapping, "a mapping file: PATH is then a folder of plain CSV exports mapped to OneRoster")
 }
 
 // reparse reads the command's own flags given after the positional PATH
@@ -104,7 +108,28 @@ func onerosterImportCommand() command {
 
 func runImport(ctx context.Context, d *deps, path string, f importFlags) int {
 	const name = "passport oneroster import"
-	p, err := orcsv.Open(path, orcsv.Options{Strict: f.strict})
+	var p *orcsv.Package
+	var err error
+	explain := func(is orcsv.Issue) orcsv.Issue { return is }
+	if f.mapping != "" {
+		m, merr := mapping.Load(f.mapping)
+		if merr != nil {
+			fmt.Fprintf(d.Stderr, "%s: %v\n", name, merr)
+			return 1
+		}
+		res, berr := m.Build(os.DirFS(path))
+		if berr != nil {
+			fmt.Fprintf(d.Stderr, "%s: %v\n", name, berr)
+			return 1
+		}
+		for _, is := range res.Issues {
+			fmt.Fprintln(d.Stdout, is.String())
+		}
+		explain = res.Explain
+		p, err = orcsv.OpenFS(res.FS, orcsv.Options{Strict: f.strict})
+	} else {
+		p, err = orcsv.Open(path, orcsv.Options{Strict: f.strict})
+	}
 	var se *orcsv.StructureError
 	if errors.As(err, &se) {
 		for _, is := range se.Issues {
@@ -130,6 +155,9 @@ func runImport(ctx context.Context, d *deps, path string, f importFlags) int {
 		Guard:  oneroster.Guard{MaxShare: f.maxShare, Allow: f.allowDeletions},
 		Now:    d.Clock,
 	})
+	for i, is := range rep.Rejects {
+		rep.Rejects[i] = explain(is)
+	}
 	if werr := rep.Write(d.Stdout); werr != nil {
 		fmt.Fprintf(d.Stderr, "%s: %v\n", name, werr)
 	}

@@ -110,3 +110,16 @@ func inVocab(version string, vocab map[string]bool, v string) bool {
 	}
 	return version == V12 && strings.HasPrefix(v, "ext:") && len(v) > len("ext:")
 }
+
+// Columns returns the spec column order of a file in a version (nil for an
+// unknown file); callers must not modify it.
+func Columns(version, file string) []string { return columnsFor(version, file) }
+
+// Files returns the names (without .csv) of every file a version's
+// manifest declares, sorted.
+func Files(version string) []string {
+	if version == V11 {
+		return sortedKeys(columns11)
+	}
+	return sortedKeys(columns12)
+}
