@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/internal/server"
@@ -22,6 +24,7 @@ func onerosterCommands() map[string]command {
 	return map[string]command{
 		"oneroster import": onerosterImportCommand(),
 		"oneroster merge":  onerosterMergeCommand(),
+		"oneroster pull":   onerosterPullCommand(),
 	}
 }
 
@@ -143,6 +146,12 @@ func runImport(ctx context.Context, d *deps, path string, f importFlags) int {
 		return 1
 	}
 	defer func() { _ = p.Close() }()
+	return applyPackage(ctx, d, name, p, f, explain)
+}
+
+// applyPackage imports an opened package and prints the report; it returns
+// the exit status.
+func applyPackage(ctx context.Context, d *deps, name string, p *orcsv.Package, f importFlags, explain func(orcsv.Issue) orcsv.Issue) int {
 	if !f.dryRun {
 		if err := d.Auth.EnsureTenant(ctx, f.tenant); err != nil {
 			fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
@@ -177,6 +186,72 @@ func runImport(ctx context.Context, d *deps, path string, f importFlags) int {
 		return 1
 	}
 	return 0
+}
+
+func onerosterPullCommand() command {
+	f := importFlags{tenant: auth.DefaultTenant, maxShare: oneroster.DefaultMaxDeleteShare}
+	var from, tokenURL, clientID, clientSecret, version, since string
+	var pageSize int
+	return command{
+		Summary:    "pull a SIS's OneRoster REST roster into a tenant (same validation and deletion guard as import)",
+		NeedsStore: true,
+		Flags: func(fs *flag.FlagSet) {
+			f.add(fs)
+			fs.StringVar(&from, "from", "", "the SIS's rostering base URL, e.g. https://sis/ims/oneroster/v1p1")
+			fs.StringVar(&tokenURL, "token-url", "", "OAuth 2.0 token URL (default: the --from host's /oauth/token)")
+			fs.StringVar(&clientID, "client-id", "", "OAuth 2.0 client id")
+			fs.StringVar(&clientSecret, "client-secret", "", "OAuth 2.0 client secret")
+			fs.StringVar(&version, "version", "1.1", "OneRoster version the SIS speaks: 1.1 or 1.2")
+			fs.StringVar(&since, "since", "", "pull only records changed after this datetime (a delta), e.g. 2026-01-31T00:00:00Z")
+			fs.IntVar(&pageSize, "page-size", 100, "records asked per page")
+		},
+		Check: func(args []string) error {
+			switch {
+			case len(args) > 0:
+				return fmt.Errorf("unexpected argument %q", args[0])
+			case from == "" || clientID == "" || clientSecret == "":
+				return errors.New("--from, --client-id and --client-secret are required")
+			case version != "1.1" && version != "1.2":
+				return errors.New("--version must be 1.1 or 1.2")
+			case pageSize < 1:
+				return errors.New("--page-size must be positive")
+			case !auth.ValidTenantID(f.tenant):
+				return fmt.Errorf("--tenant %q: want 1-64 letters, digits, '-' or '_'", f.tenant)
+			}
+			u, err := url.Parse(from)
+			if err != nil || u.Host == "" {
+				return errors.New("--from must be an absolute URL")
+			}
+			if tokenURL == "" {
+				tokenURL = u.Scheme + "://" + u.Host + "/oauth/token"
+			}
+			if since != "" {
+				if _, err := time.Parse(time.RFC3339Nano, since); err != nil {
+					return errors.New("--since must be an RFC 3339 datetime")
+				}
+			}
+			return nil
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			const name = "passport oneroster pull"
+			p := &rest.Puller{BaseURL: from, TokenURL: tokenURL, ClientID: clientID, ClientSecret: clientSecret,
+				Version: version, PageSize: pageSize, HTTP: d.HTTPClient(d.Logger)}
+			if since != "" {
+				p.Since, _ = time.Parse(time.RFC3339Nano, since) // checked by Check
+			}
+			pkg, err := p.Pull(ctx)
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "%s: %v; nothing applied\n", name, err)
+				return 1
+			}
+			pk, err := orcsv.OpenFS(pkg, orcsv.Options{Strict: f.strict})
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
+				return 1
+			}
+			return applyPackage(ctx, d, name, pk, f, func(is orcsv.Issue) orcsv.Issue { return is })
+		},
+	}
 }
 
 func onerosterMergeCommand() command {
