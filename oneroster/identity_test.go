@@ -132,3 +132,11 @@ func TestDecide(t *testing.T) {
 		})
 	}
 }
+
+func TestRole11(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"principal": "administrator", "siteAdministrator": "administrator", "districtAdministrator": "administrator",
+		"systemAdministrator": "administrator", "counselor": "aide", "student": "student", "guardian": "guardian"} {
+		assert.Equal(t, want, oneroster.Role11(in), in)
+	}
+}

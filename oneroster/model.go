@@ -243,3 +243,16 @@ type Result struct {
 	ScoreDate   string   `json:"scoreDate"`
 	Comment     string   `json:"comment,omitempty"`
 }
+
+// Role11 maps a role to the OneRoster 1.1 user role vocabulary for 1.1-only
+// consumers: 1.2's administrative roles become administrator and counselor
+// becomes aide; other roles are the same in both versions.
+func Role11(role string) string {
+	switch role {
+	case "districtAdministrator", "siteAdministrator", "systemAdministrator", "principal":
+		return "administrator"
+	case "counselor":
+		return "aide"
+	}
+	return role
+}

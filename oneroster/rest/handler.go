@@ -49,14 +49,34 @@ type Handler struct {
 	// store as Store).
 	Writer Writer
 	// Clock stamps gradebook writes; nil means time.Now.
-	Clock  func() time.Time
-	Auth   *auth.Authenticator
-	Logger *slog.Logger
+	Clock func() time.Time
+	// MaxConcurrent bounds the OneRoster requests served at once; more get
+	// 429 with Retry-After (0 means DefaultMaxConcurrent).
+	MaxConcurrent int
+	Auth          *auth.Authenticator
+	Logger        *slog.Logger
 	// StatusInfoCompat adds imsx_statusInfo (success) to 1.2 bodies, which
 	// the alpha 1.2 client of Moodle's enrol_oneroster requires.
 	StatusInfoCompat bool
 
 	views *views
+	slots chan struct{}
+}
+
+// DefaultMaxConcurrent is the default bound on concurrent requests.
+const DefaultMaxConcurrent = 64
+
+// limit answers 429 with Retry-After when MaxConcurrent requests are in
+// flight, so a client backs off instead of timing out mid-pagination.
+func (h *Handler) limit(c *fiber.Ctx) error {
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+		return c.Next()
+	default:
+		c.Set(fiber.HeaderRetryAfter, "1")
+		return httperr.New(http.StatusTooManyRequests, "too many concurrent requests; retry shortly").WithCode("server_busy")
+	}
 }
 
 // Mount adds every rostering route of both versions, behind bearer-token
@@ -66,11 +86,16 @@ func (h *Handler) Mount(r fiber.Router) {
 	if h.views == nil {
 		h.views = newViews(256)
 	}
+	n := h.MaxConcurrent
+	if n <= 0 {
+		n = DefaultMaxConcurrent
+	}
+	h.slots = make(chan struct{}, n)
 	for _, ver := range []version{v11, v12} {
-		g := r.Group(ver.base, httpauth.Bearer(h.Auth))
+		g := r.Group(ver.base, h.limit, httpauth.Bearer(h.Auth))
 		h.routes(g, ver)
 		if ver.gbBase != ver.base {
-			g = r.Group(ver.gbBase, httpauth.Bearer(h.Auth))
+			g = r.Group(ver.gbBase, h.limit, httpauth.Bearer(h.Auth))
 		}
 		h.gradebookRoutes(g, ver)
 	}
@@ -410,12 +435,19 @@ func (h *Handler) single(q req, kind oneroster.Kind, key string, pred func(onero
 	return c.Send(body.Bytes())
 }
 
-// links builds the RFC 5988 Link header: first and last always, prev and
-// next where they exist.
+// links builds the Link header of a collection response.
 func links(c *fiber.Ctx, p query.Params, total int) string {
 	vals := url.Values{}
 	c.Context().QueryArgs().VisitAll(func(k, v []byte) { vals.Add(string(k), string(v)) })
-	path := c.Path()
+	return linkHeader(c.Path(), vals, p, total)
+}
+
+// linkHeader builds the RFC 5988 Link header: first and last always, prev
+// and next where they exist; the other query parameters are kept.
+func linkHeader(path string, vals url.Values, p query.Params, total int) string {
+	if vals == nil {
+		vals = url.Values{}
+	}
 	at := func(off int) string {
 		vals.Set("offset", strconv.Itoa(off))
 		vals.Set("limit", strconv.Itoa(p.Limit))

@@ -225,7 +225,7 @@ func (v version) renderUser(r *oneroster.User) obj {
 	o["agents"] = v.refs("users", "user", r.Agents)
 	o.list("grades", r.Grades)
 	if v.name == v11.name {
-		o["role"] = r.Role
+		o["role"] = oneroster.Role11(r.Role)
 		o["orgs"] = v.refs("orgs", "org", r.Orgs)
 		return o
 	}
