@@ -25,6 +25,7 @@ func onerosterCommands() map[string]command {
 		"oneroster import": onerosterImportCommand(),
 		"oneroster merge":  onerosterMergeCommand(),
 		"oneroster pull":   onerosterPullCommand(),
+		"oneroster export": onerosterExportCommand(),
 	}
 }
 
@@ -250,6 +251,35 @@ func onerosterPullCommand() command {
 				return 1
 			}
 			return applyPackage(ctx, d, name, pk, f, func(is orcsv.Issue) orcsv.Issue { return is })
+		},
+	}
+}
+
+func onerosterExportCommand() command {
+	var tenant, version, dir string
+	return command{
+		Summary:    "write a tenant's roster as a OneRoster 1.1 or 1.2 CSV package (a folder)",
+		NeedsStore: true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&tenant, "tenant", auth.DefaultTenant, "tenant")
+			fs.StringVar(&version, "version", "1.2", "OneRoster version to write: 1.1 or 1.2")
+		},
+		Check: func(args []string) error {
+			if len(args) != 1 {
+				return errors.New("usage: passport oneroster export [--tenant T] [--version 1.1|1.2] DIR")
+			}
+			if version != "1.1" && version != "1.2" {
+				return errors.New("--version must be 1.1 or 1.2")
+			}
+			dir = args[0]
+			return nil
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			if err := orcsv.Export(ctx, d.Store, tenant, version, dir); err != nil {
+				fmt.Fprintf(d.Stderr, "passport oneroster export: %v\n", err)
+				return 1
+			}
+			return 0
 		},
 	}
 }
