@@ -140,3 +140,44 @@ func TestRole11(t *testing.T) {
 		assert.Equal(t, want, oneroster.Role11(in), in)
 	}
 }
+
+func TestFindDuplicates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := memstore.New()
+	seedUsers(t, st,
+		oneroster.User{Base: oneroster.Base{SourcedID: "a"}, GivenName: "Amina", FamilyName: "Hassan", MasterIdentifier: "M1"},
+		oneroster.User{Base: oneroster.Base{SourcedID: "b"}, GivenName: "AMINA", FamilyName: "hassan"},
+		oneroster.User{Base: oneroster.Base{SourcedID: "c"}, GivenName: "Other", FamilyName: "Person", MasterIdentifier: "M1"},
+		oneroster.User{Base: oneroster.Base{SourcedID: "d"}, GivenName: "Amina", FamilyName: "Hassan"},
+	)
+	_, err := st.Apply(ctx, oneroster.Batch{Tenant: "t", Now: time.Unix(1, 0), Rows: func(yield func(oneroster.Change) error) error {
+		for _, id := range []string{"a", "b", "d"} {
+			bd := "2015-03-02"
+			if id == "d" {
+				bd = "2016-01-01"
+			}
+			c, err := oneroster.ChangeOf(&oneroster.Demographics{Base: oneroster.Base{SourcedID: id}, BirthDate: bd})
+			if err != nil {
+				return err
+			}
+			if err := yield(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}})
+	require.NoError(t, err)
+	d, err := oneroster.FindDuplicates(ctx, st, "t")
+	require.NoError(t, err)
+	assert.Equal(t, []oneroster.Duplicate{
+		{SourcedIDs: []string{"a", "c"}, Why: "userMasterIdentifier"},
+		{SourcedIDs: []string{"a", "b"}, Why: "name and birthDate"},
+	}, d)
+	// Once merged, a pair is no longer reported.
+	_, err = oneroster.MergeLearners(ctx, st, "t", "b", "a", "k", "", time.Unix(2, 0))
+	require.NoError(t, err)
+	d, err = oneroster.FindDuplicates(ctx, st, "t")
+	require.NoError(t, err)
+	assert.Len(t, d, 1)
+}

@@ -180,6 +180,15 @@ func applyPackage(ctx context.Context, d *deps, name string, p *orcsv.Package, f
 		fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
 		return 1
 	}
+	if c := rep.Applied.Counts[oneroster.KindUser]; !f.dryRun && c.Created+c.Updated > 0 {
+		dups, derr := oneroster.FindDuplicates(ctx, d.Store, f.tenant)
+		if derr != nil {
+			fmt.Fprintf(d.Stderr, "%s: duplicate check: %v\n", name, derr)
+		}
+		for _, dup := range dups {
+			fmt.Fprintf(d.Stdout, "warning: %s; see passport oneroster merge\n", dup)
+		}
+	}
 	d.Logger.InfoContext(ctx, "roster imported", "tenant", f.tenant, "version", rep.Version, "rows", rep.AppliedRows(),
 		"rejected", len(rep.Rejects), "cursor", rep.Applied.Cursor, "dry_run", f.dryRun)
 	if rep.AppliedRows() == 0 && len(rep.Rejects) > 0 {
