@@ -116,7 +116,9 @@ func num(f *float64) string {
 func exportRows(version, file string, e oneroster.Entity) map[string][][]string {
 	b := oneroster.BaseOf(e)
 	base := []string{b.SourcedID, "", ""}
-	one := func(rest ...string) map[string][][]string { return map[string][][]string{file: {append(base, rest...)}} }
+	one := func(rest ...string) map[string][][]string {
+		return map[string][][]string{file: {append(base, rest...)}}
+	}
 	switch r := e.(type) {
 	case *oneroster.Org:
 		typ := r.Type
