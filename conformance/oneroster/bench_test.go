@@ -72,10 +72,10 @@ func BenchmarkReadAllUsers(b *testing.B) {
 	resp.Body.Close()
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
-	readAll := func(limit int) int {
+	readAll := func(limit int, extra string) int {
 		n := 0
 		for off := 0; ; off += limit {
-			req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/ims/oneroster/v1p1/users?limit=%d&offset=%d", base, limit, off), nil)
+			req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/ims/oneroster/v1p1/users?limit=%d&offset=%d%s", base, limit, off, extra), nil)
 			req.Header.Set("Authorization", "Bearer "+tr.AccessToken)
 			resp, err := client.Do(req)
 			require.NoError(b, err)
@@ -90,13 +90,16 @@ func BenchmarkReadAllUsers(b *testing.B) {
 			}
 		}
 	}
-	readAll(1000) // warm the view cache, as a running server would be
-	for _, limit := range []int{100, 200, 1000} {
-		b.Run(fmt.Sprintf("limit=%d", limit), func(b *testing.B) {
+	readAll(1000, "") // warm the view cache, as a running server would be
+	for _, tc := range []struct {
+		limit int
+		extra string
+	}{{100, ""}, {200, ""}, {1000, ""}, {200, "&sort=familyName"}} {
+		b.Run(fmt.Sprintf("limit=%d%s", tc.limit, tc.extra), func(b *testing.B) {
 			start := time.Now()
 			total := 0
 			for b.Loop() {
-				got := readAll(limit)
+				got := readAll(tc.limit, tc.extra)
 				require.Equal(b, users, got)
 				total += got
 			}

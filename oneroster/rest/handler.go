@@ -3,6 +3,7 @@ package rest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -356,7 +357,17 @@ func (h *Handler) collection(q req, kind oneroster.Kind, key, cacheKey string, p
 	if err != nil {
 		return err
 	}
-	page, total := p.Select(v.subset(cacheKey, includesDeleted(p.Filter), pred))
+	withDeleted := includesDeleted(p.Filter)
+	items := p.Match(v.subset(cacheKey, withDeleted, pred))
+	if p.Sorted() && p.Filter == nil && cacheKey != "" {
+		// Moodle sorts every page of /users by familyName: sort once per
+		// roster version, not once per page.
+		key := fmt.Sprintf("%s\x00%t\x00sort\x00%s\x00%t", cacheKey, withDeleted, p.Sort, p.Desc)
+		items = v.cached(key, func() []query.Item { return p.Order(items) })
+	} else {
+		items = p.Order(items)
+	}
+	page, total := p.Page(items)
 
 	var body bytes.Buffer
 	body.WriteString(`{"`)

@@ -54,6 +54,21 @@ func (v *view) subset(key string, withDeleted bool, pred func(oneroster.Entity) 
 	return s
 }
 
+// cached returns the items stored under key, computing them once.
+func (v *view) cached(key string, compute func() []query.Item) []query.Item {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if s, ok := v.subsets[key]; ok {
+		return s
+	}
+	s := compute()
+	if v.subsets == nil {
+		v.subsets = map[string][]query.Item{}
+	}
+	v.subsets[key] = s
+	return s
+}
+
 func (v *view) filter(withDeleted bool, pred func(oneroster.Entity) bool) []query.Item {
 	if pred == nil {
 		if withDeleted {
