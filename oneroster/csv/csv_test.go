@@ -460,3 +460,30 @@ func TestErrorsAreTyped(t *testing.T) {
 	var se *StructureError
 	assert.True(t, errors.As(err, &se))
 }
+
+func TestCascadeDeletes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := memstore.New()
+	_, err := importFS(t, st, fixture(t, "v11", nil), Options{}, ImportOptions{})
+	require.NoError(t, err)
+	delta := fstest.MapFS{
+		"manifest.csv": {Data: []byte(deltaManifest("classes"))},
+		"classes.csv": {Data: []byte("sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n" +
+			"cls-1,tobedeleted,2026-01-16T00:00:00.000Z,,,,,,,,,,,\n")},
+	}
+	// D10: ending half the enrollments trips the guard.
+	_, err = importFS(t, st, delta, Options{}, ImportOptions{})
+	var de *oneroster.DeletionError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, [2]int{2, 4}, de.Over[oneroster.KindEnrollment])
+
+	rep, err := importFS(t, st, delta, Options{}, ImportOptions{Guard: oneroster.Guard{Allow: true}})
+	require.NoError(t, err)
+	assert.Equal(t, 2, rep.Applied.Counts[oneroster.KindEnrollment].Deleted, "D2 deleting a class ends its enrollments")
+	for id, want := range map[string]oneroster.Status{"e-1": oneroster.StatusToBeDeleted, "e-2": oneroster.StatusToBeDeleted, "e-3": oneroster.StatusActive} {
+		r, err := st.Record(ctx, "t1", oneroster.KindEnrollment, id)
+		require.NoError(t, err)
+		assert.Equal(t, want, r.Status, id)
+	}
+}

@@ -9,8 +9,14 @@ import (
 	"github.com/passportbridge/passport/oneroster"
 )
 
+// Cascader reads stored records, to find enrollments a deletion ends.
+type Cascader interface {
+	Records(ctx context.Context, tenant string, kind oneroster.Kind) ([]oneroster.Record, error)
+}
+
 // Target is the part of the roster store an import needs.
 type Target interface {
+	Cascader
 	Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied, error)
 	ActiveIDs(ctx context.Context, tenant string, kind oneroster.Kind) ([]string, error)
 }
@@ -132,6 +138,18 @@ func Import(ctx context.Context, st Target, p *Package, o ImportOptions) (Report
 	}
 	if rep.Deletions, err = pl.Deletions(ctx); err != nil {
 		return rep, fmt.Errorf("count deletions: %w", err)
+	}
+	if err := pl.planCascade(ctx, st, o.Tenant); err != nil {
+		return rep, fmt.Errorf("plan cascade: %w", err)
+	}
+	if n := len(pl.cascade); n > 0 {
+		have, err := pl.stored(ctx, oneroster.KindEnrollment)
+		if err != nil {
+			return rep, err
+		}
+		d := rep.Deletions[oneroster.KindEnrollment]
+		rep.Deletions[oneroster.KindEnrollment] = [2]int{d[0] + n, len(have)}
+		rep.Warnings = append(rep.Warnings, Issue{File: "enrollments.csv", Reason: fmt.Sprintf("%d stored enrollments end with their deleted class or user", n)})
 	}
 	if err := o.Guard.Check(rep.Deletions); err != nil {
 		return rep, &RefusedError{Reason: err.Error(), Err: err}

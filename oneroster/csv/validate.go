@@ -48,6 +48,7 @@ type Plan struct {
 	rejLines map[string]map[int]string   // file → line → reason
 	rejIDs   map[string]map[string]int   // file → sourcedId → rejected line
 	parents  map[string]map[string]string
+	cascade  []string // stored enrollments ended by deleted classes or users
 	roles    map[string][]oneroster.RoleAssignment
 	profiles map[string][]oneroster.UserProfile
 	rows     map[string]int // file → data rows seen
@@ -292,7 +293,7 @@ func (pl *Plan) stored(ctx context.Context, k oneroster.Kind) (map[string]bool, 
 func (pl *Plan) rejectCycles(f string) {
 	parents := pl.parents[f]
 	state := map[string]int{} // 0 new, 1 on path, 2 done
-	for id := range pl.ok[f] {
+	for _, id := range sortedKeys(pl.ok[f]) {
 		var path []string
 		cur := id
 		for cur != "" && state[cur] == 0 {
@@ -390,7 +391,89 @@ func (pl *Plan) keep(f string) func(string) bool {
 }
 
 // Changes streams the accepted rows as store changes, in dependency order.
+// gone returns the sourcedIds of a kind the import deletes: tobedeleted rows,
+// and for a bulk file the stored records it no longer lists.
+func (pl *Plan) gone(ctx context.Context, k oneroster.Kind) (map[string]bool, error) {
+	f := kindFile[k]
+	out := map[string]bool{}
+	for id, e := range pl.ok[f] {
+		if e.deleted {
+			out[id] = true
+		}
+	}
+	if pl.pkg.Modes[f] == Bulk {
+		have, err := pl.stored(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		keep := pl.keep(f)
+		for id := range have {
+			if !keep(id) {
+				out[id] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// planCascade finds the stored enrollments of classes or users this import
+// deletes (D2: deleting a class ends its enrollments) that the package does
+// not itself carry; they are deleted with the import. A bulk enrollments
+// file already says which enrollments remain, so it needs no cascade.
+func (pl *Plan) planCascade(ctx context.Context, st Cascader, tenant string) error {
+	if m := pl.pkg.Modes["enrollments"]; m == Bulk {
+		return nil
+	}
+	classes, err := pl.gone(ctx, oneroster.KindClass)
+	if err != nil {
+		return err
+	}
+	users, err := pl.gone(ctx, oneroster.KindUser)
+	if err != nil {
+		return err
+	}
+	if len(classes)+len(users) == 0 {
+		return nil
+	}
+	recs, err := st.Records(ctx, tenant, oneroster.KindEnrollment)
+	if err != nil {
+		return fmt.Errorf("read stored enrollments: %w", err)
+	}
+	for _, r := range recs {
+		if r.Status == oneroster.StatusToBeDeleted {
+			continue
+		}
+		if _, inPkg := pl.ok["enrollments"][r.SourcedID]; inPkg {
+			continue
+		}
+		e, err := oneroster.Decode(r)
+		if err != nil {
+			return err
+		}
+		if en := e.(*oneroster.Enrollment); classes[en.Class] || users[en.User] {
+			pl.cascade = append(pl.cascade, r.SourcedID)
+		}
+	}
+	return nil
+}
+
+// Cascaded lists the stored enrollments the import ends because their class
+// or user is deleted.
+func (pl *Plan) Cascaded() []string { return pl.cascade }
+
 func (pl *Plan) changes(yield func(oneroster.Change) error) error {
+	if err := pl.rowChanges(yield); err != nil {
+		return err
+	}
+	for _, id := range pl.cascade {
+		if err := yield(oneroster.Change{Kind: oneroster.KindEnrollment, SourcedID: id, Status: oneroster.StatusToBeDeleted}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (pl *Plan) rowChanges(yield func(oneroster.Change) error) error {
 	for _, f := range fileOrder {
 		k, isKind := fileKind[f]
 		if m, ok := pl.pkg.Modes[f]; !ok || m == Absent || !isKind {
