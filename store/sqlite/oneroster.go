@@ -67,20 +67,48 @@ func (s *Store) Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied
 			return err
 		}
 		defer del.Close()
+		get, err := tx.Prepare("SELECT status, source_modified, hash FROM roster_records WHERE tenant = ? AND kind = ? AND sourced_id = ?")
+		if err != nil {
+			return err
+		}
+		defer get.Close()
+		// Small batches (a gradebook PUT, a short delta) look records up one
+		// by one; past pointLookups rows of a kind, one scan is cheaper.
+		const pointLookups = 256
+		rowsOf := map[oneroster.Kind]int{}
+		lookup := func(k oneroster.Kind, id string) (*oneroster.Record, map[string]stored, error) {
+			rowsOf[k]++
+			if _, loaded := known[k]; !loaded && rowsOf[k] <= pointLookups {
+				var st string
+				var r stored
+				switch err := get.QueryRow(b.Tenant, string(k), id).Scan(&st, &r.sm, &r.hash); {
+				case errors.Is(err, sql.ErrNoRows):
+					return nil, nil, nil
+				case err != nil:
+					return nil, nil, err
+				}
+				r.deleted = st == string(oneroster.StatusToBeDeleted)
+				return r.record(), nil, nil
+			}
+			m, err := load(k)
+			if err != nil {
+				return nil, nil, err
+			}
+			if ex, ok := m[id]; ok {
+				return ex.record(), m, nil
+			}
+			return nil, m, nil
+		}
 		now := nanos(b.Now)
 		changed := false
 		err = b.Rows(func(c oneroster.Change) error {
-			m, err := load(c.Kind)
+			exp, m, err := lookup(c.Kind, c.SourcedID)
 			if err != nil {
 				return err
 			}
-			var exp *oneroster.Record
-			if ex, ok := m[c.SourcedID]; ok {
-				exp = ex.record()
-			}
 			o := oneroster.Decide(exp, c)
 			out.Count(c.Kind, o)
-			if o.Changed() && exp != nil {
+			if o.Changed() && exp != nil && m != nil {
 				// A later row for the same stored record in this batch sees
 				// this one. (New records are not tracked, to bound memory: a
 				// batch carries each record once, which validation ensures.)
