@@ -1,6 +1,9 @@
 package oneroster
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Status is a record's OneRoster status.
 type Status string
@@ -255,4 +258,26 @@ func Role11(role string) string {
 		return "aide"
 	}
 	return role
+}
+
+// The 1.1 vocabularies ext: tokens are lowered into (see LowerExt).
+var (
+	OrgTypes11     = []string{"department", "district", "local", "national", "school", "state"}
+	SessionTypes11 = []string{"gradingPeriod", "schoolYear", "semester", "term"}
+)
+
+// LowerExt maps a 1.2 ext: vocabulary token for a 1.1 consumer (Moodle's
+// client throws on unknown org types): the first value of vocab its name
+// contains (ext:camp-school → school), else def. Other values pass as is.
+func LowerExt(v string, vocab []string, def string) string {
+	if len(v) < 4 || v[:4] != "ext:" {
+		return v
+	}
+	lv := strings.ToLower(v)
+	for _, k := range vocab {
+		if strings.Contains(lv, strings.ToLower(k)) {
+			return k
+		}
+	}
+	return def
 }

@@ -373,6 +373,10 @@ func runProvider(t *testing.T, e *env, tok string) {
 			u := e.get(t, v12tok, b12+"/users/u-2").body["user"].(map[string]any)
 			assert.Len(t, u["roles"], 2, "tenant other holds the 1.2 fixture")
 			assert.Len(t, u["userProfiles"], 1)
+			assert.Equal(t, "ext:camp-school", e.get(t, v12tok, b12+"/orgs/sch-2").body["org"].(map[string]any)["type"])
+			assert.Equal(t, "school", e.get(t, v12tok, b11+"/orgs/sch-2").body["org"].(map[string]any)["type"], "Moodle's 1.1 client throws on ext: org types")
+			assert.Equal(t, "counselor", e.get(t, v12tok, b12+"/users/u-2").body["user"].(map[string]any)["roles"].([]any)[1].(map[string]any)["role"])
+			assert.Equal(t, "teacher", e.get(t, v12tok, b11+"/users/u-2").body["user"].(map[string]any)["role"])
 		}},
 	}
 	for _, tc := range cases {

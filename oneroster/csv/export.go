@@ -23,7 +23,7 @@ type Source interface {
 // exported as 1.2 gets roles.csv rows from each user's role and orgs (the
 // first org primary); a 1.2 roster exported as 1.1 keeps each user's primary
 // role, mapped with oneroster.Role11, ext: org and session types are
-// lowered to the nearest 1.1 value (downType), and a missing username
+// lowered to the nearest 1.1 value (oneroster.LowerExt), and a missing username
 // becomes the identifier or, failing that, the sourcedId.
 func Export(ctx context.Context, st Source, tenant, version, dir string) error {
 	if version != V11 && version != V12 {
@@ -88,20 +88,6 @@ func writeCSV(path string, header []string, rows [][]string) error {
 	return f.Close()
 }
 
-// downType maps a 1.2 ext: vocabulary token to 1.1: the first 1.1 value
-// its name contains (ext:camp-school → school), else def.
-func downType(v string, vocab map[string]bool, def string) string {
-	if !strings.HasPrefix(v, "ext:") {
-		return v
-	}
-	for _, k := range sortedKeys(vocab) {
-		if strings.Contains(strings.ToLower(v), strings.ToLower(k)) {
-			return k
-		}
-	}
-	return def
-}
-
 func join(v []string) string { return strings.Join(v, ",") }
 
 func num(f *float64) string {
@@ -123,13 +109,13 @@ func exportRows(version, file string, e oneroster.Entity) map[string][][]string 
 	case *oneroster.Org:
 		typ := r.Type
 		if version == V11 {
-			typ = downType(typ, orgTypes, "local")
+			typ = oneroster.LowerExt(typ, oneroster.OrgTypes11, "local")
 		}
 		return one(r.Name, typ, r.Identifier, r.Parent)
 	case *oneroster.AcademicSession:
 		typ := r.Type
 		if version == V11 {
-			typ = downType(typ, sessionTypes, "term")
+			typ = oneroster.LowerExt(typ, oneroster.SessionTypes11, "term")
 		}
 		return one(r.Title, typ, r.StartDate, r.EndDate, r.Parent, r.SchoolYear)
 	case *oneroster.Course:

@@ -76,6 +76,9 @@ func (v version) render(e oneroster.Entity, children map[string][]string) obj {
 		o := base(r.Base)
 		o["name"] = r.Name
 		o["type"] = r.Type
+		if v.name == v11.name {
+			o["type"] = oneroster.LowerExt(r.Type, oneroster.OrgTypes11, "local")
+		}
 		o.opt("identifier", r.Identifier)
 		if p := v.ref("orgs", "org", r.Parent); p != nil {
 			o["parent"] = p
@@ -88,6 +91,9 @@ func (v version) render(e oneroster.Entity, children map[string][]string) obj {
 		o := base(r.Base)
 		o["title"] = r.Title
 		o["type"] = r.Type
+		if v.name == v11.name {
+			o["type"] = oneroster.LowerExt(r.Type, oneroster.SessionTypes11, "term")
+		}
 		o["startDate"] = r.StartDate
 		o["endDate"] = r.EndDate
 		o["schoolYear"] = r.SchoolYear
@@ -219,6 +225,14 @@ func (v version) renderUser(r *oneroster.User) obj {
 	o["familyName"] = r.FamilyName
 	o.opt("middleName", r.MiddleName)
 	o.opt("identifier", r.Identifier)
+	if v.name == v11.name && r.Identifier == "" {
+		// Moodle's 1.1 client makes lowercase(identifier) the username: never
+		// serve it empty (fall back to username, then sourcedId).
+		o["identifier"] = r.Username
+		if r.Username == "" {
+			o["identifier"] = r.SourcedID
+		}
+	}
 	o.opt("email", r.Email)
 	o.opt("sms", r.SMS)
 	o.opt("phone", r.Phone)
