@@ -288,6 +288,12 @@ func (v version) renderUser(r *oneroster.User) obj {
 	return o
 }
 
+// encode returns the object's served JSON bytes.
+func encode(o obj) (obj, []byte, error) {
+	raw, err := json.Marshal(o)
+	return o, raw, err
+}
+
 // generic returns the object as plain JSON values (map[string]any, []any,
 // string, float64, bool) for filtering and sorting.
 func generic(o obj) (map[string]any, []byte, error) {
