@@ -236,6 +236,7 @@ func (s *Store) applyClaimed(ctx context.Context, b oneroster.Batch, st rosterSt
 	var out oneroster.Applied
 	seq := st.Pending
 	views := map[oneroster.Kind]map[string]*oneroster.Record{}
+	partial := map[oneroster.Kind]map[string]*oneroster.Record{}
 	view := func(k oneroster.Kind) (map[string]*oneroster.Record, error) {
 		if v, ok := views[k]; ok {
 			return v, nil
@@ -249,8 +250,44 @@ func (s *Store) applyClaimed(ctx context.Context, b oneroster.Batch, st rosterSt
 			r := d.record()
 			v[d.SID] = &r
 		}
+		for id, r := range partial[k] { // this batch's state wins
+			if r != nil {
+				v[id] = r
+			}
+		}
+		delete(partial, k)
 		views[k] = v
 		return v, nil
+	}
+	// Small batches (a gradebook PUT, a short delta) look records up one by
+	// one; past pointLookups rows of a kind, reading the kind once is cheaper.
+	const pointLookups = 256
+	rowsOf := map[oneroster.Kind]int{}
+	lookup := func(k oneroster.Kind, id string) (map[string]*oneroster.Record, error) {
+		if v, ok := views[k]; ok {
+			return v, nil
+		}
+		rowsOf[k]++
+		if rowsOf[k] > pointLookups {
+			return view(k)
+		}
+		p := partial[k]
+		if p == nil {
+			p = map[string]*oneroster.Record{}
+			partial[k] = p
+		}
+		if _, ok := p[id]; !ok {
+			docs, err := s.latest(ctx, bson.D{{Key: "tenant", Value: b.Tenant}, {Key: "kind", Value: string(k)}, {Key: "sid", Value: id}}, st.Committed, false)
+			if err != nil {
+				return nil, err
+			}
+			p[id] = nil
+			if len(docs) > 0 {
+				r := docs[0].record()
+				p[id] = &r
+			}
+		}
+		return p, nil
 	}
 	var buf []any
 	var tomb []oneroster.Record // deletions whose payload must be copied
@@ -286,7 +323,7 @@ func (s *Store) applyClaimed(ctx context.Context, b oneroster.Batch, st rosterSt
 		return nil
 	}
 	err := b.Rows(func(c oneroster.Change) error {
-		v, err := view(c.Kind)
+		v, err := lookup(c.Kind, c.SourcedID)
 		if err != nil {
 			return err
 		}
