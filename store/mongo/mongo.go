@@ -17,7 +17,11 @@ package mongo
 //   - isDuplicateKey(err) reports a unique index violation (E11000); map it
 //     to store.ErrConflict. Map mongo.ErrNoDocuments to store.ErrNotFound.
 //   - Expiry is a field plus a sweep (DeleteMany), never a TTL index.
-//   - <d>Indexes maps collection -> index models; Open ensures them all.
+//   - <d>Indexes maps collection -> index models; Open ensures them all
+//     (createIndexes is a no-op for an existing identical index). Name every
+//     index (options.Index().SetName("<d>_...")) and never change a shipped
+//     one: the server refuses a changed spec under an existing name, and
+//     Open fails. Add a new index instead.
 
 import (
 	"context"
