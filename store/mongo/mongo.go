@@ -92,19 +92,33 @@ func (s *Store) init(ctx context.Context, name string) error {
 		return fmt.Errorf("ping: %w", err)
 	}
 	majority := s.client.Database(name, options.Database().SetReadConcern(readconcern.Majority()))
-	err := majority.Collection("tenants").FindOne(ctx, bson.D{{Key: "_id", Value: ""}}).Err()
-	var ce mongo.CommandError
-	switch {
-	case err == nil || errors.Is(err, mongo.ErrNoDocuments):
-		s.db = majority
-	case errors.As(err, &ce):
-		s.logger.InfoContext(ctx, "mongo read concern majority unsupported, using the server default",
-			"code", ce.Code)
-		s.db = s.client.Database(name)
-	default:
+	probe := majority.Collection(collTenants).FindOne(ctx, bson.D{{Key: "_id", Value: ""}}).Err()
+	ok, err := majoritySupported(probe)
+	if err != nil {
 		return fmt.Errorf("probe read concern: %w", err)
 	}
+	if ok {
+		s.db = majority
+	} else {
+		s.logger.InfoContext(ctx, "mongo read concern majority unsupported, using the server default")
+		s.db = s.client.Database(name)
+	}
 	return s.ensureIndexes(ctx)
+}
+
+// majoritySupported interprets the result of a read with read concern
+// majority: it worked, the server refused the read concern (a command
+// error: fall back to the default), or the server failed otherwise.
+func majoritySupported(probe error) (bool, error) {
+	var ce mongo.CommandError
+	switch {
+	case probe == nil || errors.Is(probe, mongo.ErrNoDocuments):
+		return true, nil
+	case errors.As(probe, &ce) && !ce.HasErrorLabel("NetworkError"):
+		return false, nil
+	default:
+		return false, probe
+	}
 }
 
 // allIndexes merges the core's and every domain's index lists by collection.
