@@ -201,11 +201,11 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // syncDir fsyncs a directory.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
+	d, err := os.Open(filepath.Clean(dir))
 	if err != nil {
 		return err
 	}
-	defer d.Close()
+	defer func() { _ = d.Close() }() // read-only handle
 	if err := d.Sync(); err != nil {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}

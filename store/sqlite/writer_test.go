@@ -45,7 +45,7 @@ func scratchKeys(t *testing.T, s *Store) []string {
 	t.Helper()
 	rows, err := s.db.QueryContext(t.Context(), "SELECT k FROM scratch ORDER BY k")
 	require.NoError(t, err)
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports what matters
 	var ks []string
 	for rows.Next() {
 		var k string
@@ -181,15 +181,15 @@ func TestCloseDrainsQueuedWrites(t *testing.T) {
 	require.NoError(t, s.Close(t.Context()))
 	wg.Wait()
 	require.NoError(t, s.Close(t.Context()), "Close is idempotent")
-	assert.ErrorIs(t, s.write(t.Context(), insert("after")), ErrClosed)
-	assert.Error(t, s.Ping(t.Context()))
+	require.ErrorIs(t, s.write(t.Context(), insert("after")), ErrClosed)
+	require.Error(t, s.Ping(t.Context()))
 
 	var acked []string
 	for i, err := range errs {
 		if err == nil {
 			acked = append(acked, fmt.Sprintf("k%02d", i))
 		} else {
-			assert.ErrorIs(t, err, ErrClosed)
+			require.ErrorIs(t, err, ErrClosed)
 		}
 	}
 	s2 := openTest(t, dir)
@@ -201,7 +201,7 @@ func TestReadsAreQueryOnly(t *testing.T) {
 	s := openTest(t, "")
 	createScratch(t, s)
 	_, err := s.db.ExecContext(t.Context(), "INSERT INTO scratch (k, v) VALUES ('x', 1)")
-	assert.Error(t, err)
+	require.Error(t, err)
 	assert.Empty(t, scratchKeys(t, s))
 }
 

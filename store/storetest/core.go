@@ -270,9 +270,9 @@ func testTokenSweep(t *testing.T, s backend.Store) {
 	for i := range 5 {
 		_, err := s.Token(ctx, fmt.Sprintf("h%d", i), coreTime.Add(-time.Hour))
 		if i <= 2 {
-			assert.ErrorIs(t, err, store.ErrNotFound, i)
+			require.ErrorIs(t, err, store.ErrNotFound, i)
 		} else {
-			assert.NoError(t, err, i)
+			require.NoError(t, err, i)
 		}
 	}
 	n, err = s.DeleteExpiredTokens(ctx, coreTime.Add(2*time.Minute))
