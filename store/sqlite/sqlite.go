@@ -94,10 +94,11 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	}
 	path := filepath.Join(dir, FileName)
 
-	// Settings common to both pools; journal_mode is persistent in the file.
-	common := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1&_journal_mode=WAL&_synchronous=FULL", busyTimeoutMS)
+	// Settings common to both pools. journal_mode is persistent in the file,
+	// so only the writer sets it (switching to WAL takes an exclusive lock).
+	common := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1&_synchronous=FULL", busyTimeoutMS)
 
-	wdb, err := sql.Open("sqlite", path+"?"+common+"&_txlock=immediate")
+	wdb, err := sql.Open("sqlite", path+"?"+common+"&_journal_mode=WAL&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
@@ -105,7 +106,7 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
-	if err := wdb.PingContext(ctx); err != nil {
+	if err := pingRetry(ctx, wdb); err != nil {
 		_ = wdb.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -128,7 +129,7 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	}
 	db.SetMaxOpenConns(readConns)
 	db.SetMaxIdleConns(readConns)
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingRetry(ctx, db); err != nil {
 		_ = db.Close()
 		_ = wdb.Close()
 		return nil, fmt.Errorf("open sqlite store: %w", err)
@@ -188,6 +189,27 @@ func (s *Store) Close(ctx context.Context) error {
 	return nil
 }
 
+// pingRetry opens the first connection of db, retrying while another
+// process holds the lock that setting up a connection needs (SQLite does not
+// always call its busy handler there, e.g. while another connection switches
+// a new database to WAL). It gives up after the busy timeout.
+func pingRetry(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(busyTimeoutMS * time.Millisecond)
+	wait := 5 * time.Millisecond
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
+}
+
 // read runs fn in a read-only transaction on the read pool, so that all of
 // fn's queries see one snapshot of the database.
 func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
@@ -227,6 +249,12 @@ func fromNanos(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
+}
+
+// isBusy reports whether err is SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var se *msqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY

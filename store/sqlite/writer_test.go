@@ -91,10 +91,10 @@ func TestWriteSavepointIsolation(t *testing.T) {
 	var want []string
 	for i, err := range results {
 		if i%3 == 0 {
-			assert.ErrorIs(t, err, errBoom, i)
+			require.ErrorIs(t, err, errBoom, i)
 			continue
 		}
-		assert.NoError(t, err, i)
+		require.NoError(t, err, i)
 		want = append(want, fmt.Sprintf("k%02d", i))
 	}
 	assert.Equal(t, want, scratchKeys(t, s))
@@ -212,8 +212,8 @@ func TestPragmas(t *testing.T) {
 		pragma string
 		want   string
 	}{
-		{"journal_mode", "wal"},
-		{"synchronous", "2"}, // FULL
+		{"journal_mode", "wal"}, // persistent: set by the writer
+		{"synchronous", "2"},    // FULL
 		{"foreign_keys", "1"},
 		{"busy_timeout", fmt.Sprint(busyTimeoutMS)},
 	}
@@ -356,7 +356,7 @@ func TestWriteBatchAbortRetriesTheRest(t *testing.T) {
 		r := <-results
 		got[r.name] = r.err
 	}
-	assert.ErrorIs(t, got["before"], errBatchAborted)
+	require.ErrorIs(t, got["before"], errBatchAborted)
 	assert.ErrorIs(t, got["breaker"], errBatchAborted)
 	assert.NoError(t, got["after"])
 	assert.Equal(t, []string{"after"}, scratchKeys(t, s))
