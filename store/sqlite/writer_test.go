@@ -357,8 +357,8 @@ func TestWriteBatchAbortRetriesTheRest(t *testing.T) {
 		got[r.name] = r.err
 	}
 	require.ErrorIs(t, got["before"], errBatchAborted)
-	assert.ErrorIs(t, got["breaker"], errBatchAborted)
-	assert.NoError(t, got["after"])
+	require.ErrorIs(t, got["breaker"], errBatchAborted)
+	require.NoError(t, got["after"])
 	assert.Equal(t, []string{"after"}, scratchKeys(t, s))
 }
 
