@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -415,4 +416,25 @@ func TestSharedFile(t *testing.T) {
 	for _, s := range stores {
 		assert.Len(t, scratchKeys(t, s), n*20)
 	}
+}
+
+// TestCloseLeavesOneFile checks the backup promise: after Close, the
+// database file alone holds every write (the WAL is checkpointed into it).
+func TestCloseLeavesOneFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := Open(t.Context(), dir, testLogger(t))
+	require.NoError(t, err)
+	createScratch(t, s)
+	for i := range 100 {
+		require.NoError(t, s.write(t.Context(), insert(fmt.Sprintf("k%03d", i))))
+	}
+	require.NoError(t, s.Close(t.Context()))
+
+	copyDir := t.TempDir()
+	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(copyDir, FileName), b, 0o600))
+	c := openTest(t, copyDir)
+	assert.Len(t, scratchKeys(t, c), 100)
 }
