@@ -125,7 +125,7 @@ func majoritySupported(probe error) (bool, error) {
 func allIndexes() map[string][]mongo.IndexModel {
 	all := map[string][]mongo.IndexModel{}
 	for _, m := range []map[string][]mongo.IndexModel{
-		coreIndexes, lrsIndexes, ltiIndexes, onerosterIndexes, connectorsIndexes,
+		coreIndexes, lrsIndexes, ltiIndexes, onerosterIndexes, connectorsIndexes, forwardIndexes,
 	} {
 		for coll, models := range m {
 			all[coll] = append(all[coll], models...)

@@ -23,6 +23,7 @@ func migrations() []migration {
 		{"lti", ltiSchema},
 		{"oneroster", onerosterSchema},
 		{"connectors", connectorsSchema},
+		{"forward", forwardSchema},
 	}
 }
 
