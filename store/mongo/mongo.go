@@ -136,14 +136,15 @@ func allIndexes() map[string][]mongo.IndexModel {
 
 // ensureIndexes creates every index that does not exist yet; creating an
 // existing index with the same spec is a no-op, so this is idempotent.
+// Indexes are created one per command: FerretDB v1 panics on a
+// createIndexes naming two or more indexes that already exist.
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	all := allIndexes()
 	for _, coll := range slices.Sorted(maps.Keys(all)) {
-		if len(all[coll]) == 0 {
-			continue
-		}
-		if _, err := s.coll(coll).Indexes().CreateMany(ctx, all[coll]); err != nil {
-			return fmt.Errorf("ensure indexes on %s: %w", coll, err)
+		for _, m := range all[coll] {
+			if _, err := s.coll(coll).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("ensure indexes on %s: %w", coll, err)
+			}
 		}
 	}
 	return nil
