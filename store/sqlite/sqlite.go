@@ -8,13 +8,14 @@ package sqlite
 //     transaction: its error (or panic) rolls back only its own work and is
 //     returned to the caller; write returns nil only after the durable commit
 //     (WAL, synchronous=FULL). If ctx ends while the request is queued, fn is
-//     never run and ctx's error comes back. Keep fn short and deterministic:
-//     no network, no sleeping, read through tx (not s.db), and use tx.Exec /
-//     tx.Query rather than the ...Context forms with a cancellable ctx (a
-//     cancellation mid-statement aborts the whole shared transaction; the
-//     writer survives it, but the batch's other writes fail). fn may run in a
-//     batch that later fails to commit: then write returns an error and none
-//     of fn's work is kept, so do not act on side effects inside fn.
+//     never run and ctx's error comes back. Inside fn, tx.ExecContext(ctx, ...)
+//     is fine: a statement once started runs to completion (see detach.go),
+//     so one caller's cancellation never rolls back the others' work. Keep fn
+//     short and deterministic: no network, no sleeping, read through tx (not
+//     s.db, which does not see the batch), never call s.write from fn
+//     (deadlock). fn may run in a batch that later fails to commit: then
+//     write returns an error and none of fn's work is kept, so do not act on
+//     side effects inside fn.
 //   - Reads use s.db, a pooled *sql.DB of query_only connections (WAL
 //     readers never block the writer). s.read(ctx, fn) runs several reads in
 //     one consistent snapshot.
@@ -98,10 +99,11 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	// so only the writer sets it (switching to WAL takes an exclusive lock).
 	common := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1&_synchronous=FULL", busyTimeoutMS)
 
-	wdb, err := sql.Open("sqlite", path+"?"+common+"&_journal_mode=WAL&_txlock=immediate")
+	wconn, err := msqlite.NewConnector(path + "?" + common + "&_journal_mode=WAL&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
+	wdb := sql.OpenDB(detachedConnector{wconn})
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)

@@ -438,3 +438,96 @@ func TestCloseLeavesOneFile(t *testing.T) {
 	c := openTest(t, copyDir)
 	assert.Len(t, scratchKeys(t, c), 100)
 }
+
+// TestCancelMidStatementFailsOnlyItsCaller cancels one request's context
+// while its statement runs inside a shared batch: the others commit (SQLite
+// would otherwise interrupt the statement and roll the whole batch back).
+func TestCancelMidStatementFailsOnlyItsCaller(t *testing.T) {
+	t.Parallel()
+	s := openTest(t, "")
+	createScratch(t, s)
+
+	started, release := make(chan struct{}), make(chan struct{})
+	hold := make(chan error, 1)
+	go func() {
+		hold <- s.write(t.Context(), func(*sql.Tx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+
+	type result struct {
+		name string
+		err  error
+	}
+	results := make(chan result, 3)
+	enqueue := func(name string, ctx context.Context, fn func(*sql.Tx) error) {
+		n := len(s.reqs)
+		go func() { results <- result{name, s.write(ctx, fn)} }()
+		require.Eventually(t, func() bool { return len(s.reqs) == n+1 }, 10*time.Second, time.Millisecond)
+	}
+	enqueue("before", t.Context(), insert("before"))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	enqueue("slow", ctx, func(tx *sql.Tx) error {
+		time.AfterFunc(20*time.Millisecond, cancel)
+		_, err := tx.ExecContext(ctx, `INSERT INTO scratch (k, v)
+			SELECT 'slow', count(*) FROM (
+				WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000)
+				SELECT x FROM c)`)
+		return err
+	})
+	enqueue("after", t.Context(), insert("after"))
+	close(release)
+	require.NoError(t, <-hold)
+
+	got := map[string]error{}
+	for range 3 {
+		r := <-results
+		got[r.name] = r.err
+	}
+	require.NoError(t, got["before"])
+	require.NoError(t, got["after"])
+	keys := scratchKeys(t, s)
+	assert.Contains(t, keys, "before")
+	assert.Contains(t, keys, "after")
+	if got["slow"] == nil {
+		assert.Contains(t, keys, "slow")
+	} else {
+		assert.NotErrorIs(t, got["slow"], errBatchAborted)
+		assert.NotContains(t, keys, "slow")
+	}
+}
+
+// TestWriterHoldsTheWriteLock checks BEGIN IMMEDIATE: while a batch is open,
+// even before it has written, no other connection can start writing.
+func TestWriterHoldsTheWriteLock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := openTest(t, dir)
+
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.write(t.Context(), func(*sql.Tx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+
+	other, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?_busy_timeout=0")
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, other.Close()) }()
+	_, err = other.ExecContext(t.Context(), "BEGIN IMMEDIATE")
+	require.Error(t, err)
+	assert.True(t, isBusy(err), "got %v", err)
+
+	close(release)
+	require.NoError(t, <-done)
+	_, err = other.ExecContext(t.Context(), "BEGIN IMMEDIATE; ROLLBACK")
+	require.NoError(t, err, "free again after the commit")
+}
