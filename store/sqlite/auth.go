@@ -88,7 +88,7 @@ func (s *Store) CreateCredential(ctx context.Context, c auth.Credential) error {
 }
 
 // credentialColumns is the column list scanCredential reads.
-const credentialColumns = "key, tenant, name, secret_hash, scopes, created, disabled" //nolint:gosec // column names, not a secret
+const credentialColumns = "key, tenant, name, secret_hash, scopes, created, disabled"
 
 // scanCredential reads one row of credentialColumns.
 func scanCredential(row interface{ Scan(...any) error }) (auth.Credential, error) {
