@@ -99,7 +99,10 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	// so only the writer sets it (switching to WAL takes an exclusive lock).
 	common := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1&_synchronous=FULL", busyTimeoutMS)
 
-	wconn, err := msqlite.NewConnector(path + "?" + common + "&_journal_mode=WAL&_txlock=immediate")
+	// journal_size_limit truncates the WAL back to 64 MiB after a checkpoint
+	// that emptied it, so a burst of writes does not keep the disk space.
+	wconn, err := msqlite.NewConnector(path + "?" + common +
+		"&_journal_mode=WAL&_txlock=immediate&_pragma=journal_size_limit(67108864)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
@@ -181,6 +184,9 @@ func (s *Store) Close(ctx context.Context) error {
 		return nil
 	}
 	s.torn = true
+	if _, err := s.wdb.ExecContext(ctx, "PRAGMA optimize"); err != nil {
+		s.logger.WarnContext(ctx, "sqlite optimize failed", "error", err)
+	}
 	if _, err := s.wdb.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		s.logger.WarnContext(ctx, "sqlite wal checkpoint failed", "error", err)
 	}

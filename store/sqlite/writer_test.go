@@ -218,6 +218,9 @@ func TestPragmas(t *testing.T) {
 		{"foreign_keys", "1"},
 		{"busy_timeout", fmt.Sprint(busyTimeoutMS)},
 	}
+	var limit int64
+	require.NoError(t, s.wdb.QueryRowContext(t.Context(), "PRAGMA journal_size_limit").Scan(&limit))
+	assert.Equal(t, int64(64<<20), limit)
 	for _, tc := range tests {
 		t.Run(tc.pragma, func(t *testing.T) {
 			for name, db := range map[string]*sql.DB{"reader": s.db, "writer": s.wdb} {
