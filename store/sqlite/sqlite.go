@@ -94,6 +94,16 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
+	// Create the file owner-only before SQLite does (it would use 0644); the
+	// WAL and shared-memory files inherit its mode. An existing file keeps
+	// the mode its administrator gave it.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("open sqlite store: %w", err)
+	}
 
 	// Settings common to both pools. journal_mode is persistent in the file,
 	// so only the writer sets it (switching to WAL takes an exclusive lock).
@@ -153,8 +163,8 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 
 // Ping reports whether the database answers a read and the writer commits.
 func (s *Store) Ping(ctx context.Context) error {
-	var one int
-	if err := s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
 		return fmt.Errorf("ping sqlite store: read: %w", err)
 	}
 	if err := s.write(ctx, func(*sql.Tx) error { return nil }); err != nil {

@@ -534,3 +534,18 @@ func TestWriterHoldsTheWriteLock(t *testing.T) {
 	_, err = other.ExecContext(t.Context(), "BEGIN IMMEDIATE; ROLLBACK")
 	require.NoError(t, err, "free again after the commit")
 }
+
+func TestFilesAreOwnerOnly(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "data")
+	s := openTest(t, dir)
+	createScratch(t, s) // make sure the WAL exists
+	info, err := os.Stat(dir)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), info.Mode().Perm(), "data directory")
+	for _, name := range []string{FileName, FileName + "-wal", FileName + "-shm"} {
+		info, err := os.Stat(filepath.Join(dir, name))
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), name)
+	}
+}
