@@ -99,7 +99,8 @@ func (s *Store) writer() {
 // It returns the requests it did not get to (the batch broke before them);
 // the writer retries those in the next transaction.
 func (s *Store) commit(batch []*writeReq) (rest []*writeReq) {
-	// Claim the requests whose callers are still waiting.
+	// Claim the requests whose callers are still waiting. Requests carried
+	// over from a broken batch were claimed already (reqRunning).
 	live := batch[:0:0]
 	for _, r := range batch {
 		if !r.state.CompareAndSwap(reqQueued, reqRunning) && r.state.Load() != reqRunning {
