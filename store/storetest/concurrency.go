@@ -114,6 +114,51 @@ func RunConcurrency(t *testing.T, newStore Factory) {
 		}
 	})
 
+	t.Run("ReadsDuringWrites", func(t *testing.T) {
+		s := newStore(t)
+		ctx := t.Context()
+		const total = 200
+		writerDone := make(chan struct{})
+		go func() {
+			defer close(writerDone)
+			for i := range total {
+				if !assert.NoError(t, s.CreateCredential(ctx, coreCredential("camp-a", fmt.Sprintf("k%03d", i)))) {
+					return
+				}
+			}
+		}()
+		// Readers never see a write undone or half done: the list only grows,
+		// in key order, and every record is complete.
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				last := 0
+				for n, done := 0, false; !done && n < 100; n++ {
+					select {
+					case <-writerDone:
+						done = true
+					default:
+					}
+					list, err := s.Credentials(ctx, "camp-a")
+					if !assert.NoError(t, err) {
+						return
+					}
+					assert.GreaterOrEqual(t, len(list), last)
+					last = len(list)
+					for i, c := range list {
+						assert.Equal(t, fmt.Sprintf("k%03d", i), c.Key, "writes become visible in order")
+						assert.Equal(t, coreCredential("camp-a", c.Key), c)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		<-writerDone
+		list, err := s.Credentials(ctx, "camp-a")
+		require.NoError(t, err)
+		assert.Len(t, list, total)
+	})
+
 	t.Run("TenantRace", func(t *testing.T) {
 		s := newStore(t)
 		ctx := t.Context()
