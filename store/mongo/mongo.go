@@ -30,6 +30,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -134,20 +135,51 @@ func allIndexes() map[string][]mongo.IndexModel {
 	return all
 }
 
-// ensureIndexes creates every index that does not exist yet; creating an
-// existing index with the same spec is a no-op, so this is idempotent.
-// Indexes are created one per command: FerretDB v1 panics on a
-// createIndexes naming two or more indexes that already exist.
+// ensureIndexes creates every index that does not exist yet, so it is
+// idempotent.
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	all := allIndexes()
 	for _, coll := range slices.Sorted(maps.Keys(all)) {
+		// Create only the indexes that are missing, one per command:
+		// FerretDB v1 panics on a createIndexes that names two or more
+		// indexes that already exist (as when two processes open one
+		// database at once). Indexes are matched by name, so a changed
+		// spec under a shipped name is not noticed: add a new index instead.
+		specs, err := s.coll(coll).Indexes().ListSpecifications(ctx)
+		if err != nil {
+			return fmt.Errorf("list indexes on %s: %w", coll, err)
+		}
+		have := map[string]bool{}
+		for _, sp := range specs {
+			have[sp.Name] = true
+		}
 		for _, m := range all[coll] {
+			if have[indexName(m)] {
+				continue
+			}
 			if _, err := s.coll(coll).Indexes().CreateOne(ctx, m); err != nil {
 				return fmt.Errorf("ensure indexes on %s: %w", coll, err)
 			}
 		}
 	}
 	return nil
+}
+
+// indexName is the name MongoDB gives an index: its own when set, else
+// each key and direction joined by underscores ("tenant_1_stored_-1").
+func indexName(m mongo.IndexModel) string {
+	if m.Options != nil && m.Options.Name != nil {
+		return *m.Options.Name
+	}
+	keys, ok := m.Keys.(bson.D)
+	if !ok {
+		return ""
+	}
+	parts := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		parts = append(parts, k.Key, fmt.Sprint(k.Value))
+	}
+	return strings.Join(parts, "_")
 }
 
 // coll returns a collection of the store's database.
