@@ -19,8 +19,8 @@ import (
 func RunConcurrency(t *testing.T, newStore Factory) {
 	t.Helper()
 	const (
-		workers = 16
-		each    = 25
+		workers = 8
+		each    = 20
 	)
 
 	t.Run("DistinctWrites", func(t *testing.T) {
@@ -117,7 +117,7 @@ func RunConcurrency(t *testing.T, newStore Factory) {
 	t.Run("ReadsDuringWrites", func(t *testing.T) {
 		s := newStore(t)
 		ctx := t.Context()
-		const total = 200
+		const total = 100
 		writerDone := make(chan struct{})
 		go func() {
 			defer close(writerDone)
@@ -134,7 +134,7 @@ func RunConcurrency(t *testing.T, newStore Factory) {
 		for range 4 {
 			wg.Go(func() {
 				last := 0
-				for n, done := 0, false; !done && n < 100; n++ {
+				for n, done := 0, false; !done && n < 50; n++ {
 					select {
 					case <-writerDone:
 						done = true
