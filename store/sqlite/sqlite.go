@@ -64,6 +64,7 @@ var ErrClosed = errors.New("sqlite store closed")
 // Store is the embedded SQLite backend. Create it with Open; it is safe for
 // concurrent use.
 type Store struct {
+	dir    string  // the data directory
 	db     *sql.DB // read pool, query_only
 	wdb    *sql.DB // the one writer connection
 	logger *slog.Logger
@@ -151,6 +152,7 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	}
 
 	s := &Store{
+		dir:    dir,
 		db:     db,
 		wdb:    wdb,
 		logger: logger,

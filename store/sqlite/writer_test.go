@@ -549,3 +549,48 @@ func TestFilesAreOwnerOnly(t *testing.T) {
 		assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), name)
 	}
 }
+
+func TestBackupWhileWriting(t *testing.T) {
+	t.Parallel()
+	s := openTest(t, "")
+	createScratch(t, s)
+	for i := range 50 {
+		require.NoError(t, s.write(t.Context(), insert(fmt.Sprintf("a%02d", i))))
+	}
+
+	// Writers keep going during the backup; the copy is one consistent
+	// snapshot that holds at least everything acknowledged before it began.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := s.write(t.Context(), insert(fmt.Sprintf("b%05d", i))); err != nil {
+				t.Errorf("write during backup: %v", err)
+				return
+			}
+		}
+	})
+	dst := filepath.Join(t.TempDir(), "copy", FileName)
+	require.NoError(t, os.MkdirAll(filepath.Dir(dst), 0o700))
+	require.NoError(t, s.Backup(t.Context(), dst))
+	close(stop)
+	wg.Wait()
+
+	info, err := os.Stat(dst)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	c := openTest(t, filepath.Dir(dst))
+	keys := scratchKeys(t, c)
+	require.GreaterOrEqual(t, len(keys), 50)
+	for i := range 50 {
+		assert.Equal(t, fmt.Sprintf("a%02d", i), keys[i])
+	}
+
+	require.Error(t, s.Backup(t.Context(), dst), "an existing file is never overwritten")
+	require.Error(t, s.Backup(t.Context(), ""))
+}
