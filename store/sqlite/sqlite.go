@@ -38,6 +38,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	msqlite "modernc.org/sqlite"
@@ -77,6 +78,20 @@ type Store struct {
 
 	closeMu sync.Mutex // serialises the teardown in Close
 	torn    bool       // the databases are closed
+
+	nWrites, nFailed, nBatches atomic.Uint64 // see WriteStats
+}
+
+// WriteStats counts the writer's work since Open, for metrics.
+type WriteStats struct {
+	Writes  uint64 // write requests committed
+	Failed  uint64 // write requests answered with an error
+	Batches uint64 // group commits (transactions) committed
+}
+
+// WriteStats returns the writer's counters.
+func (s *Store) WriteStats() WriteStats {
+	return WriteStats{Writes: s.nWrites.Load(), Failed: s.nFailed.Load(), Batches: s.nBatches.Load()}
 }
 
 // Open opens (creating if needed) the database dir/passport.db, applies

@@ -594,3 +594,16 @@ func TestBackupWhileWriting(t *testing.T) {
 	require.Error(t, s.Backup(t.Context(), dst), "an existing file is never overwritten")
 	require.Error(t, s.Backup(t.Context(), ""))
 }
+
+func TestWriteStats(t *testing.T) {
+	t.Parallel()
+	s := openTest(t, "")
+	createScratch(t, s)
+	before := s.WriteStats()
+	require.NoError(t, s.write(t.Context(), insert("a")))
+	require.Error(t, s.write(t.Context(), insert("a")))
+	got := s.WriteStats()
+	assert.Equal(t, before.Writes+1, got.Writes)
+	assert.Equal(t, before.Failed+1, got.Failed)
+	assert.Equal(t, before.Batches+1, got.Batches, "the failed write's batch commits nothing else")
+}
