@@ -160,14 +160,19 @@ func (m *MemStore) LoginState(_ context.Context, state string, now time.Time) (l
 	return s, nil
 }
 
-// DeleteLoginState implements lti.LoginStore.
-func (m *MemStore) DeleteLoginState(_ context.Context, state string) error {
+// ConsumeLogin implements lti.LoginStore.
+func (m *MemStore) ConsumeLogin(_ context.Context, state, tenant, nonce string, nonceExp time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.states[state]; !ok {
 		return store.ErrNotFound
 	}
+	k := tenant + "\x00" + nonce
+	if _, ok := m.nonces[k]; ok {
+		return store.ErrConflict
+	}
 	delete(m.states, state)
+	m.nonces[k] = nonceExp
 	return nil
 }
 

@@ -276,14 +276,21 @@ func (s *Store) LoginState(ctx context.Context, state string, now time.Time) (lt
 	}, nil
 }
 
-// DeleteLoginState consumes a login state; store.ErrNotFound if it is gone.
-func (s *Store) DeleteLoginState(ctx context.Context, state string) error {
+// ConsumeLogin deletes a login state, then records its nonce (two single
+// document writes: without multi-document transactions the state is gone
+// even when the nonce turns out to be used, which still refuses the launch).
+// store.ErrNotFound if the state is gone, store.ErrConflict if the nonce
+// was used.
+func (s *Store) ConsumeLogin(ctx context.Context, state, tenant, nonce string, nonceExp time.Time) error {
 	res, err := s.coll(collLTILoginStates).DeleteOne(ctx, bson.D{{Key: "_id", Value: state}})
 	if err != nil {
-		return fmt.Errorf("delete login state: %w", err)
+		return fmt.Errorf("consume login: %w", err)
 	}
 	if res.DeletedCount == 0 {
-		return fmt.Errorf("delete login state: %w", store.ErrNotFound)
+		return fmt.Errorf("consume login: %w", store.ErrNotFound)
+	}
+	if err := s.UseNonce(ctx, tenant, nonce, nonceExp); err != nil {
+		return fmt.Errorf("consume login: %w", err)
 	}
 	return nil
 }

@@ -271,8 +271,10 @@ func (s *Store) LoginState(ctx context.Context, state string, now time.Time) (lt
 	return st, nil
 }
 
-// DeleteLoginState consumes a login state; store.ErrNotFound if it is gone.
-func (s *Store) DeleteLoginState(ctx context.Context, state string) error {
+// ConsumeLogin deletes a login state and records its nonce, in one
+// savepoint: store.ErrNotFound if the state is gone, store.ErrConflict if
+// the nonce was used (then the state is kept).
+func (s *Store) ConsumeLogin(ctx context.Context, state, tenant, nonce string, nonceExp time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM lti_login_states WHERE state = ?", state)
 		if err != nil {
@@ -283,10 +285,14 @@ func (s *Store) DeleteLoginState(ctx context.Context, state string) error {
 		} else if n == 0 {
 			return store.ErrNotFound
 		}
-		return nil
+		_, err = tx.ExecContext(ctx, "INSERT INTO lti_nonces (tenant, nonce, expires) VALUES (?, ?, ?)", tenant, nonce, nanos(nonceExp))
+		if isUniqueViolation(err) {
+			return store.ErrConflict
+		}
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("delete login state: %w", err)
+		return fmt.Errorf("consume login: %w", err)
 	}
 	return nil
 }

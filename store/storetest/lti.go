@@ -142,8 +142,11 @@ func testLTILoginStateSingleUse(t *testing.T, s backend.Store) {
 	assert.Equal(t, st, got)
 	_, err = s.LoginState(ctx, "state-1", t0.Add(10*time.Minute))
 	require.ErrorIs(t, err, store.ErrNotFound, "expired")
-	require.NoError(t, s.DeleteLoginState(ctx, "state-1"))
-	require.ErrorIs(t, s.DeleteLoginState(ctx, "state-1"), store.ErrNotFound, "single use")
+	require.NoError(t, s.SaveLoginState(ctx, lti.LoginState{State: "state-2", Tenant: "camp-a", Created: t0, Expires: t0.Add(time.Hour)}))
+	require.NoError(t, s.ConsumeLogin(ctx, "state-1", "camp-a", "nonce-1", t0.Add(time.Hour)))
+	require.ErrorIs(t, s.ConsumeLogin(ctx, "state-1", "camp-a", "nonce-9", t0.Add(time.Hour)), store.ErrNotFound, "single use")
+	require.ErrorIs(t, s.ConsumeLogin(ctx, "state-2", "camp-a", "nonce-1", t0.Add(time.Hour)), store.ErrConflict, "nonce used")
+	require.ErrorIs(t, s.UseNonce(ctx, "camp-a", "nonce-1", t0.Add(time.Hour)), store.ErrConflict, "consumed nonce recorded")
 	_, err = s.LoginState(ctx, "state-1", t0)
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
