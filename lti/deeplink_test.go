@@ -67,7 +67,7 @@ func dlLaunch(multiple bool, data string, targets ...string) *lti.Launch {
 	dep := "dep-1"
 	m := lti.FlexBool(multiple)
 	s := &lti.DeepLinkingSettings{
-		ReturnURL: "https://blackboard.example/webapps/blackboard/controller/lti/v2/deeplinking?course_id=_1_1",
+		ReturnURL:   "https://blackboard.example/webapps/blackboard/controller/lti/v2/deeplinking?course_id=_1_1",
 		AcceptTypes: lti.StringList{"ltiResourceLink", "link"}, AcceptPresentationTargets: lti.StringList(targets),
 		AcceptMultiple: &m,
 	}

@@ -14,6 +14,7 @@ type Store interface {
 	KeyStore
 	ContentStore
 	IdentityStore
+	GradeStore
 }
 
 // RegistrationStore keeps platform registrations and their deployments.

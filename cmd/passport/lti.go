@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -81,6 +83,7 @@ func ltiMounts(d *deps) []server.Mounter {
 		Auth:   d.Auth,
 		Client: ltiHTTPClient(d),
 		Logger: d.Logger,
+		Grader: &lti.Grader{Store: d.Store, Regs: d.Store, Logger: d.Logger, Clock: d.Clock},
 		TenantExists: func(ctx context.Context, id string) error {
 			_, err := d.Store.Tenant(ctx, id)
 			return err
@@ -89,12 +92,19 @@ func ltiMounts(d *deps) []server.Mounter {
 }
 
 // ltiWorkers are the lti background loops serve runs: the tool key check at
-// start and the sweep of expired login states and nonces.
+// start, the sweep of expired login states and nonces, and the score outbox.
 func ltiWorkers(d *deps) []worker {
+	keys := &lti.Keyring{Store: d.Store, Clock: d.Clock}
+	grader := &lti.Grader{
+		Store: d.Store, Regs: d.Store, Logger: d.Logger, Clock: d.Clock,
+		Services: &lti.Services{Client: ltiHTTPClient(d), Keys: keys, Clock: d.Clock, Random: randomB64},
+	}
 	return []worker{{
+		Name: "lti-scores",
+		Run:  func(ctx context.Context) error { return grader.Run(ctx, 30*time.Second) },
+	}, {
 		Name: "lti-sweep",
 		Run: func(ctx context.Context) error {
-			keys := &lti.Keyring{Store: d.Store, Clock: d.Clock}
 			if err := keys.Ensure(ctx); err != nil {
 				d.Logger.ErrorContext(ctx, "lti tool key not ensured", "err", err)
 			}
@@ -467,4 +477,13 @@ func ltiContentDeleteCommand() command {
 			return 0
 		},
 	}
+}
+
+// randomB64 returns n random bytes, base64url-encoded (client assertion jti).
+func randomB64(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
 }

@@ -42,6 +42,9 @@ type Handler struct {
 	// recorded).
 	Credentials lti.XAPICredentials
 	Recorder    lti.LaunchRecorder
+	// Grader remembers launches of scored items so their results go back
+	// to the platform's gradebook; nil turns grade passback off.
+	Grader *lti.Grader
 	// Timeout bounds each request's store and network work; default 20 s.
 	Timeout time.Duration
 }
@@ -224,6 +227,11 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) 
 	}
 	if l.Claims.Context != nil {
 		li.ContextID = l.Claims.Context.ID
+	}
+	if h.Grader != nil {
+		if err := h.Grader.RecordLaunch(ctx, li); err != nil {
+			return fmt.Errorf("record launch for grades: %w", err)
+		}
 	}
 	if h.Recorder != nil {
 		if err := h.Recorder.RecordLaunch(ctx, li); err != nil {

@@ -565,3 +565,115 @@ func (s *Store) CreateLTIUser(ctx context.Context, u lti.LTIUser) error {
 	}
 	return nil
 }
+
+// SaveLaunchRecord stores a launch record; store.ErrConflict if it exists.
+func (s *Store) SaveLaunchRecord(ctx context.Context, r lti.LaunchRecord) error {
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("save launch record: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO lti_launches (tenant, attempt, created, doc) VALUES (?, ?, ?, ?)",
+			r.Tenant, r.Attempt, nanos(r.Created), doc)
+		return err
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("save launch record: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("save launch record: %w", err)
+	}
+	return nil
+}
+
+// LaunchRecord returns a tenant's launch record; store.ErrNotFound if absent.
+func (s *Store) LaunchRecord(ctx context.Context, tenant, attempt string) (lti.LaunchRecord, error) {
+	var doc []byte
+	err := s.db.QueryRowContext(ctx, "SELECT doc FROM lti_launches WHERE tenant = ? AND attempt = ?", tenant, attempt).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return lti.LaunchRecord{}, fmt.Errorf("launch record: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return lti.LaunchRecord{}, fmt.Errorf("launch record: %w", err)
+	}
+	var r lti.LaunchRecord
+	if err := json.Unmarshal(doc, &r); err != nil {
+		return lti.LaunchRecord{}, fmt.Errorf("launch record: decode: %w", err)
+	}
+	return r, nil
+}
+
+// EnqueueScore adds a score job; store.ErrConflict if its id exists.
+func (s *Store) EnqueueScore(ctx context.Context, j lti.ScoreJob) error {
+	doc, err := json.Marshal(j)
+	if err != nil {
+		return fmt.Errorf("enqueue score: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO lti_score_jobs (tenant, id, state, next_attempt, doc) VALUES (?, ?, ?, ?, ?)",
+			j.Tenant, j.ID, j.State, nanos(j.NextAttempt), doc)
+		return err
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("enqueue score: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue score: %w", err)
+	}
+	return nil
+}
+
+// DueScores lists pending score jobs due at now, earliest first.
+func (s *Store) DueScores(ctx context.Context, now time.Time, limit int) ([]lti.ScoreJob, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.db.QueryContext(ctx,
+		"SELECT doc FROM lti_score_jobs WHERE state = ? AND next_attempt <= ? ORDER BY next_attempt, tenant, id LIMIT ?",
+		lti.ScorePending, nanos(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due scores: %w", err)
+	}
+	defer rows.Close()
+	var out []lti.ScoreJob
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("due scores: %w", err)
+		}
+		var j lti.ScoreJob
+		if err := json.Unmarshal(doc, &j); err != nil {
+			return nil, fmt.Errorf("due scores: decode: %w", err)
+		}
+		out = append(out, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("due scores: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateScoreJob saves a job's delivery state; store.ErrNotFound if absent.
+func (s *Store) UpdateScoreJob(ctx context.Context, j lti.ScoreJob) error {
+	doc, err := json.Marshal(j)
+	if err != nil {
+		return fmt.Errorf("update score job: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE lti_score_jobs SET state = ?, next_attempt = ?, doc = ? WHERE tenant = ? AND id = ?",
+			j.State, nanos(j.NextAttempt), doc, j.Tenant, j.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update score job: %w", err)
+	}
+	return nil
+}
