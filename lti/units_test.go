@@ -226,3 +226,13 @@ func TestLearnerIdentity(t *testing.T) {
 	_, err = tool.Learner(ctx, tool.Store, launch("https://canvas.instructure.com", "", ""))
 	require.ErrorIs(t, err, lti.ErrAnonymous)
 }
+
+func TestReturnURL(t *testing.T) {
+	t.Parallel()
+	l := &lti.Launch{Claims: &lti.Claims{LaunchPresentation: &lti.LaunchPresentation{ReturnURL: "https://moodle.example/mod/lti/return.php?course=2&id=4"}}}
+	got := lti.ReturnURL(l, "Saved", "", "", "log & more")
+	assert.Equal(t, "https://moodle.example/mod/lti/return.php?course=2&id=4&lti_errorlog=log+%26+more&lti_msg=Saved", got)
+	l.Claims.LaunchPresentation.ReturnURL = "javascript:alert(1)"
+	assert.Empty(t, lti.ReturnURL(l, "x", "", "", ""))
+	assert.Empty(t, lti.ReturnURL(&lti.Launch{Claims: &lti.Claims{}}, "x", "", "", ""))
+}

@@ -208,7 +208,8 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) 
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Title": content.Title, "Content": content, "Anonymous": l.Anonymous()}
+	data := map[string]any{"Title": content.Title, "Content": content, "Anonymous": l.Anonymous(),
+		"ReturnURL": lti.ReturnURL(l, "Back from "+content.Title, "", "", "")}
 	if l.Anonymous() {
 		data["LaunchURL"] = content.LaunchURL
 		return h.html(c, http.StatusOK, "content", data)
