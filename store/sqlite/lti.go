@@ -64,7 +64,11 @@ func (s *Store) CreateRegistration(ctx context.Context, r lti.Registration) erro
 	return nil
 }
 
-const ltiRegColumns = "tenant, id, issuer, client_id, disabled, created, doc"
+// ltiRegColumns reads a registration and, in the same query, its
+// deployments (in insertion order) as a JSON array.
+const ltiRegColumns = `r.tenant, r.id, r.issuer, r.client_id, r.disabled, r.created, r.doc,
+	(SELECT json_group_array(deployment_id) FROM (SELECT deployment_id FROM lti_deployments d
+	  WHERE d.tenant = r.tenant AND d.registration_id = r.id ORDER BY d.rowid))`
 
 func (s *Store) scanRegistrations(ctx context.Context, query string, args ...any) ([]lti.Registration, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
@@ -77,8 +81,15 @@ func (s *Store) scanRegistrations(ctx context.Context, query string, args ...any
 		var r lti.Registration
 		var created int64
 		var doc []byte
-		if err := rows.Scan(&r.Tenant, &r.ID, &r.Issuer, &r.ClientID, &r.Disabled, &created, &doc); err != nil {
+		var deps string
+		if err := rows.Scan(&r.Tenant, &r.ID, &r.Issuer, &r.ClientID, &r.Disabled, &created, &doc, &deps); err != nil {
 			return nil, err
+		}
+		if err := json.Unmarshal([]byte(deps), &r.Deployments); err != nil {
+			return nil, fmt.Errorf("decode deployments: %w", err)
+		}
+		if len(r.Deployments) == 0 {
+			r.Deployments = nil
 		}
 		var d ltiRegDoc
 		if err := json.Unmarshal(doc, &d); err != nil {
@@ -93,33 +104,7 @@ func (s *Store) scanRegistrations(ctx context.Context, query string, args ...any
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		deps, err := s.deployments(ctx, out[i].Tenant, out[i].ID)
-		if err != nil {
-			return nil, err
-		}
-		out[i].Deployments = deps
-	}
 	return out, nil
-}
-
-func (s *Store) deployments(ctx context.Context, tenant, regID string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx,
-		`SELECT deployment_id FROM lti_deployments WHERE tenant = ? AND registration_id = ? ORDER BY rowid`,
-		tenant, regID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }
 
 func (s *Store) oneRegistration(ctx context.Context, what, query string, args ...any) (lti.Registration, error) {
@@ -137,7 +122,7 @@ func (s *Store) oneRegistration(ctx context.Context, what, query string, args ..
 // any tenant; store.ErrNotFound if absent.
 func (s *Store) RegistrationByClient(ctx context.Context, issuer, clientID string) (lti.Registration, error) {
 	return s.oneRegistration(ctx, "registration by client",
-		"SELECT "+ltiRegColumns+" FROM lti_registrations WHERE issuer = ? AND client_id = ?", issuer, clientID)
+		"SELECT "+ltiRegColumns+" FROM lti_registrations r WHERE r.issuer = ? AND r.client_id = ?", issuer, clientID)
 }
 
 // RegistrationsByIssuer returns up to limit registrations with that issuer.
@@ -146,7 +131,7 @@ func (s *Store) RegistrationsByIssuer(ctx context.Context, issuer string, limit 
 		limit = 100
 	}
 	rs, err := s.scanRegistrations(ctx,
-		"SELECT "+ltiRegColumns+" FROM lti_registrations WHERE issuer = ? ORDER BY tenant, id LIMIT ?", issuer, limit)
+		"SELECT "+ltiRegColumns+" FROM lti_registrations r WHERE r.issuer = ? ORDER BY r.tenant, r.id LIMIT ?", issuer, limit)
 	if err != nil {
 		return nil, fmt.Errorf("registrations by issuer: %w", err)
 	}
@@ -156,13 +141,13 @@ func (s *Store) RegistrationsByIssuer(ctx context.Context, issuer string, limit 
 // Registration returns one of a tenant's registrations.
 func (s *Store) Registration(ctx context.Context, tenant, id string) (lti.Registration, error) {
 	return s.oneRegistration(ctx, "registration",
-		"SELECT "+ltiRegColumns+" FROM lti_registrations WHERE tenant = ? AND id = ?", tenant, id)
+		"SELECT "+ltiRegColumns+" FROM lti_registrations r WHERE r.tenant = ? AND r.id = ?", tenant, id)
 }
 
 // Registrations lists a tenant's registrations ordered by id.
 func (s *Store) Registrations(ctx context.Context, tenant string) ([]lti.Registration, error) {
 	rs, err := s.scanRegistrations(ctx,
-		"SELECT "+ltiRegColumns+" FROM lti_registrations WHERE tenant = ? ORDER BY id", tenant)
+		"SELECT "+ltiRegColumns+" FROM lti_registrations r WHERE r.tenant = ? ORDER BY r.id", tenant)
 	if err != nil {
 		return nil, fmt.Errorf("registrations: %w", err)
 	}
