@@ -32,6 +32,7 @@ func ltiCommands() map[string]command {
 		"lti list":           ltiListCommand(),
 		"lti disable":        ltiDisableCommand(true),
 		"lti enable":         ltiDisableCommand(false),
+		"lti invite":         ltiInviteCommand(),
 		"lti rotate-key":     ltiKeysRotateCommand(),
 		"lti keys":           ltiKeysListCommand(),
 		"lti content-put":    ltiContentPutCommand(),
@@ -84,10 +85,6 @@ func ltiMounts(d *deps) []server.Mounter {
 		Client: ltiHTTPClient(d),
 		Logger: d.Logger,
 		Grader: &lti.Grader{Store: d.Store, Regs: d.Store, Logger: d.Logger, Clock: d.Clock},
-		TenantExists: func(ctx context.Context, id string) error {
-			_, err := d.Store.Tenant(ctx, id)
-			return err
-		},
 	}}
 }
 
@@ -486,4 +483,44 @@ func randomB64(n int) (string, error) {
 		return "", err
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func ltiInviteCommand() command {
+	var tenant string
+	var ttl time.Duration
+	return command{
+		Summary:    "print a Dynamic Registration URL (with a signed invite) to paste into a platform",
+		NeedsStore: true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&tenant, "tenant", auth.DefaultTenant, "tenant the platform registers into (created if missing)")
+			fs.DurationVar(&ttl, "valid", 7*24*time.Hour, "how long the invite works")
+		},
+		Check: func(args []string) error {
+			switch {
+			case len(args) > 0:
+				return fmt.Errorf("unexpected argument %q", args[0])
+			case !auth.ValidTenantID(tenant):
+				return fmt.Errorf("--tenant %q: want 1-64 letters, digits, '-' or '_'", tenant)
+			case ttl <= 0:
+				return errors.New("--valid must be positive")
+			}
+			return nil
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			tool, err := ltiTool(d)
+			if err == nil {
+				err = d.Auth.EnsureTenant(ctx, tenant)
+			}
+			var u string
+			if err == nil {
+				u, err = tool.RegistrationInvite(ctx, tenant, ttl)
+			}
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "passport lti invite: %v\n", err)
+				return 1
+			}
+			fmt.Fprintln(d.Stdout, u)
+			return 0
+		},
+	}
 }

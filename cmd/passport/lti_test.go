@@ -68,6 +68,10 @@ func TestLTICommands(t *testing.T) {
 	assert.Contains(t, out, "signing with")
 	assert.Contains(t, out, "retired")
 
+	code, out, errOut = runCmd(t, e, "lti", "invite", "--tenant", "camp-b")
+	require.Equal(t, 0, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "https://passport.example.org/lti/register?invite="), out)
+
 	code, _, errOut = runCmd(t, e, "lti", "content-put", "--id", "frac-1", "--title", "Fractions", "--launch-url", "https://content.example.org/frac/",
 		"--score-maximum", "10", "--tags", "maths,Maths")
 	require.Equal(t, 0, code, errOut)
@@ -75,6 +79,10 @@ func TestLTICommands(t *testing.T) {
 	require.Equal(t, 0, code)
 	assert.Contains(t, out, "frac-1")
 	assert.Contains(t, out, "maths")
+	code, out, errOut = runCmd(t, e, "lti", "invite", "--tenant", "camp-b")
+	require.Equal(t, 0, code, errOut)
+	assert.True(t, strings.HasPrefix(out, "https://passport.example.org/lti/register?invite="), out)
+
 	code, _, errOut = runCmd(t, e, "lti", "content-put", "--id", "bad", "--title", "x", "--launch-url", "ftp://x")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "launchUrl")

@@ -34,9 +34,10 @@ type Handler struct {
 	// Client makes Dynamic Registration's outbound calls.
 	Client lti.Doer
 	Logger *slog.Logger
-	// TenantExists reports whether a tenant exists (Dynamic Registration
-	// into a named tenant); nil allows only auth.DefaultTenant.
-	TenantExists func(ctx context.Context, id string) error
+	// OpenRegistration lets Dynamic Registration run without an invite
+	// (into the default tenant); off by default, so only platforms given an
+	// invite URL by an administrator (passport lti invite) can register.
+	OpenRegistration bool
 	// Credentials and Recorder connect launches to the LRS; either may be
 	// nil (content then opens without xAPI parameters / the launch is not
 	// recorded).
@@ -346,14 +347,13 @@ func (h *Handler) register(c *fiber.Ctx) error {
 	if cfg == "" {
 		return httperr.New(http.StatusBadRequest, "Dynamic registration needs the platform's openid_configuration address. Start it from your learning platform's tool registration page.")
 	}
-	tenant := c.Query("tenant", auth.DefaultTenant)
-	if tenant != auth.DefaultTenant {
-		if h.TenantExists == nil {
-			return httperr.New(http.StatusBadRequest, "Registering into a named tenant is not enabled on this server.")
+	tenant := auth.DefaultTenant
+	if inv := c.Query("invite"); inv != "" || !h.OpenRegistration {
+		t, err := h.Tool.CheckInvite(ctx, inv)
+		if err != nil {
+			return h.refusal(ctx, "register", err)
 		}
-		if err := h.TenantExists(ctx, tenant); err != nil {
-			return httperr.Wrap(http.StatusBadRequest, "Unknown tenant in the registration address.", err)
-		}
+		tenant = t
 	}
 	reg, err := h.Tool.DynamicRegistration(ctx, h.Client, tenant, cfg, tok)
 	if err != nil {
