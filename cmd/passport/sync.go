@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/passportbridge/passport/connectors"
+	"github.com/passportbridge/passport/connectors/kolibri"
 	"github.com/passportbridge/passport/connectors/moodle"
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/internal/config"
@@ -21,7 +22,8 @@ import (
 // connectorConfigs maps connector types to their config blocks: an
 // explicit registry, no init() (design.md §3.8 rule 3).
 var connectorConfigs = map[string]func() connectors.Config{
-	"moodle": func() connectors.Config { return new(moodle.Config) },
+	"moodle":  func() connectors.Config { return new(moodle.Config) },
+	"kolibri": func() connectors.Config { return new(kolibri.Config) },
 }
 
 func knownConnectorType(t string) bool {
