@@ -51,8 +51,8 @@ type RunStore interface {
 	// Runs lists a tenant's runs, newest first, at most limit (limit <= 0
 	// means 50); connector "" means every connector.
 	Runs(ctx context.Context, tenant, connector string, limit int) ([]Run, error)
-	// Cursor returns a connector's named cursor, "" when never set.
-	Cursor(ctx context.Context, tenant, connector, name string) (string, error)
-	// SetCursor stores a connector's named cursor.
-	SetCursor(ctx context.Context, tenant, connector, name, value string) error
+	// ConnectorCursor returns a connector's named cursor, "" when never set.
+	ConnectorCursor(ctx context.Context, tenant, connector, name string) (string, error)
+	// SetConnectorCursor stores a connector's named cursor.
+	SetConnectorCursor(ctx context.Context, tenant, connector, name, value string) error
 }

@@ -197,7 +197,7 @@ func (r *Runner) push(ctx context.Context, job Job, run *connectors.Run) error {
 	if r.Roster == nil {
 		return errors.New("no roster source wired")
 	}
-	cur, err := r.Runs.Cursor(ctx, job.Tenant, job.ID, cursorRoster)
+	cur, err := r.Runs.ConnectorCursor(ctx, job.Tenant, job.ID, cursorRoster)
 	if err != nil {
 		return fmt.Errorf("read cursor: %w", err)
 	}
@@ -219,7 +219,7 @@ func (r *Runner) push(ctx context.Context, job Job, run *connectors.Run) error {
 	if empty(d) {
 		run.To = run.From
 		if d.Cursor > since && !run.DryRun {
-			return r.Runs.SetCursor(ctx, job.Tenant, job.ID, cursorRoster, strconv.FormatInt(d.Cursor, 10))
+			return r.Runs.SetConnectorCursor(ctx, job.Tenant, job.ID, cursorRoster, strconv.FormatInt(d.Cursor, 10))
 		}
 		return nil
 	}
@@ -233,7 +233,7 @@ func (r *Runner) push(ctx context.Context, job Job, run *connectors.Run) error {
 	if rep.Failed > 0 || run.DryRun {
 		return nil
 	}
-	if err := r.Runs.SetCursor(ctx, job.Tenant, job.ID, cursorRoster, run.To); err != nil {
+	if err := r.Runs.SetConnectorCursor(ctx, job.Tenant, job.ID, cursorRoster, run.To); err != nil {
 		return fmt.Errorf("store cursor: %w", err)
 	}
 	return nil
@@ -300,7 +300,7 @@ func (r *Runner) progress(ctx context.Context, job Job, run *connectors.Run) err
 	if r.LRS == nil {
 		return errors.New("no LRS wired for progress statements")
 	}
-	cur, err := r.Runs.Cursor(ctx, job.Tenant, job.ID, cursorProgress)
+	cur, err := r.Runs.ConnectorCursor(ctx, job.Tenant, job.ID, cursorProgress)
 	if err != nil {
 		return fmt.Errorf("read cursor: %w", err)
 	}
@@ -315,7 +315,7 @@ func (r *Runner) progress(ctx context.Context, job Job, run *connectors.Run) err
 	if run.DryRun || next == cur {
 		return nil
 	}
-	if err := r.Runs.SetCursor(ctx, job.Tenant, job.ID, cursorProgress, next); err != nil {
+	if err := r.Runs.SetConnectorCursor(ctx, job.Tenant, job.ID, cursorProgress, next); err != nil {
 		return fmt.Errorf("store cursor: %w", err)
 	}
 	return nil

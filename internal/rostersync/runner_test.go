@@ -68,13 +68,13 @@ func (m *memRuns) Runs(_ context.Context, tenant, connector string, limit int) (
 	return out, nil
 }
 
-func (m *memRuns) Cursor(_ context.Context, tenant, connector, name string) (string, error) {
+func (m *memRuns) ConnectorCursor(_ context.Context, tenant, connector, name string) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.cursors[tenant+"/"+connector+"/"+name], nil
 }
 
-func (m *memRuns) SetCursor(_ context.Context, tenant, connector, name, value string) error {
+func (m *memRuns) SetConnectorCursor(_ context.Context, tenant, connector, name, value string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.cursors[tenant+"/"+connector+"/"+name] = value
@@ -170,7 +170,7 @@ func TestPushAdvancesCursor(t *testing.T) {
 	assert.Equal(t, "0", run.From)
 	assert.Equal(t, "1", run.To)
 	assert.Positive(t, run.Report.Created)
-	cur, _ := f.runs.Cursor(t.Context(), "camp", "moodle-1", "roster")
+	cur, _ := f.runs.ConnectorCursor(t.Context(), "camp", "moodle-1", "roster")
 	assert.Equal(t, "1", cur)
 
 	// Nothing changed: no push at all, no writes.
@@ -203,7 +203,7 @@ func TestPartialRunKeepsCursor(t *testing.T) {
 	run, err := f.runner.Run(t.Context(), f.job, rostersync.OpPush, false)
 	require.Error(t, err)
 	assert.Equal(t, connectors.RunPartial, run.Status)
-	cur, _ := f.runs.Cursor(t.Context(), "camp", "moodle-1", "roster")
+	cur, _ := f.runs.ConnectorCursor(t.Context(), "camp", "moodle-1", "roster")
 	assert.Empty(t, cur, "cursor kept so the refused record is retried")
 }
 
@@ -230,7 +230,7 @@ func TestTargetDownIsFailedRun(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, connectors.RunFailed, run.Status)
 	assert.Contains(t, run.Error, "503")
-	cur, _ := f.runs.Cursor(t.Context(), "camp", "moodle-1", "roster")
+	cur, _ := f.runs.ConnectorCursor(t.Context(), "camp", "moodle-1", "roster")
 	assert.Empty(t, cur)
 
 	// Back up: the next run finishes the job without duplicates.
@@ -250,7 +250,7 @@ func TestDryRunRecordsNothing(t *testing.T) {
 	require.Len(t, runs, 1, "progress is not pulled on a dry run")
 	assert.Positive(t, runs[0].Report.Created)
 	assert.Zero(t, f.fake.Writes())
-	cur, _ := f.runs.Cursor(t.Context(), "camp", "moodle-1", "roster")
+	cur, _ := f.runs.ConnectorCursor(t.Context(), "camp", "moodle-1", "roster")
 	assert.Empty(t, cur)
 	all, _ := f.runs.Runs(t.Context(), "camp", "", 0)
 	assert.Empty(t, all)
@@ -270,7 +270,7 @@ func TestProgressToLRS(t *testing.T) {
 	assert.Equal(t, "1790000000", run.To)
 	require.Len(t, f.lrs.got["camp"], 1)
 	assert.Equal(t, connectors.VerbCompleted.ID, f.lrs.got["camp"][0].Verb.ID)
-	cur, _ := f.runs.Cursor(t.Context(), "camp", "moodle-1", "progress")
+	cur, _ := f.runs.ConnectorCursor(t.Context(), "camp", "moodle-1", "progress")
 	assert.Equal(t, "1790000000", cur)
 }
 

@@ -107,8 +107,8 @@ func cursorID(tenant, connector, name string) string {
 	return docID(tenant, connector+"\x00"+name)
 }
 
-// Cursor returns a connector's named cursor, "" when never set.
-func (s *Store) Cursor(ctx context.Context, tenant, connector, name string) (string, error) {
+// ConnectorCursor returns a connector's named cursor, "" when never set.
+func (s *Store) ConnectorCursor(ctx context.Context, tenant, connector, name string) (string, error) {
 	var d cursorDoc
 	err := s.coll(collConnectorCursors).FindOne(ctx, bson.D{{Key: "_id", Value: cursorID(tenant, connector, name)}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -120,8 +120,8 @@ func (s *Store) Cursor(ctx context.Context, tenant, connector, name string) (str
 	return d.Value, nil
 }
 
-// SetCursor stores a connector's named cursor.
-func (s *Store) SetCursor(ctx context.Context, tenant, connector, name, value string) error {
+// SetConnectorCursor stores a connector's named cursor.
+func (s *Store) SetConnectorCursor(ctx context.Context, tenant, connector, name, value string) error {
 	d := cursorDoc{ID: cursorID(tenant, connector, name), Tenant: tenant, Connector: connector, Name: name, Value: value}
 	_, err := s.coll(collConnectorCursors).ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d, options.Replace().SetUpsert(true))
 	if err != nil {

@@ -84,8 +84,8 @@ func (s *Store) Runs(ctx context.Context, tenant, connector string, limit int) (
 	return out, nil
 }
 
-// Cursor returns a connector's named cursor, "" when never set.
-func (s *Store) Cursor(ctx context.Context, tenant, connector, name string) (string, error) {
+// ConnectorCursor returns a connector's named cursor, "" when never set.
+func (s *Store) ConnectorCursor(ctx context.Context, tenant, connector, name string) (string, error) {
 	var v string
 	err := s.db.QueryRowContext(ctx,
 		"SELECT value FROM connector_cursors WHERE tenant = ? AND connector = ? AND name = ?",
@@ -99,8 +99,8 @@ func (s *Store) Cursor(ctx context.Context, tenant, connector, name string) (str
 	return v, nil
 }
 
-// SetCursor stores a connector's named cursor.
-func (s *Store) SetCursor(ctx context.Context, tenant, connector, name, value string) error {
+// SetConnectorCursor stores a connector's named cursor.
+func (s *Store) SetConnectorCursor(ctx context.Context, tenant, connector, name, value string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx,
 			`INSERT INTO connector_cursors (tenant, connector, name, value) VALUES (?, ?, ?, ?)

@@ -91,24 +91,24 @@ func testRunTenantIsolation(t *testing.T, s backend.Store) {
 	require.Len(t, runs, 1)
 	assert.Equal(t, "camp-b", runs[0].Tenant)
 
-	require.NoError(t, s.SetCursor(ctx, "camp-a", "moodle-1", "roster", "42"))
-	v, err := s.Cursor(ctx, "camp-b", "moodle-1", "roster")
+	require.NoError(t, s.SetConnectorCursor(ctx, "camp-a", "moodle-1", "roster", "42"))
+	v, err := s.ConnectorCursor(ctx, "camp-b", "moodle-1", "roster")
 	require.NoError(t, err)
 	assert.Empty(t, v)
 }
 
 func testCursorSetGet(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	v, err := s.Cursor(ctx, "camp-a", "moodle-1", "roster")
+	v, err := s.ConnectorCursor(ctx, "camp-a", "moodle-1", "roster")
 	require.NoError(t, err)
 	assert.Empty(t, v)
-	require.NoError(t, s.SetCursor(ctx, "camp-a", "moodle-1", "roster", "42"))
-	require.NoError(t, s.SetCursor(ctx, "camp-a", "moodle-1", "progress", "1790000000"))
-	require.NoError(t, s.SetCursor(ctx, "camp-a", "moodle-1", "roster", "43"))
-	v, err = s.Cursor(ctx, "camp-a", "moodle-1", "roster")
+	require.NoError(t, s.SetConnectorCursor(ctx, "camp-a", "moodle-1", "roster", "42"))
+	require.NoError(t, s.SetConnectorCursor(ctx, "camp-a", "moodle-1", "progress", "1790000000"))
+	require.NoError(t, s.SetConnectorCursor(ctx, "camp-a", "moodle-1", "roster", "43"))
+	v, err = s.ConnectorCursor(ctx, "camp-a", "moodle-1", "roster")
 	require.NoError(t, err)
 	assert.Equal(t, "43", v)
-	v, err = s.Cursor(ctx, "camp-a", "moodle-1", "progress")
+	v, err = s.ConnectorCursor(ctx, "camp-a", "moodle-1", "progress")
 	require.NoError(t, err)
 	assert.Equal(t, "1790000000", v)
 }
