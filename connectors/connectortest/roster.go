@@ -13,8 +13,10 @@ func base(id string) oneroster.Base {
 }
 
 func user(id, username, given, family, role string, orgs ...string) oneroster.User {
-	return oneroster.User{Base: base(id), EnabledUser: true, Username: username, GivenName: given,
-		FamilyName: family, Role: role, Orgs: orgs}
+	return oneroster.User{
+		Base: base(id), EnabledUser: true, Username: username, GivenName: given,
+		FamilyName: family, Role: role, Orgs: orgs,
+	}
 }
 
 func enrol(user, class, school, role string) oneroster.Enrollment {

@@ -45,7 +45,7 @@ func (c *Connector) Export(ctx context.Context, s oneroster.Snapshot, dir string
 			return paths, err
 		}
 		p := filepath.Join(dir, "bulkimportusers-"+fileSafe.ReplaceAllString(school, "_")+".csv")
-		if err := os.WriteFile(p, files[school], 0o640); err != nil {
+		if err := os.WriteFile(p, files[school], 0o600); err != nil {
 			return paths, fmt.Errorf("export: %w", err)
 		}
 		paths = append(paths, p)

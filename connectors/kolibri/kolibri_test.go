@@ -3,7 +3,6 @@ package kolibri_test
 import (
 	"context"
 	"flag"
-	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -25,14 +24,14 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // suiteFake adapts kolibrifake to the connectortest contract, naming
 // classrooms and facilities as the connector does for the suite roster.
 type suiteFake struct{ *kolibrifake.Server }
 
 func (f suiteFake) HasUser(id string) bool {
-	_, ok := f.Server.UserByIDNumber(id)
+	_, ok := f.UserByIDNumber(id)
 	return ok
 }
 
@@ -43,7 +42,7 @@ func (f suiteFake) Member(user, class string) bool {
 			title = c.Title
 		}
 	}
-	member, coach := f.Server.MemberOf(user)
+	member, coach := f.MemberOf(user)
 	return slices.Contains(member, title) || slices.Contains(coach, title)
 }
 

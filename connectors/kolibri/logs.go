@@ -93,8 +93,10 @@ func ParseSummaryLog(r io.Reader) ([]LogRow, []error, error) {
 			bad = append(bad, fmt.Errorf("line %d: %w", line, err))
 			continue
 		}
-		row := LogRow{Facility: get(rec, colFacility), Username: get(rec, colUsername), Channel: get(rec, colChannel),
-			Content: get(rec, colContent), Title: get(rec, colTitle), Kind: get(rec, colKind)}
+		row := LogRow{
+			Facility: get(rec, colFacility), Username: get(rec, colUsername), Channel: get(rec, colChannel),
+			Content: get(rec, colContent), Title: get(rec, colTitle), Kind: get(rec, colKind),
+		}
 		var perr error
 		if row.Last, perr = parseTime(get(rec, colLast)); perr == nil {
 			row.Completed, perr = parseTime(get(rec, colCompleted))
@@ -130,8 +132,10 @@ func Statement(row LogRow, homePage, actor string) (connectors.Statement, bool) 
 	if row.Kind == "exercise" {
 		typ = "http://adlnet.gov/expapi/activities/assessment"
 	}
-	obj := connectors.Activity{ObjectType: "Activity", ID: "kolibri://" + row.Channel + "/" + row.Content,
-		Definition: &connectors.ActivityDefinition{Type: typ}}
+	obj := connectors.Activity{
+		ObjectType: "Activity", ID: "kolibri://" + row.Channel + "/" + row.Content,
+		Definition: &connectors.ActivityDefinition{Type: typ},
+	}
 	if row.Title != "" {
 		obj.Definition.Name = map[string]string{"und": row.Title}
 	}

@@ -61,11 +61,11 @@ type form struct{ url.Values }
 
 func newForm() form { return form{url.Values{}} }
 
-func (f form) set(k, v string) { f.Values.Set(k, v) }
+func (f form) set(k, v string) { f.Set(k, v) }
 
 // row sets prefix[i][field] = value.
 func (f form) row(prefix string, i int, field, v string) {
-	f.Values.Set(prefix+"["+strconv.Itoa(i)+"]["+field+"]", v)
+	f.Set(prefix+"["+strconv.Itoa(i)+"]["+field+"]", v)
 }
 
 // call invokes wsfunction fn with params and decodes the JSON result into

@@ -915,8 +915,10 @@ func (p *push) pushClasses(ctx context.Context, classes []oneroster.Class) error
 			continue
 		}
 		title := cl.Title
-		row := courseRow{ref: cl.SourcedID, kind: oneroster.KindClass, idnumber: key, fullname: cmpOr(strings.TrimSpace(title), key),
-			shortname: cmpOr(strings.TrimSpace(cl.ClassCode), key), category: cat}
+		row := courseRow{
+			ref: cl.SourcedID, kind: oneroster.KindClass, idnumber: key, fullname: cmpOr(strings.TrimSpace(title), key),
+			shortname: cmpOr(strings.TrimSpace(cl.ClassCode), key), category: cat,
+		}
 		if planned[key] {
 			// The delta names the class twice: the first record wins.
 			p.rep.Add(oneroster.KindClass, cl.SourcedID, connectors.OutcomeSkipped, "duplicate class in delta")

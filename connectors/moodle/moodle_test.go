@@ -2,7 +2,6 @@ package moodle_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http/httptest"
 	"testing"
@@ -23,7 +22,7 @@ type suiteFake struct{ *moodlefake.Server }
 
 func (f suiteFake) UserCount() int {
 	n := 0
-	for _, u := range f.Server.Users() {
+	for _, u := range f.Users() {
 		if u.IDNumber != "" && !u.Suspended {
 			n++
 		}
@@ -32,16 +31,16 @@ func (f suiteFake) UserCount() int {
 }
 
 func (f suiteFake) HasUser(id string) bool {
-	u, ok := f.Server.UserByIDNumber(id)
+	u, ok := f.UserByIDNumber(id)
 	return ok && !u.Suspended
 }
 
 func (f suiteFake) Member(user, class string) bool {
-	_, ok := f.Server.Enrolment(class, user)
+	_, ok := f.Enrolment(class, user)
 	return ok
 }
 
-func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func open(t testing.TB, url string, hc *retryablehttp.Client, mod ...func(*moodle.Config)) connectors.Connector {
 	t.Helper()
@@ -144,7 +143,7 @@ func TestBisectIsolatesBadRow(t *testing.T) {
 	require.Equal(t, 1, rep.Failed, "%v", rep.Items)
 	assert.Equal(t, "stu-dup", rep.Items[0].SourcedID)
 	assert.Contains(t, rep.Items[0].Reason, "Email address already exists")
-	assert.Equal(t, len(r.Users)-1, len(f.fake.Users()), "the rest of the batch was applied")
+	assert.Len(t, f.fake.Users(), len(r.Users)-1, "the rest of the batch was applied")
 }
 
 func TestDeletionGuard(t *testing.T) {

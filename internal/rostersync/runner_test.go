@@ -2,7 +2,6 @@ package rostersync_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -303,7 +302,7 @@ func TestScheduleRunsPeriodically(t *testing.T) {
 		return n >= 2
 	}, 10*time.Second, 10*time.Millisecond)
 	cancel()
-	assert.True(t, errors.Is(<-done, context.Canceled))
+	require.ErrorIs(t, <-done, context.Canceled)
 	assert.Len(t, f.fake.Users(), len(connectortest.Roster().Users), "repeated runs never duplicate")
 }
 

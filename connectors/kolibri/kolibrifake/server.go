@@ -333,7 +333,7 @@ func (s *Server) csrfCookie(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := newID() + newID()
 	s.csrf[tok] = true
-	http.SetCookie(w, &http.Cookie{Name: "kolibri_csrftoken", Value: tok, Path: "/"})
+	http.SetCookie(w, &http.Cookie{Name: "kolibri_csrftoken", Value: tok, Path: "/", SameSite: http.SameSiteLaxMode}) //nolint:gosec // Django sends the CSRF cookie readable by scripts and over plain HTTP on LAN devices
 }
 
 func (s *Server) currentUser(r *http.Request) *User {
@@ -356,8 +356,10 @@ func sessionJSON(u *User) map[string]any {
 	if u.Superuser {
 		kind = []string{"superuser", "admin"}
 	}
-	return map[string]any{"id": "current", "user_id": u.ID, "username": u.Username, "full_name": u.FullName,
-		"facility_id": u.Facility, "kind": kind, "can_manage_content": u.Superuser, "server_time": time.Now().UTC().Format(time.RFC3339)}
+	return map[string]any{
+		"id": "current", "user_id": u.ID, "username": u.Username, "full_name": u.FullName,
+		"facility_id": u.Facility, "kind": kind, "can_manage_content": u.Superuser, "server_time": time.Now().UTC().Format(time.RFC3339),
+	}
 }
 
 func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) (int, any, error) {
@@ -429,7 +431,7 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request, parts []string,
 				}
 				sid := newID()
 				s.sessions[sid] = u.ID
-				http.SetCookie(w, &http.Cookie{Name: "kolibri", Value: sid, Path: "/", HttpOnly: true, MaxAge: 1200})
+				http.SetCookie(w, &http.Cookie{Name: "kolibri", Value: sid, Path: "/", HttpOnly: true, MaxAge: 1200, SameSite: http.SameSiteLaxMode}) //nolint:gosec // Kolibri devices serve plain HTTP on camp LANs; Secure would drop the cookie
 				return http.StatusOK, sessionJSON(u), nil
 			}
 		}
@@ -452,8 +454,10 @@ func (s *Server) facility(r *http.Request, parts []string, body []byte) (int, an
 		ids := sortedKeys(s.facilities)
 		for _, id := range ids {
 			f := s.facilities[id]
-			out = append(out, map[string]any{"id": f.ID, "name": f.Name, "num_classrooms": 0, "num_users": 0,
-				"last_successful_sync": nil, "last_failed_sync": nil, "dataset": map[string]any{"learner_can_login_with_no_password": f.LearnerCanLoginWithNoPassword}})
+			out = append(out, map[string]any{
+				"id": f.ID, "name": f.Name, "num_classrooms": 0, "num_users": 0,
+				"last_successful_sync": nil, "last_failed_sync": nil, "dataset": map[string]any{"learner_can_login_with_no_password": f.LearnerCanLoginWithNoPassword},
+			})
 		}
 		return http.StatusOK, out, nil
 	case len(parts) == 2 && parts[1] == "create_facility" && r.Method == http.MethodPost:
@@ -598,9 +602,11 @@ func (s *Server) userJSON(u *User) map[string]any {
 			roles = append(roles, map[string]any{"id": r.ID, "kind": r.Kind, "collection": r.Collection})
 		}
 	}
-	return map[string]any{"id": u.ID, "username": u.Username, "full_name": u.FullName, "facility": u.Facility,
+	return map[string]any{
+		"id": u.ID, "username": u.Username, "full_name": u.FullName, "facility": u.Facility,
 		"roles": roles, "is_superuser": u.Superuser, "id_number": u.IDNumber, "gender": u.Gender,
-		"birth_year": u.BirthYear, "extra_demographics": nil, "date_joined": "2026-01-01T00:00:00Z"}
+		"birth_year": u.BirthYear, "extra_demographics": nil, "date_joined": "2026-01-01T00:00:00Z",
+	}
 }
 
 func (s *Server) inCollection(uid, coll string) bool {
