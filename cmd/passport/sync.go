@@ -68,11 +68,13 @@ func openJobs(d *deps, only string) ([]rostersync.Job, error) {
 	return jobs, nil
 }
 
-// newRunner wires the runner to the store. The roster source is the
-// OneRoster store's change feed when the store provides one.
+// newRunner wires the runner to the store: run reports and cursors,
+// progress statements into the tenant's LRS, and the OneRoster store's
+// change feed as the roster source when the store provides one.
 func newRunner(d *deps) *rostersync.Runner {
 	r := &rostersync.Runner{
 		Runs:    d.Store,
+		LRS:     rostersync.LRSSaver{Store: d.Store, AuthorityHome: d.Config.PublicURL, Clock: d.Clock},
 		Logger:  d.Logger,
 		Clock:   d.Clock,
 		Metrics: rostersync.NewMetrics(d.Metrics),
@@ -82,9 +84,6 @@ func newRunner(d *deps) *rostersync.Runner {
 	}
 	if imp, ok := any(d.Store).(rostersync.RosterImporter); ok {
 		r.Importer = imp
-	}
-	if lrs, ok := any(d.Store).(rostersync.StatementSaver); ok {
-		r.LRS = lrs
 	}
 	return r
 }
