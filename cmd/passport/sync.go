@@ -79,9 +79,8 @@ func newRunner(d *deps) *rostersync.Runner {
 		Clock:   d.Clock,
 		Metrics: rostersync.NewMetrics(d.Metrics),
 	}
-	if src, ok := any(d.Store).(rostersync.RosterSource); ok {
-		r.Roster = src
-	}
+	r.Roster = d.Store
+	r.Records = d.Store
 	if imp, ok := any(d.Store).(rostersync.RosterImporter); ok {
 		r.Importer = imp
 	}
