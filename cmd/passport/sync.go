@@ -12,6 +12,7 @@ import (
 	"github.com/passportbridge/passport/connectors"
 	"github.com/passportbridge/passport/connectors/kolibri"
 	"github.com/passportbridge/passport/connectors/moodle"
+	"github.com/passportbridge/passport/connectors/openemis"
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/internal/config"
 	"github.com/passportbridge/passport/internal/rostersync"
@@ -22,8 +23,9 @@ import (
 // connectorConfigs maps connector types to their config blocks: an
 // explicit registry, no init() (design.md §3.8 rule 3).
 var connectorConfigs = map[string]func() connectors.Config{
-	"moodle":  func() connectors.Config { return new(moodle.Config) },
-	"kolibri": func() connectors.Config { return new(kolibri.Config) },
+	"moodle":   func() connectors.Config { return new(moodle.Config) },
+	"kolibri":  func() connectors.Config { return new(kolibri.Config) },
+	"openemis": func() connectors.Config { return new(openemis.Config) },
 }
 
 func knownConnectorType(t string) bool {
