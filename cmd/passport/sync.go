@@ -83,9 +83,7 @@ func newRunner(d *deps) *rostersync.Runner {
 	}
 	r.Roster = d.Store
 	r.Records = d.Store
-	if imp, ok := any(d.Store).(rostersync.RosterImporter); ok {
-		r.Importer = imp
-	}
+	r.Importer = rostersync.SnapshotImporter{Store: d.Store, Clock: d.Clock}
 	return r
 }
 
@@ -162,12 +160,7 @@ func syncExport(ctx context.Context, d *deps, job rostersync.Job, dir string) in
 		fmt.Fprintf(d.Stderr, "passport sync: connector %s (%s) has no offline export\n", job.ID, job.Type)
 		return 2
 	}
-	src, ok := any(d.Store).(rostersync.RosterSource)
-	if !ok {
-		fmt.Fprintln(d.Stderr, "passport sync: the store has no roster change feed")
-		return 1
-	}
-	delta, err := src.Changes(ctx, job.Tenant, 0)
+	delta, err := d.Store.Changes(ctx, job.Tenant, 0)
 	if err != nil {
 		fmt.Fprintf(d.Stderr, "passport sync: read roster: %v\n", err)
 		return 1

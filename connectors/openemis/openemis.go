@@ -42,6 +42,10 @@ type Config struct {
 	// whole picture of the kinds it carries, so records it no longer holds
 	// are removed, under the deletion guard) or delta (upserts only).
 	Mode string `yaml:"mode"`
+	// MaxDeleteShare is the deletion guard of bulk pulls: the largest share
+	// (0..1) of the tenant's active users or enrollments one pull may
+	// remove (default 0.2).
+	MaxDeleteShare float64 `yaml:"max_delete_share"`
 	// Prefix starts every sourcedId the connector makes (default
 	// "openemis-"); users are Prefix + their OpenEMIS number.
 	Prefix string `yaml:"prefix"`
@@ -99,6 +103,8 @@ func (c *Config) Open(id string, logger *slog.Logger, hc *retryablehttp.Client) 
 		return nil, errors.New("username: required")
 	case cfg.Mode != "bulk" && cfg.Mode != "delta":
 		return nil, fmt.Errorf("mode: %q is not bulk or delta", cfg.Mode)
+	case cfg.MaxDeleteShare < 0 || cfg.MaxDeleteShare > 1:
+		return nil, errors.New("max_delete_share: want 0 to 1")
 	case cfg.PageSize < 1 || cfg.PageSize > 1000:
 		return nil, errors.New("page_size: want 1 to 1000")
 	}
@@ -143,6 +149,9 @@ func (c *Connector) ID() string { return c.id }
 
 // Bulk reports whether pulls are the whole picture of the kinds they carry.
 func (c *Connector) Bulk() bool { return c.cfg.Mode == "bulk" }
+
+// MaxDeleteShare is the deletion guard share for bulk pulls (0: default).
+func (c *Connector) MaxDeleteShare() float64 { return c.cfg.MaxDeleteShare }
 
 // APIError is an error answer of the OpenEMIS API.
 type APIError struct {

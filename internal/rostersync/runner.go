@@ -42,15 +42,15 @@ type Job struct {
 // Runner runs jobs and records their runs. Only Runs is required; a run
 // whose collaborator is missing fails with a reason naming it.
 type Runner struct {
-	Runs        connectors.RunStore
-	Roster      RosterSource
-	Records     RecordSource
-	Importer    RosterImporter
-	LRS         StatementSaver
-	Logger      *slog.Logger
-	Clock       func() time.Time
-	NewID       func() string
-	Metrics     *Metrics
+	Runs     connectors.RunStore
+	Roster   RosterSource
+	Records  RecordSource
+	Importer RosterImporter
+	LRS      StatementSaver
+	Logger   *slog.Logger
+	Clock    func() time.Time
+	NewID    func() string
+	Metrics  *Metrics
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
@@ -359,7 +359,14 @@ func (r *Runner) pull(ctx context.Context, job Job, run *connectors.Run) error {
 	if err != nil {
 		return err
 	}
-	rep, err := r.Importer.ImportSnapshot(ctx, job.Tenant, job.ID, s, run.DryRun)
+	opt := ImportOptions{DryRun: run.DryRun, Bulk: true}
+	if b, ok := job.Conn.(interface{ Bulk() bool }); ok {
+		opt.Bulk = b.Bulk()
+	}
+	if g, ok := job.Conn.(interface{ MaxDeleteShare() float64 }); ok {
+		opt.MaxDeleteShare = g.MaxDeleteShare()
+	}
+	rep, err := r.Importer.ImportSnapshot(ctx, job.Tenant, job.ID, s, opt)
 	run.Report = rep
 	if err != nil {
 		return fmt.Errorf("import pulled roster: %w", err)

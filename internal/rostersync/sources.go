@@ -26,9 +26,10 @@ type RecordSource interface {
 // RosterImporter applies a roster pulled from a source system to a tenant
 // through the OneRoster pipeline (validation, deletion guard).
 type RosterImporter interface {
-	// ImportSnapshot applies s as the full picture that source gives of the
-	// tenant's roster and reports per record; with dryRun it changes nothing.
-	ImportSnapshot(ctx context.Context, tenant, source string, s oneroster.Snapshot, dryRun bool) (connectors.Report, error)
+	// ImportSnapshot applies s, pulled from source, to the tenant and
+	// reports per record; opt.Bulk makes s the whole picture of the kinds
+	// it carries, opt.DryRun changes nothing.
+	ImportSnapshot(ctx context.Context, tenant, source string, s oneroster.Snapshot, opt ImportOptions) (connectors.Report, error)
 }
 
 // StatementSaver stores xAPI statements in a tenant's LRS.
