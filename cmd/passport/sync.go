@@ -70,9 +70,9 @@ func openJobs(d *deps, only string) ([]rostersync.Job, error) {
 	return jobs, nil
 }
 
-// newRunner wires the runner to the store: run reports and cursors,
-// progress statements into the tenant's LRS, and the OneRoster store's
-// change feed as the roster source when the store provides one.
+// newRunner wires the runner to the store: run reports and cursors, the
+// OneRoster store's change feed and records, pulled rosters through the
+// OneRoster import pipeline, progress statements into the tenant's LRS.
 func newRunner(d *deps) *rostersync.Runner {
 	r := &rostersync.Runner{
 		Runs:    d.Store,
