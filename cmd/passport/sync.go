@@ -243,17 +243,26 @@ func syncMounts(d *deps) []server.Mounter {
 	return []server.Mounter{&synchttp.Handler{Auth: d.Auth, Store: d.Store}}
 }
 
+// syncCheck validates the config file's connectors (keys, types,
+// schedules, each type's config block) without starting anything; serve
+// calls it at start so that a bad config is a usage error (exit 2).
+func syncCheck(d *deps) error {
+	_, err := openJobs(d, "")
+	return err
+}
+
 // syncWorkers are the sync background loops serve runs: the connector
-// scheduler, when the config file declares scheduled connectors.
+// scheduler, when the config file declares connectors.
 func syncWorkers(d *deps) []worker {
 	if len(d.File.Connectors) == 0 {
 		return nil
 	}
+	jobs, err := openJobs(d, "")
+	if err != nil {
+		return []worker{{Name: "connector-scheduler", Run: func(context.Context) error { return err }}}
+	}
+	r := newRunner(d)
 	return []worker{{Name: "connector-scheduler", Run: func(ctx context.Context) error {
-		jobs, err := openJobs(d, "")
-		if err != nil {
-			return err
-		}
 		ids := make([]string, 0, len(jobs))
 		for _, j := range jobs {
 			if j.Every > 0 {
@@ -261,6 +270,10 @@ func syncWorkers(d *deps) []worker {
 			}
 		}
 		d.Logger.InfoContext(ctx, "connector scheduler started", "scheduled", strings.Join(ids, ","))
-		return newRunner(d).Schedule(ctx, jobs)
+		err := r.Schedule(ctx, jobs)
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
 	}}}
 }

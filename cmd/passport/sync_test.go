@@ -3,12 +3,16 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -16,6 +20,7 @@ import (
 	"github.com/passportbridge/passport/connectors/kolibri"
 	"github.com/passportbridge/passport/connectors/moodle/moodlefake"
 	"github.com/passportbridge/passport/connectors/openemis/openemisfake"
+	"github.com/passportbridge/passport/internal/config"
 )
 
 type syncEnv struct {
@@ -159,4 +164,28 @@ func TestSyncUsageErrors(t *testing.T) {
 			assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %q", errOut)
 		})
 	}
+}
+
+func TestSyncWorkersAndCheck(t *testing.T) {
+	t.Parallel()
+	e := newSyncEnv(t, moodlefake.Token)
+	d := &deps{Logger: slog.New(slog.DiscardHandler), Metrics: prometheus.NewRegistry(), Clock: time.Now,
+		HTTPClient: func(*slog.Logger) *retryablehttp.Client { return retryablehttp.NewClient() }}
+	assert.Nil(t, syncWorkers(d), "no connectors, no scheduler")
+
+	f, err := config.LoadFile(e.config)
+	require.NoError(t, err)
+	d.File = f
+	require.NoError(t, syncCheck(d))
+	ws := syncWorkers(d)
+	require.Len(t, ws, 1)
+	assert.Equal(t, "connector-scheduler", ws[0].Name)
+
+	d.File.Connectors[1].Config["tokn"] = "x"
+	err = syncCheck(d)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown key "tokn"`)
+	ws = syncWorkers(d)
+	require.Len(t, ws, 1)
+	require.Error(t, ws[0].Run(t.Context()), "a bad config stops the scheduler with the reason")
 }
