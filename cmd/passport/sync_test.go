@@ -169,8 +169,10 @@ func TestSyncUsageErrors(t *testing.T) {
 func TestSyncWorkersAndCheck(t *testing.T) {
 	t.Parallel()
 	e := newSyncEnv(t, moodlefake.Token)
-	d := &deps{Logger: slog.New(slog.DiscardHandler), Metrics: prometheus.NewRegistry(), Clock: time.Now,
-		HTTPClient: func(*slog.Logger) *retryablehttp.Client { return retryablehttp.NewClient() }}
+	d := &deps{
+		Logger: slog.New(slog.DiscardHandler), Metrics: prometheus.NewRegistry(), Clock: time.Now,
+		HTTPClient: func(*slog.Logger) *retryablehttp.Client { return retryablehttp.NewClient() },
+	}
 	assert.Nil(t, syncWorkers(d), "no connectors, no scheduler")
 
 	f, err := config.LoadFile(e.config)

@@ -22,8 +22,10 @@ func (f suiteFake) ExpireAuth() { f.ExpireTokens() }
 
 func open(t testing.TB, url string, hc *retryablehttp.Client) connectors.Connector {
 	t.Helper()
-	c, err := (&openemis.Config{URL: url, Username: openemisfake.Username, Password: openemisfake.Password,
-		APIKey: openemisfake.APIKey, Institutions: []int{1}, PageSize: 1}).Open("emis", slog.New(slog.DiscardHandler), hc)
+	c, err := (&openemis.Config{
+		URL: url, Username: openemisfake.Username, Password: openemisfake.Password,
+		APIKey: openemisfake.APIKey, Institutions: []int{1}, PageSize: 1,
+	}).Open("emis", slog.New(slog.DiscardHandler), hc)
 	require.NoError(t, err)
 	return c
 }

@@ -105,18 +105,24 @@ func (c *Connector) Pull(ctx context.Context) (oneroster.Snapshot, error) {
 			course := p + "course-" + iid + "-" + cmpOr(gid, "0")
 			if !courses[course] {
 				courses[course] = true
-				s.Courses = append(s.Courses, oneroster.Course{Base: active(course), Title: cmpOr(grades[gid], "Grade "+gid),
-					SchoolYear: term, Org: org, CourseCode: gid})
+				s.Courses = append(s.Courses, oneroster.Course{
+					Base: active(course), Title: cmpOr(grades[gid], "Grade "+gid),
+					SchoolYear: term, Org: org, CourseCode: gid,
+				})
 			}
 			var gradeList []string
 			if gid != "" {
 				gradeList = []string{gid}
 			}
-			s.Classes = append(s.Classes, oneroster.Class{Base: active(class), Title: cmpOr(str(cl, "name"), cid), Course: course,
-				ClassCode: str(cl, "code"), ClassType: "homeroom", School: org, Terms: []string{term}, Grades: gradeList})
+			s.Classes = append(s.Classes, oneroster.Class{
+				Base: active(class), Title: cmpOr(str(cl, "name"), cid), Course: course,
+				ClassCode: str(cl, "code"), ClassType: "homeroom", School: org, Terms: []string{term}, Grades: gradeList,
+			})
 			if t := str(cl, "staff_id"); t != "" && t != "0" {
-				enrolls = append(enrolls, oneroster.Enrollment{Base: active(p + "enr-" + cid + "-t" + t), Class: class, School: org,
-					User: t, Role: "teacher", Primary: true})
+				enrolls = append(enrolls, oneroster.Enrollment{
+					Base: active(p + "enr-" + cid + "-t" + t), Class: class, School: org,
+					User: t, Role: "teacher", Primary: true,
+				})
 				if people[t] == "" {
 					people[t] = "teacher"
 				}
@@ -128,8 +134,10 @@ func (c *Connector) Pull(ctx context.Context) (oneroster.Snapshot, error) {
 			}
 			for _, m := range members {
 				uid := str(m, "student_id")
-				enrolls = append(enrolls, oneroster.Enrollment{Base: active(p + "enr-" + cid + "-s" + uid), Class: class, School: org,
-					User: uid, Role: "student"})
+				enrolls = append(enrolls, oneroster.Enrollment{
+					Base: active(p + "enr-" + cid + "-s" + uid), Class: class, School: org,
+					User: uid, Role: "student",
+				})
 			}
 		}
 	}

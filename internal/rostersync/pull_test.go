@@ -23,8 +23,10 @@ func pullFixture(t *testing.T, mode string, share float64) (*openemisfake.Server
 	openemisfake.Seed(fake)
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
-	conn, err := (&openemis.Config{URL: srv.URL, Username: openemisfake.Username, Password: openemisfake.Password,
-		APIKey: openemisfake.APIKey, Institutions: []int{1}, Mode: mode, MaxDeleteShare: share}).Open("emis", slog.New(slog.DiscardHandler), connectortest.Client(t))
+	conn, err := (&openemis.Config{
+		URL: srv.URL, Username: openemisfake.Username, Password: openemisfake.Password,
+		APIKey: openemisfake.APIKey, Institutions: []int{1}, Mode: mode, MaxDeleteShare: share,
+	}).Open("emis", slog.New(slog.DiscardHandler), connectortest.Client(t))
 	require.NoError(t, err)
 	st := sqlitetest.Open(t)
 	runs := newMemRuns()

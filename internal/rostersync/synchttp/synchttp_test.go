@@ -27,8 +27,10 @@ func TestRunReports(t *testing.T) {
 	a := auth.NewAuthenticator(s, time.Now)
 	t0 := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	for i, tenant := range []string{"camp", "camp", "other"} {
-		r := connectors.Run{ID: "run-" + string(rune('a'+i)), Tenant: tenant, Connector: "moodle", Type: "moodle",
-			Operation: "push", Status: connectors.RunSucceeded, Started: t0.Add(time.Duration(i) * time.Minute)}
+		r := connectors.Run{
+			ID: "run-" + string(rune('a'+i)), Tenant: tenant, Connector: "moodle", Type: "moodle",
+			Operation: "push", Status: connectors.RunSucceeded, Started: t0.Add(time.Duration(i) * time.Minute),
+		}
 		r.Report.Add("users", "stu-1", connectors.OutcomeFailed, "refused")
 		require.NoError(t, s.SaveRun(ctx, r))
 	}
@@ -38,8 +40,10 @@ func TestRunReports(t *testing.T) {
 	require.NoError(t, err)
 
 	cfg := config.Config{BodyLimit: 1 << 20, ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: time.Minute}
-	srv := server.New(server.Options{Config: cfg, Logger: slog.New(slog.DiscardHandler),
-		Mounts: []server.Mounter{&synchttp.Handler{Auth: a, Store: s}}})
+	srv := server.New(server.Options{
+		Config: cfg, Logger: slog.New(slog.DiscardHandler),
+		Mounts: []server.Mounter{&synchttp.Handler{Auth: a, Store: s}},
+	})
 	get := func(path, key, secret string) (int, []byte) {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
 		if key != "" {
