@@ -42,6 +42,11 @@ type Config struct {
 	CategoryParent int `yaml:"category_parent"`
 	// Cohorts keeps a site cohort per school holding its users (default true).
 	Cohorts *bool `yaml:"cohorts"`
+	// Groups makes the classes of one OneRoster course share one Moodle
+	// course (idnumber = the course's sourcedId) with a group per class
+	// (group idnumber = the class's sourcedId), instead of a Moodle course
+	// per class.
+	Groups bool `yaml:"groups"`
 	// Deletes says what a removed user becomes: suspend (default), delete
 	// or ignore.
 	Deletes string `yaml:"deletes"`

@@ -286,3 +286,50 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestGroupsModeSharesCourses(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *moodle.Config) { c.Groups = true })
+	r := connectortest.Roster()
+	r.Courses = []oneroster.Course{{Base: oneroster.Base{SourcedID: "course-math", Status: oneroster.StatusActive}, Title: "Mathematics", Org: "school-north"}}
+	mathB := r.Classes[0]
+	mathB.SourcedID, mathB.Title, mathB.ClassCode = "class-math-b", "Mathematics A", "MATH-B" // same title: the group name gets the code
+	r.Classes = append(r.Classes, mathB)
+	e := r.Enrollments[2] // stu-2 also in math B
+	e.SourcedID, e.Class = "enr-stu-2-class-math-b", "class-math-b"
+	r.Enrollments = append(r.Enrollments, e)
+	rep := f.push(t, oneroster.Delta{Upserts: r})
+	require.Zero(t, rep.Failed, "%v", rep.Items)
+
+	math, ok := f.fake.CourseByIDNumber("course-math")
+	require.True(t, ok, "one Moodle course for the OneRoster course")
+	assert.Equal(t, "Mathematics", math.Fullname)
+	_, ok = f.fake.CourseByIDNumber("class-math-a")
+	assert.False(t, ok)
+	_, ok = f.fake.CourseByIDNumber("course-read")
+	assert.True(t, ok, "a class alone in its course is keyed by the course too")
+	assert.Equal(t, []string{"stu-1", "stu-2", "stu-3", "tea-1"}, f.fake.GroupMembers("class-math-a"))
+	assert.Equal(t, []string{"stu-4", "stu-5"}, f.fake.GroupMembers("class-math-s"))
+	assert.Equal(t, []string{"stu-2"}, f.fake.GroupMembers("class-math-b"))
+
+	writes := f.fake.Writes()
+	rep = f.push(t, oneroster.Delta{Upserts: r})
+	assert.Equal(t, writes, f.fake.Writes(), "unchanged: no writes")
+	assert.Zero(t, rep.Failed)
+
+	// stu-2 leaves math A but stays in math B: out of the group, still in
+	// the course. stu-3 leaves math A, their only math class: out of the course.
+	leave := func(i int) oneroster.Enrollment {
+		x := r.Enrollments[i]
+		x.Status = oneroster.StatusToBeDeleted
+		return x
+	}
+	d := oneroster.Delta{Upserts: oneroster.Snapshot{Classes: r.Classes[:1], Orgs: r.Orgs[:1], Enrollments: []oneroster.Enrollment{leave(2), leave(3)}}}
+	rep = f.push(t, d)
+	require.Zero(t, rep.Failed, "%v", rep.Items)
+	assert.Equal(t, []string{"stu-1", "tea-1"}, f.fake.GroupMembers("class-math-a"))
+	_, in := f.fake.Enrolment("course-math", "stu-2")
+	assert.True(t, in)
+	_, in = f.fake.Enrolment("course-math", "stu-3")
+	assert.False(t, in)
+}

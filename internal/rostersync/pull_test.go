@@ -1,8 +1,10 @@
 package rostersync_test
 
 import (
+	"context"
 	"log/slog"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -119,4 +121,47 @@ func TestPullDryRun(t *testing.T) {
 	assert.Empty(t, d.Upserts.Users)
 	all, _ := runs.Runs(t.Context(), "camp", "", 0)
 	assert.Empty(t, all)
+}
+
+type recordingPusher struct{ got []oneroster.Delta }
+
+func (p *recordingPusher) ID() string { return "rec" }
+
+func (p *recordingPusher) Push(_ context.Context, d oneroster.Delta, _ connectors.PushOptions) (connectors.Report, error) {
+	p.got = append(p.got, d)
+	return connectors.Report{}, nil
+}
+
+// A push of a removed enrollment gets its last state, and its class,
+// course and school as context, from the roster store.
+func TestPushContextFromRosterStore(t *testing.T) {
+	t.Parallel()
+	fake, r, pullJob, runs := pullFixture(t, "bulk", 1)
+	_, err := r.Run(t.Context(), pullJob, rostersync.OpPull, false)
+	require.NoError(t, err)
+	cur, err := r.Roster.Changes(t.Context(), "camp", 0)
+	require.NoError(t, err)
+	rec := &recordingPusher{}
+	job := rostersync.Job{ID: "rec", Tenant: "camp", Conn: rec}
+	require.NoError(t, runs.SetConnectorCursor(t.Context(), "camp", "rec", "roster", strconv.FormatInt(cur.Cursor, 10)))
+
+	fake.Set("institution-class-students", 2, "student_status_id", 3)
+	_, err = r.Run(t.Context(), pullJob, rostersync.OpPull, false)
+	require.NoError(t, err)
+	run, err := r.Run(t.Context(), job, rostersync.OpPush, false)
+	require.NoError(t, err, run.Error)
+	require.Len(t, rec.got, 1)
+	d := rec.got[0]
+	assert.Empty(t, d.Deletes, "the removed enrollment comes with its record")
+	require.Len(t, d.Upserts.Enrollments, 1)
+	e := d.Upserts.Enrollments[0]
+	assert.Equal(t, oneroster.StatusToBeDeleted, e.Status)
+	assert.Equal(t, "openemis-class-50", e.Class)
+	assert.Equal(t, "openemis-1520000101", e.User)
+	require.Len(t, d.Upserts.Classes, 1)
+	require.Len(t, d.Upserts.Courses, 1)
+	require.Len(t, d.Upserts.Orgs, 1)
+	assert.Equal(t, "Kakuma Primary 1", d.Upserts.Orgs[0].Name)
+	stored, _ := runs.ConnectorCursor(t.Context(), "camp", "rec", "roster")
+	assert.NotEqual(t, strconv.FormatInt(cur.Cursor, 10), stored, "cursor advanced")
 }

@@ -288,9 +288,10 @@ func (r *Runner) resolveDeletedEnrollments(ctx context.Context, tenant string, d
 	return nil
 }
 
-// addContext adds to the delta, unchanged, the active classes and schools
-// its records refer to and it lacks, so that connectors matching by name
-// (Kolibri facilities and classrooms) can place them.
+// addContext adds to the delta, unchanged, the active classes, courses and
+// schools its records refer to and it lacks, so that connectors can place
+// records by name (Kolibri facilities and classrooms) or by shared course
+// (Moodle groups mode).
 func (r *Runner) addContext(ctx context.Context, tenant string, d *oneroster.Delta) error {
 	if r.Records == nil {
 		return nil
@@ -311,6 +312,23 @@ func (r *Runner) addContext(ctx context.Context, tenant string, d *oneroster.Del
 		}
 		if c, isClass := x.(*oneroster.Class); ok && isClass && c.Status != oneroster.StatusToBeDeleted {
 			u.Classes = append(u.Classes, *c)
+		}
+	}
+	haveCourse := map[string]bool{}
+	for _, c := range u.Courses {
+		haveCourse[c.SourcedID] = true
+	}
+	for _, c := range u.Classes {
+		if c.Course == "" || haveCourse[c.Course] {
+			continue
+		}
+		haveCourse[c.Course] = true
+		x, ok, err := r.record(ctx, tenant, oneroster.KindCourse, c.Course)
+		if err != nil {
+			return err
+		}
+		if co, isCourse := x.(*oneroster.Course); ok && isCourse && co.Status != oneroster.StatusToBeDeleted {
+			u.Courses = append(u.Courses, *co)
 		}
 	}
 	haveOrg := map[string]bool{}

@@ -964,6 +964,33 @@ func (s *Server) addGroupMembers(p *node) (any, error) {
 	return nil, nil
 }
 
+func (s *Server) deleteGroupMembers(p *node) (any, error) {
+	rows, err := p.get("members").list("members")
+	if err != nil {
+		return nil, err
+	}
+	type gm struct{ g, u int }
+	var del []gm
+	for _, r := range rows {
+		g, err := r.integer("groupid")
+		if err != nil {
+			return nil, err
+		}
+		u, err := r.integer("userid")
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := s.groups[g]; !ok {
+			return nil, missingRecord("groups")
+		}
+		del = append(del, gm{g, u})
+	}
+	for _, d := range del {
+		delete(s.groupMem[d.g], d.u)
+	}
+	return nil, nil
+}
+
 func (s *Server) completionStatus(p *node) (any, error) {
 	cid, err := p.integer("courseid")
 	if err != nil {

@@ -472,6 +472,7 @@ func functionTable() map[string]function {
 		"core_group_create_groups":                         {true, (*Server).createGroups},
 		"core_group_get_group_members":                     {false, (*Server).getGroupMembers},
 		"core_group_add_group_members":                     {true, (*Server).addGroupMembers},
+		"core_group_delete_group_members":                  {true, (*Server).deleteGroupMembers},
 		"core_completion_get_activities_completion_status": {false, (*Server).completionStatus},
 		"gradereport_user_get_grade_items":                 {false, (*Server).gradeItems},
 	}
