@@ -31,6 +31,9 @@ type Config struct {
 	// users of facilities that require one (those where
 	// learner_can_login_with_no_password is off).
 	LearnerPasswordEnv string `yaml:"learner_password_env"`
+	// LearnerGroups makes a classroom per OneRoster course (per school) with
+	// a learner group per class in it, instead of a classroom per class.
+	LearnerGroups bool `yaml:"learner_groups"`
 	// Preset is the preset of facilities the connector creates (default informal).
 	Preset string `yaml:"preset"`
 	// Deletes says what a removed user becomes: delete (default) or ignore.

@@ -110,6 +110,9 @@ type push struct {
 	members     map[string]map[string]bool   // classroom -> user ids
 	coaches     map[string]map[string]bool   // classroom -> user ids
 	assignable  map[string]map[string]bool   // facility -> user ids
+	titles      map[string]string            // course sourcedId -> title
+	lgroups     map[string]map[string]string // classroom -> group name -> id
+	lgMembers   map[string]map[string]bool   // learner group -> user ids
 	loadedRooms map[string]bool
 }
 
@@ -131,6 +134,7 @@ func (c *Connector) Push(ctx context.Context, d oneroster.Delta, opt connectors.
 		classes: map[string]oneroster.Class{}, rooms: map[string]map[string]string{},
 		members: map[string]map[string]bool{}, coaches: map[string]map[string]bool{},
 		assignable: map[string]map[string]bool{}, loadedRooms: map[string]bool{},
+		titles: map[string]string{}, lgroups: map[string]map[string]string{}, lgMembers: map[string]map[string]bool{},
 	}
 	start := c.cl.writes.Load()
 	err := p.run(ctx, d)
@@ -181,7 +185,10 @@ func (p *push) run(ctx context.Context, d oneroster.Delta) error {
 		p.rep.Add(oneroster.KindAcademicSession, x.SourcedID, connectors.OutcomeSkipped, "not kept in kolibri")
 	}
 	for _, x := range d.Upserts.Courses {
-		p.rep.Add(oneroster.KindCourse, x.SourcedID, connectors.OutcomeSkipped, "not kept in kolibri")
+		p.titles[x.SourcedID] = x.Title
+		if !p.c.cfg.LearnerGroups {
+			p.rep.Add(oneroster.KindCourse, x.SourcedID, connectors.OutcomeSkipped, "not kept in kolibri")
+		}
 	}
 	for _, x := range d.Upserts.Demographics {
 		p.rep.Add(oneroster.KindDemographics, x.SourcedID, connectors.OutcomeSkipped, "not kept in kolibri")
@@ -492,7 +499,7 @@ func (p *push) classroom(ctx context.Context, classID string, report bool) (stri
 	if err := p.loadRooms(ctx, fac); err != nil {
 		return "", "", err
 	}
-	name := p.names[classID]
+	name := p.roomName(cl)
 	if id, ok := p.rooms[fac][name]; ok {
 		if report {
 			p.rep.Add(oneroster.KindClass, classID, connectors.OutcomeUnchanged, "")
@@ -502,7 +509,9 @@ func (p *push) classroom(ctx context.Context, classID string, report bool) (stri
 	if p.dry {
 		id := p.fakeID()
 		p.rooms[fac][name] = id
-		p.rep.Add(oneroster.KindClass, classID, connectors.OutcomeCreated, "")
+		if report {
+			p.rep.Add(oneroster.KindClass, classID, connectors.OutcomeCreated, "")
+		}
 		return id, "", nil
 	}
 	var c kCollection
@@ -517,15 +526,38 @@ func (p *push) classroom(ctx context.Context, classID string, report bool) (stri
 	p.rooms[fac][name] = c.ID
 	p.members[c.ID], p.coaches[c.ID] = map[string]bool{}, map[string]bool{}
 	p.loadedRooms[c.ID] = true
-	p.rep.Add(oneroster.KindClass, classID, connectors.OutcomeCreated, "")
+	if report {
+		p.rep.Add(oneroster.KindClass, classID, connectors.OutcomeCreated, "")
+	}
 	return c.ID, "", nil
+}
+
+// roomName is the classroom a class lives in: its own, or in learner
+// groups mode its course's (named by the course title).
+func (p *push) roomName(cl oneroster.Class) string {
+	if p.c.cfg.LearnerGroups && cl.Course != "" {
+		return classroomName(oneroster.Class{Title: cmpOr(p.titles[cl.Course], cl.Title)})
+	}
+	return p.names[cl.SourcedID]
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func (p *push) pushClasses(ctx context.Context, classes []oneroster.Class) error {
 	for _, cl := range classes {
-		_, why, err := p.classroom(ctx, cl.SourcedID, true)
+		room, why, err := p.classroom(ctx, cl.SourcedID, !p.c.cfg.LearnerGroups)
 		if err != nil {
 			return err
+		}
+		if room != "" && p.c.cfg.LearnerGroups {
+			if _, err := p.learnerGroup(ctx, room, cl.SourcedID, true); err != nil {
+				return err
+			}
 		}
 		if why != "" && !strings.HasPrefix(why, "classroom: ") && !strings.HasPrefix(why, "facility: ") {
 			p.rep.Add(oneroster.KindClass, cl.SourcedID, connectors.OutcomeFailed, why)
@@ -679,6 +711,12 @@ func (p *push) pushEnrollments(ctx context.Context, enrols, unenrols []oneroster
 		if err := p.bulk(ctx, "/api/auth/role/", coaches, func(r enrolRow) any {
 			return kRole{Kind: roleCoach, Collection: r.room, User: r.user}
 		}, p.coaches); err != nil {
+			return err
+		}
+	}
+	if p.c.cfg.LearnerGroups {
+		var err error
+		if unenrols, err = p.pushGroupMembers(ctx, enrols, unenrols); err != nil {
 			return err
 		}
 	}

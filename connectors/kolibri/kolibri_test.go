@@ -269,3 +269,43 @@ func FuzzParseSummaryLog(f *testing.F) {
 		}
 	})
 }
+
+func TestLearnerGroups(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *kolibri.Config) { c.LearnerGroups = true })
+	r := connectortest.Roster()
+	r.Courses = []oneroster.Course{{Base: oneroster.Base{SourcedID: "course-math", Status: oneroster.StatusActive}, Title: "Mathematics", Org: "school-north"}}
+	mathB := r.Classes[0]
+	mathB.SourcedID, mathB.Title = "class-math-b", "Mathematics B"
+	r.Classes = append(r.Classes, mathB)
+	e := r.Enrollments[2] // stu-2 also in math B
+	e.SourcedID, e.Class = "enr-stu-2-class-math-b", "class-math-b"
+	r.Enrollments = append(r.Enrollments, e)
+	rep := f.push(t, oneroster.Delta{Upserts: r})
+	require.Zero(t, rep.Failed, "%v", rep.Items)
+
+	_, ok := f.fake.Classroom("North Camp School", "Mathematics")
+	require.True(t, ok, "one classroom for the course")
+	member, _ := f.fake.MemberOf("stu-2")
+	// Course "Mathematics" classroom with groups A and B; course-read has no
+	// title here, so its classroom and group are both named after the class.
+	assert.Equal(t, []string{"Mathematics", "Mathematics A", "Mathematics B", "Reading A", "Reading A"}, member)
+	_, coach := f.fake.MemberOf("tea-1")
+	assert.Equal(t, []string{"Mathematics"}, coach)
+
+	rep = f.push(t, oneroster.Delta{Upserts: r})
+	assert.Zero(t, rep.Writes, "unchanged: no writes")
+
+	leave := func(i int) oneroster.Enrollment {
+		x := r.Enrollments[i]
+		x.Status = oneroster.StatusToBeDeleted
+		return x
+	}
+	d := oneroster.Delta{Upserts: oneroster.Snapshot{Orgs: r.Orgs, Courses: r.Courses, Classes: r.Classes, Enrollments: []oneroster.Enrollment{leave(2), leave(3)}}}
+	rep = f.push(t, d)
+	require.Zero(t, rep.Failed, "%v", rep.Items)
+	member, _ = f.fake.MemberOf("stu-2")
+	assert.Equal(t, []string{"Mathematics", "Mathematics B", "Reading A", "Reading A"}, member, "left group A, still in the classroom")
+	member, _ = f.fake.MemberOf("stu-3")
+	assert.Empty(t, member, "left the only group: out of the classroom")
+}
