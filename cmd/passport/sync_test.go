@@ -191,3 +191,13 @@ func TestSyncWorkersAndCheck(t *testing.T) {
 	require.Len(t, ws, 1)
 	require.Error(t, ws[0].Run(t.Context()), "a bad config stops the scheduler with the reason")
 }
+
+func TestSyncAllSkipsOfflineKolibri(t *testing.T) {
+	t.Parallel()
+	e := newSyncEnv(t, moodlefake.Token)
+	code, out, errOut := e.run(t, "sync")
+	require.Equal(t, 0, code, "stdout %s stderr %s", out, errOut)
+	assert.Contains(t, out, "emis pull")
+	assert.Contains(t, out, "moodle push")
+	assert.NotContains(t, out, "camp-kolibri", "an offline facility only exports")
+}

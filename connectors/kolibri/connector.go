@@ -37,6 +37,18 @@ var (
 // ID returns the instance id.
 func (c *Connector) ID() string { return c.id }
 
+// Supports says which runs the config allows: push needs a url, progress
+// a logs_dir.
+func (c *Connector) Supports(op string) bool {
+	switch op {
+	case "push":
+		return c.root != ""
+	case "progress":
+		return c.cfg.LogsDir != ""
+	}
+	return true
+}
+
 var errOffline = errors.New("kolibri: no url configured (offline facility: use --export)")
 
 // Check logs in and confirms the account may manage facilities.

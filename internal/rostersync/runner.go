@@ -95,7 +95,25 @@ func (r *Runner) lock(job Job) func() {
 }
 
 // Operations lists what a connector can do, in the order RunAll runs them.
+// A connector may leave out operations its config disables by implementing
+// Supports(op) (an offline Kolibri facility neither pushes nor, without a
+// logs directory, pulls progress).
 func Operations(c connectors.Connector) []string {
+	all := operations(c)
+	s, ok := c.(interface{ Supports(op string) bool })
+	if !ok {
+		return all
+	}
+	var ops []string
+	for _, op := range all {
+		if s.Supports(op) {
+			ops = append(ops, op)
+		}
+	}
+	return ops
+}
+
+func operations(c connectors.Connector) []string {
 	var ops []string
 	if _, ok := c.(connectors.Puller); ok {
 		ops = append(ops, OpPull)
