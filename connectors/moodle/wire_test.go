@@ -33,12 +33,12 @@ func TestWireFormat(t *testing.T) {
 	var calls []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, err := io.ReadAll(r.Body)
-		require.NoError(t, err)
+		assert.NoError(t, err)
 		assert.Equal(t, http.MethodPost, r.Method)
 		assert.Equal(t, "application/x-www-form-urlencoded", r.Header.Get("Content-Type"))
 		assert.Empty(t, r.URL.RawQuery, "nothing (no token) in the URL")
 		v, err := url.QueryUnescape(string(b))
-		require.NoError(t, err)
+		assert.NoError(t, err)
 		mu.Lock()
 		calls = append(calls, r.Method+" "+r.URL.Path+"\n"+strings.ReplaceAll(v, "&", "\n"))
 		mu.Unlock()
