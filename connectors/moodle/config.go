@@ -56,6 +56,10 @@ type Config struct {
 	MaxDeletes int `yaml:"max_deletes"`
 	// Timeout bounds each HTTP call (default 60s).
 	Timeout time.Duration `yaml:"timeout"`
+	// Progress lists what progress is pulled back: grades (one call per
+	// course), completion (one call per enrolled user and course: costly on
+	// big sites). Default both; an empty list turns progress off.
+	Progress *[]string `yaml:"progress"`
 	// ActorHomePage is the xAPI account homePage of learners in progress
 	// statements (default the site URL); the account name is the sourcedId.
 	ActorHomePage string `yaml:"actor_homepage"`
@@ -95,6 +99,10 @@ func (c *Config) defaults() {
 	if c.Timeout == 0 {
 		c.Timeout = 60 * time.Second
 	}
+	if c.Progress == nil {
+		both := []string{"grades", "completion"}
+		c.Progress = &both
+	}
 }
 
 func (c *Config) validate() error {
@@ -123,6 +131,11 @@ func (c *Config) validate() error {
 	}
 	if c.Timeout < 0 {
 		return errors.New("timeout: must be positive")
+	}
+	for _, p := range *c.Progress {
+		if p != "grades" && p != "completion" {
+			return fmt.Errorf("progress: %q is not grades or completion", p)
+		}
 	}
 	return nil
 }

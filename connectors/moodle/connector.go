@@ -33,6 +33,13 @@ var (
 // ID returns the instance id.
 func (c *Connector) ID() string { return c.id }
 
+// Supports turns progress runs off when the config lists no progress.
+func (c *Connector) Supports(op string) bool {
+	return op != "progress" || len(*c.cfg.Progress) > 0
+}
+
+func (c *Connector) pulls(what string) bool { return slices.Contains(*c.cfg.Progress, what) }
+
 // requiredFunctions are the web service functions a push needs.
 func (c *Connector) requiredFunctions() []string {
 	fs := []string{

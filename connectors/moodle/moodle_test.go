@@ -63,6 +63,7 @@ func TestContract(t *testing.T) {
 type fixture struct {
 	fake *moodlefake.Server
 	conn connectors.Connector
+	url  string
 }
 
 func newFixture(t *testing.T, mod ...func(*moodle.Config)) fixture {
@@ -70,7 +71,7 @@ func newFixture(t *testing.T, mod ...func(*moodle.Config)) fixture {
 	f := moodlefake.New()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	return fixture{fake: f, conn: open(t, srv.URL, connectortest.Client(t), mod...)}
+	return fixture{fake: f, conn: open(t, srv.URL, connectortest.Client(t), mod...), url: srv.URL}
 }
 
 func (f fixture) push(t *testing.T, d oneroster.Delta) connectors.Report {
@@ -254,6 +255,14 @@ func TestPullProgress(t *testing.T) {
 	assert.Equal(t, "stu-2", passed.Actor.Account.Name)
 	assert.True(t, *passed.Result.Success)
 
+	// Grades only.
+	g := open(t, f.url, connectortest.Client(t), func(c *moodle.Config) { c.Progress = &[]string{"grades"} })
+	var grades sink
+	_, err = g.(connectors.ProgressPuller).PullProgress(t.Context(), "", &grades)
+	require.NoError(t, err)
+	require.Len(t, grades.got, 1)
+	assert.Equal(t, connectors.VerbScored.ID, grades.got[0].Verb.ID)
+
 	// Pulling again from the cursor yields the same statements (same ids).
 	var again sink
 	_, err = f.conn.(connectors.ProgressPuller).PullProgress(t.Context(), cur, &again)
@@ -273,6 +282,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad url", map[string]any{"url": "ftp://x", "token_env": "X"}, "url"},
 		{"no token", map[string]any{"url": "https://m.example"}, "token_env or token_file"},
 		{"bad deletes", map[string]any{"url": "https://m.example", "token_env": "PATH", "deletes": "purge"}, "deletes"},
+		{"bad progress", map[string]any{"url": "https://m.example", "token_env": "PATH", "progress": []any{"badges"}}, `progress: "badges"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -55,11 +55,15 @@ func (c *Connector) PullProgress(ctx context.Context, cursor string, sink connec
 		if course.IDNumber == "" {
 			continue
 		}
-		if err := c.gradeStatements(ctx, course, since, add); err != nil {
-			return "", err
+		if c.pulls("grades") {
+			if err := c.gradeStatements(ctx, course, since, add); err != nil {
+				return "", err
+			}
 		}
-		if err := c.completionStatements(ctx, course, since, add); err != nil {
-			return "", err
+		if c.pulls("completion") {
+			if err := c.completionStatements(ctx, course, since, add); err != nil {
+				return "", err
+			}
 		}
 	}
 	if err := flush(); err != nil {
