@@ -309,3 +309,21 @@ func TestLearnerGroups(t *testing.T) {
 	member, _ = f.fake.MemberOf("stu-3")
 	assert.Empty(t, member, "left the only group: out of the classroom")
 }
+
+func TestRemovals(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *kolibri.Config) { c.MaxDeletes = 1 })
+	f.push(t, oneroster.Delta{Upserts: connectortest.Roster()})
+	two := []oneroster.Ref{{Kind: oneroster.KindUser, SourcedID: "stu-4"}, {Kind: oneroster.KindUser, SourcedID: "stu-5"}}
+	rep := f.push(t, oneroster.Delta{Deletes: two})
+	assert.Equal(t, 2, rep.Failed)
+	assert.Contains(t, rep.Items[0].Reason, "deletion guard")
+	assert.Zero(t, rep.Writes)
+
+	rep = f.push(t, oneroster.Delta{Deletes: two[:1]})
+	assert.Equal(t, 1, rep.Removed)
+	_, ok := f.fake.UserByIDNumber("stu-4")
+	assert.False(t, ok)
+	rep = f.push(t, oneroster.Delta{Deletes: two[:1]})
+	assert.Zero(t, rep.Writes, "already gone")
+}

@@ -343,3 +343,26 @@ func TestGroupsModeSharesCourses(t *testing.T) {
 	_, in = f.fake.Enrolment("course-math", "stu-3")
 	assert.False(t, in)
 }
+
+func TestRemovals(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *moodle.Config) { c.Deletes = "delete" })
+	f.push(t, oneroster.Delta{Upserts: connectortest.Roster()})
+	rep := f.push(t, oneroster.Delta{Deletes: []oneroster.Ref{
+		{Kind: oneroster.KindUser, SourcedID: "stu-5"},
+		{Kind: oneroster.KindClass, SourcedID: "class-read-a"},
+		{Kind: oneroster.KindUser, SourcedID: "never-pushed"},
+		{Kind: oneroster.KindEnrollment, SourcedID: "enr-x"},
+	}})
+	assert.Zero(t, rep.Failed, "%v", rep.Items)
+	assert.Equal(t, 2, rep.Removed)
+	assert.Equal(t, 1, rep.Skipped, "an enrollment ref without its record")
+	_, ok := f.fake.UserByIDNumber("stu-5")
+	assert.False(t, ok, "deleted (Moodle clears the idnumber)")
+	c, ok := f.fake.CourseByIDNumber("class-read-a")
+	require.True(t, ok)
+	assert.Equal(t, 0, c.Visible, "a removed class's course is hidden, not deleted")
+
+	rep = f.push(t, oneroster.Delta{Deletes: []oneroster.Ref{{Kind: oneroster.KindClass, SourcedID: "class-read-a"}}})
+	assert.Zero(t, rep.Writes, "already hidden")
+}
