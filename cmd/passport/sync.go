@@ -55,6 +55,9 @@ func openJobs(d *deps, only string) ([]rostersync.Job, error) {
 		if tenant == "" {
 			tenant = auth.DefaultTenant
 		}
+		if !auth.ValidTenantID(tenant) {
+			return nil, &config.UsageError{Msg: fmt.Sprintf("%s: tenant: %q: want 1-64 letters, digits, '-' or '_'", where, tenant)}
+		}
 		every, _ := s.Every() // validated above
 		logger := d.Logger.With("connector", s.ID, "tenant", tenant)
 		hc := connectors.PrepareClient(d.HTTPClient(logger))

@@ -143,6 +143,7 @@ func TestSyncUsageErrors(t *testing.T) {
 	}
 	badKey := write("bad-key.yaml", "connectors:\n  - id: m\n    type: moodle\n    config: {url: 'https://m.example', token_file: /x, rolemap: {}}\n")
 	badType := write("bad-type.yaml", "connectors:\n  - id: m\n    type: canvas\n")
+	badTenant := write("bad-tenant.yaml", "connectors:\n  - id: m\n    type: moodle\n    tenant: 'a b'\n    config: {url: 'https://m.example', token_file: /x}\n")
 	good := write("good.yaml", "connectors:\n  - id: m\n    type: moodle\n    config: {url: 'https://m.example', token_file: "+write("t", "tok")+"}\n")
 	for _, tc := range []struct {
 		name string
@@ -151,6 +152,7 @@ func TestSyncUsageErrors(t *testing.T) {
 	}{
 		{"unknown config key", []string{"sync", "--config", badKey}, `connectors[0] (m): config: unknown key "rolemap"`},
 		{"unknown type", []string{"sync", "--config", badType}, `type: unknown connector type "canvas"`},
+		{"bad tenant", []string{"sync", "--config", badTenant}, `connectors[0] (m): tenant: "a b"`},
 		{"unknown connector", []string{"sync", "--config", good, "--connector", "nope"}, `--connector "nope": no such connector`},
 		{"export without connector", []string{"sync", "--config", good, "--export", dir}, "--export needs --connector"},
 		{"export unsupported", []string{"sync", "--config", good, "--connector", "m", "--export", dir}, "has no offline export"},
