@@ -132,6 +132,14 @@ func syncCommand() command {
 			if export != "" {
 				return syncExport(ctx, d, jobs[0], export)
 			}
+			for _, job := range jobs {
+				// Like oneroster import, a connector's tenant is created
+				// when it does not exist yet.
+				if err := d.Auth.EnsureTenant(ctx, job.Tenant); err != nil {
+					fmt.Fprintf(d.Stderr, "passport sync: tenant %s: %v\n", job.Tenant, err)
+					return 1
+				}
+			}
 			r := newRunner(d)
 			code := 0
 			var all []connectors.Run
@@ -270,6 +278,11 @@ func syncWorkers(d *deps) []worker {
 		for _, j := range jobs {
 			if j.Every > 0 {
 				ids = append(ids, j.ID)
+			}
+		}
+		for _, j := range jobs {
+			if err := d.Auth.EnsureTenant(ctx, j.Tenant); err != nil {
+				return fmt.Errorf("connector %s: tenant %s: %w", j.ID, j.Tenant, err)
 			}
 		}
 		d.Logger.InfoContext(ctx, "connector scheduler started", "scheduled", strings.Join(ids, ","))

@@ -203,3 +203,17 @@ func TestSyncAllSkipsOfflineKolibri(t *testing.T) {
 	assert.Contains(t, out, "moodle push")
 	assert.NotContains(t, out, "camp-kolibri", "an offline facility only exports")
 }
+
+func TestSyncCreatesTheConnectorTenant(t *testing.T) {
+	t.Parallel()
+	e := newSyncEnv(t, moodlefake.Token)
+	b, err := os.ReadFile(e.config)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(e.config, []byte(strings.Replace(string(b), "    type: openemis\n", "    type: openemis\n    tenant: camp-kakuma\n", 1)), 0o600))
+	code, out, errOut := e.run(t, "sync", "--connector", "emis")
+	require.Equal(t, 0, code, "stdout %s stderr %s", out, errOut)
+	assert.Contains(t, out, "tenant camp-kakuma")
+	code, out, _ = e.run(t, "sync", "runs", "--tenant", "camp-kakuma", "--json")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, `"connector":"emis"`)
+}
