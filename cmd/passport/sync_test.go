@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"github.com/passportbridge/passport/connectors/moodle/moodlefake"
 	"github.com/passportbridge/passport/connectors/openemis/openemisfake"
 	"github.com/passportbridge/passport/internal/config"
+	"github.com/passportbridge/passport/store/sqlite"
 )
 
 type syncEnv struct {
@@ -216,4 +218,10 @@ func TestSyncCreatesTheConnectorTenant(t *testing.T) {
 	code, out, _ = e.run(t, "sync", "runs", "--tenant", "camp-kakuma", "--json")
 	require.Equal(t, 0, code)
 	assert.Contains(t, out, `"connector":"emis"`)
+
+	st, err := sqlite.Open(t.Context(), e.data, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	defer func() { require.NoError(t, st.Close(context.Background())) }()
+	_, err = st.Tenant(t.Context(), "camp-kakuma")
+	require.NoError(t, err, "the tenant exists")
 }
