@@ -100,7 +100,7 @@ func syncCommands() map[string]command {
 
 func syncCommand() command {
 	var only, export string
-	var dryRun, asJSON bool
+	var dryRun, asJSON, check bool
 	return command{
 		Summary:    "push the roster to the configured connectors (and pull from EMIS ones); prints a report per connector",
 		NeedsStore: true,
@@ -109,10 +109,14 @@ func syncCommand() command {
 			fs.BoolVar(&dryRun, "dry-run", false, "read the targets and report what would change, without writing")
 			fs.StringVar(&export, "export", "", "write the connector's offline import files into this directory instead of calling it (needs --connector)")
 			fs.BoolVar(&asJSON, "json", false, "print the runs as JSON")
+			fs.BoolVar(&check, "check", false, "only check each connector's credentials and reachability")
 		},
 		Check: func(args []string) error {
 			if len(args) > 0 {
 				return fmt.Errorf("unexpected argument %q", args[0])
+			}
+			if check && (export != "" || dryRun) {
+				return errors.New("--check goes with neither --export nor --dry-run")
 			}
 			if export != "" && only == "" {
 				return errors.New("--export needs --connector")
@@ -131,6 +135,9 @@ func syncCommand() command {
 			}
 			if export != "" {
 				return syncExport(ctx, d, jobs[0], export)
+			}
+			if check {
+				return syncCheckTargets(ctx, d, jobs)
 			}
 			for _, job := range jobs {
 				// Like oneroster import, a connector's tenant is created
@@ -185,6 +192,26 @@ func syncExport(ctx context.Context, d *deps, job rostersync.Job, dir string) in
 		fmt.Fprintf(d.Stdout, "wrote %s\n", p)
 	}
 	return 0
+}
+
+// syncCheckTargets runs each connector's Check and prints one line per
+// connector; exit status 1 when any fails.
+func syncCheckTargets(ctx context.Context, d *deps, jobs []rostersync.Job) int {
+	code := 0
+	for _, j := range jobs {
+		c, ok := j.Conn.(connectors.Checker)
+		if !ok {
+			fmt.Fprintf(d.Stdout, "%s [%s]: no check\n", j.ID, j.Type)
+			continue
+		}
+		if err := c.Check(ctx); err != nil {
+			code = 1
+			fmt.Fprintf(d.Stdout, "%s [%s]: failed: %v\n", j.ID, j.Type, err)
+			continue
+		}
+		fmt.Fprintf(d.Stdout, "%s [%s]: ok\n", j.ID, j.Type)
+	}
+	return code
 }
 
 // printRun prints a run's summary line and its listed records.

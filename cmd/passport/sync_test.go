@@ -225,3 +225,14 @@ func TestSyncCreatesTheConnectorTenant(t *testing.T) {
 	_, err = st.Tenant(t.Context(), "camp-kakuma")
 	require.NoError(t, err, "the tenant exists")
 }
+
+func TestSyncCheck(t *testing.T) {
+	t.Parallel()
+	e := newSyncEnv(t, "bad-token")
+	code, out, _ := e.run(t, "sync", "--check")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "emis [openemis]: ok\n")
+	assert.Contains(t, out, "moodle [moodle]: failed: moodle core_webservice_get_site_info: invalidtoken")
+	assert.Contains(t, out, "camp-kolibri [kolibri]: failed: kolibri: no url configured")
+	assert.Zero(t, e.moodle.Writes())
+}
