@@ -54,6 +54,9 @@ type Config struct {
 	// and classes than this removes none of them and fails them with the
 	// reason (default 100; -1 turns the guard off).
 	MaxDeletes int `yaml:"max_deletes"`
+	// RateLimit is the most calls per second the connector makes (Moodle
+	// has no rate limit of its own; default 0, no limit).
+	RateLimit float64 `yaml:"rate_limit"`
 	// Timeout bounds each HTTP call (default 60s).
 	Timeout time.Duration `yaml:"timeout"`
 	// Progress lists what progress is pulled back: grades (one call per
@@ -132,12 +135,23 @@ func (c *Config) validate() error {
 	if c.Timeout < 0 {
 		return errors.New("timeout: must be positive")
 	}
+	if c.RateLimit < 0 {
+		return errors.New("rate_limit: must be positive (calls per second)")
+	}
 	for _, p := range *c.Progress {
 		if p != "grades" && p != "completion" {
 			return fmt.Errorf("progress: %q is not grades or completion", p)
 		}
 	}
 	return nil
+}
+
+// gap is the least time between two calls at rate calls per second.
+func gap(rate float64) time.Duration {
+	if rate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) / rate)
 }
 
 func (c *Config) token() (string, error) {
@@ -190,6 +204,6 @@ func (c *Config) Open(id string, logger *slog.Logger, hc *retryablehttp.Client) 
 		cfg:    cfg,
 		root:   root,
 		logger: logger,
-		cl:     &client{endpoint: root + "/webservice/rest/server.php", token: tok, hc: hc, maxBody: 256 << 20},
+		cl:     &client{endpoint: root + "/webservice/rest/server.php", token: tok, hc: hc, maxBody: 256 << 20, gap: gap(cfg.RateLimit)},
 	}, nil
 }

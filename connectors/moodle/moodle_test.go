@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/stretchr/testify/assert"
@@ -365,4 +366,25 @@ func TestRemovals(t *testing.T) {
 
 	rep = f.push(t, oneroster.Delta{Deletes: []oneroster.Ref{{Kind: oneroster.KindClass, SourcedID: "class-read-a"}}})
 	assert.Zero(t, rep.Writes, "already hidden")
+}
+
+func TestRateLimitSpacesCalls(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *moodle.Config) { c.RateLimit = 1 })
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := f.conn.(connectors.Pusher).Push(ctx, oneroster.Delta{Upserts: connectortest.Roster()}, connectors.PushOptions{})
+	require.ErrorIs(t, err, context.Canceled)
+
+	// One call per second: a push needing several calls is still waiting
+	// when its context ends, and made at most one call by then.
+	ctx, cancel = context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	_, err = f.conn.(connectors.Pusher).Push(ctx, oneroster.Delta{Upserts: connectortest.Roster()}, connectors.PushOptions{})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	total := 0
+	for _, n := range f.fake.Calls() {
+		total += n
+	}
+	assert.LessOrEqual(t, total, 1)
 }
