@@ -58,7 +58,13 @@ func TestContract(t *testing.T) {
 	t.Parallel()
 	connectortest.Run(t, func(t *testing.T, url string, hc *retryablehttp.Client) connectors.Connector {
 		return open(t, url, hc)
-	}, func(*testing.T) connectortest.Fake { return suiteFake{moodlefake.New()} })
+	}, func(*testing.T) connectortest.Fake {
+		// Debugging on, so refused rows carry Moodle's detail (the suite
+		// checks the target's own message reaches the report).
+		f := moodlefake.New()
+		f.SetDebug(true)
+		return suiteFake{f}
+	})
 }
 
 type fixture struct {
@@ -134,6 +140,7 @@ func TestBatchesStayUnderMaxInputVars(t *testing.T) {
 func TestBisectIsolatesBadRow(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	f.fake.SetDebug(true)
 	r := connectortest.Roster()
 	dup := r.Users[2]
 	dup.SourcedID = "stu-dup"
@@ -146,6 +153,14 @@ func TestBisectIsolatesBadRow(t *testing.T) {
 	assert.Equal(t, "stu-dup", rep.Items[0].SourcedID)
 	assert.Contains(t, rep.Items[0].Reason, "Email address already exists")
 	assert.Len(t, f.fake.Users(), len(r.Users)-1, "the rest of the batch was applied")
+
+	// Production sites run without debugging: the row is still isolated
+	// and listed, with Moodle's generic message.
+	g := newFixture(t)
+	rep = g.push(t, oneroster.Delta{Upserts: r})
+	require.Equal(t, 1, rep.Failed, "%v", rep.Items)
+	assert.Equal(t, "stu-dup", rep.Items[0].SourcedID)
+	assert.Equal(t, "invalidparameter: Invalid parameter value detected", rep.Items[0].Reason)
 }
 
 func TestDeletionGuard(t *testing.T) {
