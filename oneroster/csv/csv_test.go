@@ -487,3 +487,30 @@ func TestCascadeDeletes(t *testing.T) {
 		assert.Equal(t, want, r.Status, id)
 	}
 }
+
+func TestLenientValues(t *testing.T) {
+	t.Parallel()
+	orgs := "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n" +
+		"min-1,inactive,2024-01-31,M,national,,\ndist-1,,,D,district,,min-1\nsch-1,,,S1,school,,dist-1\nsch-2,,,S2,school,,dist-1\n"
+	for _, strict := range []bool{false, true} {
+		p, err := OpenFS(fixture(t, "v11", map[string]string{"orgs.csv": orgs}), Options{Strict: strict})
+		require.NoError(t, err)
+		assert.Equal(t, map[string]string{"systemName": "Ministry EMIS", "systemCode": "EMIS-1"}, p.Source, "C10")
+		pl, err := Validate(context.Background(), p, nil)
+		require.NoError(t, err)
+		var rej, warn []string
+		for _, is := range pl.Rejects {
+			rej = append(rej, is.String())
+		}
+		for _, is := range pl.Warnings {
+			warn = append(warn, is.String())
+		}
+		if strict {
+			assert.Contains(t, rej, `orgs.csv:2: status "inactive" must be active or tobedeleted; dateLastModified must be a datetime like 2024-01-31T10:00:00.000Z, got date "2024-01-31"`)
+			continue
+		}
+		assert.NotContains(t, strings.Join(rej, "\n"), "orgs.csv:2")
+		assert.Contains(t, warn, "orgs.csv:2: status inactive read as active", "C32")
+		assert.Contains(t, warn, "orgs.csv:2: dateLastModified is a date, read as midnight UTC", "C25")
+	}
+}
