@@ -514,3 +514,52 @@ func TestLenientValues(t *testing.T) {
 		assert.Contains(t, warn, "orgs.csv:2: dateLastModified is a date, read as midnight UTC", "C25")
 	}
 }
+
+// D11: a bulk then a delta gives the same roster as one equivalent bulk.
+func TestBulkThenDeltaEqualsFullSync(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := memstore.New()
+	_, err := importFS(t, a, fixture(t, "v11", nil), Options{}, ImportOptions{})
+	require.NoError(t, err)
+	delta := fstest.MapFS{
+		"manifest.csv": {Data: []byte(deltaManifest("enrollments"))},
+		"enrollments.csv": {Data: []byte(enrHdr +
+			"e-4,tobedeleted,2026-01-16T00:00:00.000Z,,,,,,,\n" +
+			"e-5,active,2026-01-16T00:00:00.000Z,cls-2,sch-2,u-1,student,false,,\n")},
+	}
+	_, err = importFS(t, a, delta, Options{}, ImportOptions{Guard: oneroster.Guard{Allow: true}})
+	require.NoError(t, err)
+
+	b := memstore.New()
+	full := fixture(t, "v11", map[string]string{"enrollments.csv": enrHdr +
+		"e-1,,,cls-1,sch-1,u-1,student,false,2024-09-01,2025-06-30\ne-2,,,cls-1,sch-1,u-2,teacher,true,,\n" +
+		"e-3,,,cls-2,sch-2,u-4,student,false,,\ne-5,,,cls-2,sch-2,u-1,student,false,,\n"})
+	_, err = importFS(t, b, full, Options{}, ImportOptions{})
+	require.NoError(t, err)
+
+	for _, k := range oneroster.AllKinds() {
+		ra, err := a.Records(ctx, "t1", k)
+		require.NoError(t, err)
+		rb, err := b.Records(ctx, "t1", k)
+		require.NoError(t, err)
+		var active []string
+		for _, r := range ra {
+			if r.Status == oneroster.StatusActive {
+				active = append(active, r.SourcedID)
+			}
+		}
+		var want []string
+		for _, r := range rb {
+			want = append(want, r.SourcedID)
+		}
+		assert.Equal(t, want, active, k)
+		for i, r := range rb {
+			for _, x := range ra {
+				if x.SourcedID == r.SourcedID {
+					assert.Equal(t, r.Hash, x.Hash, "%s %s", k, rb[i].SourcedID)
+				}
+			}
+		}
+	}
+}
