@@ -118,4 +118,16 @@ func TestPullFailsClosed(t *testing.T) {
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "orgs", pe.Collection)
 	assert.Greater(t, calls, 2, "5xx are retried")
+
+	// A static token skips the token endpoint.
+	var auth string
+	srv2 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = r.Header.Get("Authorization")
+		_, _ = io.WriteString(w, `{"orgs":[],"academicSessions":[],"courses":[],"classes":[],"users":[],"enrollments":[],"demographics":[]}`)
+	}))
+	defer srv2.Close()
+	p = &rest.Puller{BaseURL: srv2.URL, StaticToken: "api-key", Version: "1.1", HTTP: retrying()}
+	_, err = p.Pull(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "Bearer api-key", auth)
 }
