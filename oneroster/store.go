@@ -82,6 +82,8 @@ type RecordStore interface {
 	// SourceModified is older than the stored one is counted Stale and
 	// skipped; one identical to the stored record is counted Unchanged. A
 	// deletion of a record that is absent or already deleted changes nothing.
+	// A backend that cannot apply two batches of one tenant at once (mongo)
+	// returns store.ErrConflict for the second; the caller may retry.
 	Apply(ctx context.Context, b Batch) (Applied, error)
 	// Records returns every record of a kind in the tenant, deleted ones
 	// included, ordered by sourcedId.
