@@ -209,7 +209,7 @@ func applyPackage(ctx context.Context, d *deps, name string, p *orcsv.Package, f
 
 func onerosterPullCommand() command {
 	f := importFlags{tenant: auth.DefaultTenant, maxShare: oneroster.DefaultMaxDeleteShare}
-	var from, tokenURL, clientID, clientSecret, staticToken, version, since string
+	var from, tokenURL, clientID, clientSecret, staticToken, username, password, version, since string
 	var pageSize int
 	return command{
 		Summary:    "pull a SIS's OneRoster REST roster into a tenant (same validation and deletion guard as import)",
@@ -221,6 +221,8 @@ func onerosterPullCommand() command {
 			fs.StringVar(&clientID, "client-id", "", "OAuth 2.0 client id")
 			fs.StringVar(&clientSecret, "client-secret", "", "OAuth 2.0 client secret")
 			fs.StringVar(&staticToken, "token", "", "a static bearer token (API key) instead of --client-id/--client-secret")
+			fs.StringVar(&username, "username", "", "use the OAuth 2.0 password grant with this username (and --password)")
+			fs.StringVar(&password, "password", "", "password for --username")
 			fs.StringVar(&version, "version", "1.1", "OneRoster version the SIS speaks: 1.1 or 1.2")
 			fs.StringVar(&since, "since", "", "pull only records changed after this datetime (a delta), e.g. 2026-01-31T00:00:00Z")
 			fs.IntVar(&pageSize, "page-size", 100, "records asked per page")
@@ -231,8 +233,8 @@ func onerosterPullCommand() command {
 				return fmt.Errorf("unexpected argument %q", args[0])
 			case from == "":
 				return errors.New("--from is required")
-			case staticToken == "" && (clientID == "" || clientSecret == ""):
-				return errors.New("--client-id and --client-secret (or --token) are required")
+			case staticToken == "" && username == "" && (clientID == "" || clientSecret == ""):
+				return errors.New("--client-id and --client-secret (or --token, or --username and --password) are required")
 			case version != "1.1" && version != "1.2":
 				return errors.New("--version must be 1.1 or 1.2")
 			case pageSize < 1:
@@ -256,7 +258,7 @@ func onerosterPullCommand() command {
 		},
 		Run: func(ctx context.Context, d *deps, _ []string) int {
 			const name = "passport oneroster pull"
-			p := &rest.Puller{BaseURL: from, TokenURL: tokenURL, ClientID: clientID, ClientSecret: clientSecret, StaticToken: staticToken,
+			p := &rest.Puller{BaseURL: from, TokenURL: tokenURL, ClientID: clientID, ClientSecret: clientSecret, StaticToken: staticToken, Username: username, Password: password,
 				Version: version, PageSize: pageSize, HTTP: d.HTTPClient(d.Logger)}
 			if since != "" {
 				p.Since, _ = time.Parse(time.RFC3339Nano, since) // checked by Check

@@ -33,6 +33,9 @@ type Puller struct {
 	// StaticToken, when set, is sent as the bearer token and no token is
 	// requested (SIS APIs that issue long-lived API keys).
 	StaticToken string
+	// Username and Password, when set, get the token with the OAuth 2.0
+	// password grant (Pacific EMIS style) instead of client credentials.
+	Username, Password string
 	// Version is "1.1" or "1.2".
 	Version string
 	// Since, when not zero, pulls only records changed after it (a delta,
@@ -130,6 +133,9 @@ func (p *Puller) Pull(ctx context.Context) (fs.FS, error) {
 
 func (p *Puller) token(ctx context.Context) (string, error) {
 	form := url.Values{"grant_type": {"client_credentials"}}
+	if p.Username != "" {
+		form = url.Values{"grant_type": {"password"}, "username": {p.Username}, "password": {p.Password}}
+	}
 	scope := "https://purl.imsglobal.org/spec/or/v1p1/scope/roster.readonly https://purl.imsglobal.org/spec/or/v1p1/scope/roster-demographics.readonly"
 	if p.Version == "1.2" {
 		scope = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly"
@@ -140,7 +146,9 @@ func (p *Puller) token(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("pull: token request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(url.QueryEscape(p.ClientID), url.QueryEscape(p.ClientSecret))
+	if p.ClientID != "" {
+		req.SetBasicAuth(url.QueryEscape(p.ClientID), url.QueryEscape(p.ClientSecret))
+	}
 	resp, err := p.HTTP.Do(req)
 	if err != nil {
 		return "", &PullError{Collection: "token", Err: err}
