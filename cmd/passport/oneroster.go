@@ -46,6 +46,7 @@ type importFlags struct {
 	allowDeletions bool
 	maxShare       float64
 	mapping        string
+	reportCSV      string
 }
 
 // add registers the flags with f's current values as their defaults, so a
@@ -57,6 +58,7 @@ func (f *importFlags) add(fs *flag.FlagSet) {
 	fs.BoolVar(&f.allowDeletions, "allow-deletions", f.allowDeletions, "apply a bulk package even if it deletes more than the guard allows")
 	fs.Float64Var(&f.maxShare, "max-delete-share", f.maxShare, "largest share (0-1) of users or enrollments a bulk package may delete")
 	fs.StringVar(&f.mapping, "mapping", f.mapping, "a mapping file: PATH is then a folder of plain CSV exports mapped to OneRoster")
+	fs.StringVar(&f.reportCSV, "report", f.reportCSV, "also write the rejected rows as CSV (file,rowNumber,sourcedId,field,status,message) to this file")
 }
 
 // reparse reads the command's own flags given after the positional PATH
@@ -179,6 +181,11 @@ func applyPackage(ctx context.Context, d *deps, name string, p *orcsv.Package, f
 	}
 	if werr := rep.Write(d.Stdout); werr != nil {
 		fmt.Fprintf(d.Stderr, "%s: %v\n", name, werr)
+	}
+	if f.reportCSV != "" {
+		if werr := writeReportCSV(f.reportCSV, rep); werr != nil {
+			fmt.Fprintf(d.Stderr, "%s: report: %v\n", name, werr)
+		}
 	}
 	var re *orcsv.RefusedError
 	if errors.As(err, &re) {
@@ -305,6 +312,18 @@ func onerosterExportCommand() command {
 			return 0
 		},
 	}
+}
+
+func writeReportCSV(path string, rep orcsv.Report) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteCSV(out); err != nil {
+		_ = out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 func onerosterMergeCommand() command {

@@ -253,6 +253,13 @@ func TestRejectedRowsNotApplied(t *testing.T) {
 	require.NoError(t, rep.Write(&buf))
 	assert.Contains(t, buf.String(), "users.csv: 3 applied, 1 rejected\n")
 	assert.Contains(t, buf.String(), "enrollments.csv: 3 applied, 1 rejected\n")
+	buf.Reset()
+	require.NoError(t, rep.WriteCSV(&buf))
+	assert.Equal(t, "file,rowNumber,sourcedId,field,status,message\n"+
+		"users.csv,2,u-1,role,rejected,\"role \"\"pupil\"\" is not in the vocabulary\"\n"+
+		"demographics.csv,2,u-1,sourcedId,rejected,\"depends on rejected users.csv:2 (sourcedId \"\"u-1\"\")\"\n"+
+		"enrollments.csv,2,e-1,userSourcedId,rejected,\"depends on rejected users.csv:2 (userSourcedId \"\"u-1\"\")\"\n"+
+		"results.csv,2,res-1,studentSourcedId,rejected,\"depends on rejected users.csv:2 (studentSourcedId \"\"u-1\"\")\"\n", buf.String(), "C44")
 }
 
 func TestStrict(t *testing.T) {
