@@ -1,0 +1,395 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/passportbridge/passport/lrs"
+	"github.com/passportbridge/passport/lrs/forward"
+)
+
+var _ forward.Store = (*Store)(nil)
+
+// StatementLog implements forward.LogStore.
+func (s *Store) StatementLog(ctx context.Context, tenant string, after *lrs.Cursor, until time.Time, limit int) ([]lrs.StoredStatement, error) {
+	if limit < 1 || limit > lrs.MaxLimit {
+		limit = lrs.MaxLimit
+	}
+	where := []string{"tenant = ?"}
+	args := []any{tenant}
+	if after != nil {
+		where = append(where, "(stored, id) > (?, ?)")
+		args = append(args, nanos(after.Stored), after.ID.String())
+	}
+	if !until.IsZero() {
+		where = append(where, "stored <= ?")
+		args = append(args, nanos(until))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, stored, atts, raw FROM lrs_statements WHERE `+
+		strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY stored, id LIMIT %d`, limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("statement log: %w", err)
+	}
+	defer rows.Close()
+	var out []lrs.StoredStatement
+	for rows.Next() {
+		st, err := scanStatement(rows)
+		if err != nil {
+			return nil, fmt.Errorf("statement log: %w", err)
+		}
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("statement log: %w", err)
+	}
+	return out, nil
+}
+
+// StatementsByID implements forward.LogStore.
+func (s *Store) StatementsByID(ctx context.Context, tenant string, ids []uuid.UUID) ([]lrs.StoredStatement, error) {
+	var out []lrs.StoredStatement
+	for _, id := range ids {
+		row := s.db.QueryRowContext(ctx, `SELECT id, stored, atts, raw FROM lrs_statements WHERE tenant = ? AND id = ?`,
+			tenant, id.String())
+		st, err := scanStatement(row)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read statement: %w", err)
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// ForwardCursor implements forward.CursorStore.
+func (s *Store) ForwardCursor(ctx context.Context, tenant, rule string) (*lrs.Cursor, error) {
+	var (
+		stored int64
+		id     string
+	)
+	err := s.db.QueryRowContext(ctx, `SELECT stored, id FROM forward_cursors WHERE tenant = ? AND rule = ?`,
+		tenant, rule).Scan(&stored, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read forward cursor: %w", err)
+	}
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return nil, fmt.Errorf("read forward cursor: %w", err)
+	}
+	return &lrs.Cursor{Stored: fromNanos(stored), ID: u}, nil
+}
+
+// SetForwardCursor implements forward.CursorStore.
+func (s *Store) SetForwardCursor(ctx context.Context, tenant, rule string, c *lrs.Cursor) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if c == nil {
+			_, err := tx.ExecContext(ctx, `DELETE FROM forward_cursors WHERE tenant = ? AND rule = ?`, tenant, rule)
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO forward_cursors (tenant, rule, stored, id) VALUES (?, ?, ?, ?)
+			ON CONFLICT (tenant, rule) DO UPDATE SET stored = excluded.stored, id = excluded.id`,
+			tenant, rule, nanos(c.Stored), c.ID.String())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set forward cursor: %w", err)
+	}
+	return nil
+}
+
+// PutDeadLetter implements forward.DeadLetterStore.
+func (s *Store) PutDeadLetter(ctx context.Context, tenant, rule string, d forward.DeadLetter) error {
+	retry := 0
+	if d.Retry {
+		retry = 1
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO forward_dead_letters (tenant, rule, statement_id, stored, reason, at, retry)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, rule, statement_id) DO UPDATE SET
+			stored = excluded.stored, reason = excluded.reason, at = excluded.at, retry = excluded.retry`,
+			tenant, rule, d.StatementID.String(), nanos(d.Stored), d.Reason, nanos(d.At), retry)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put dead letter: %w", err)
+	}
+	return nil
+}
+
+// DeadLetters implements forward.DeadLetterStore.
+func (s *Store) DeadLetters(ctx context.Context, tenant, rule string, retryOnly bool, limit int) ([]forward.DeadLetter, error) {
+	q := `SELECT statement_id, stored, reason, at, retry FROM forward_dead_letters WHERE tenant = ? AND rule = ?`
+	if retryOnly {
+		q += ` AND retry = 1`
+	}
+	q += fmt.Sprintf(` ORDER BY stored, statement_id LIMIT %d`, max(limit, 1))
+	rows, err := s.db.QueryContext(ctx, q, tenant, rule)
+	if err != nil {
+		return nil, fmt.Errorf("dead letters: %w", err)
+	}
+	defer rows.Close()
+	var out []forward.DeadLetter
+	for rows.Next() {
+		var (
+			id         string
+			stored, at int64
+			reason     string
+			retry      int
+		)
+		if err := rows.Scan(&id, &stored, &reason, &at, &retry); err != nil {
+			return nil, fmt.Errorf("dead letters: %w", err)
+		}
+		u, err := uuid.Parse(id)
+		if err != nil {
+			return nil, fmt.Errorf("dead letters: %w", err)
+		}
+		out = append(out, forward.DeadLetter{StatementID: u, Stored: fromNanos(stored), Reason: reason, At: fromNanos(at), Retry: retry == 1})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("dead letters: %w", err)
+	}
+	return out, nil
+}
+
+// RequeueDeadLetters implements forward.DeadLetterStore.
+func (s *Store) RequeueDeadLetters(ctx context.Context, tenant, rule string) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE forward_dead_letters SET retry = 1 WHERE tenant = ? AND rule = ?`, tenant, rule)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("requeue dead letters: %w", err)
+	}
+	return int(n), nil
+}
+
+// DeleteDeadLetter implements forward.DeadLetterStore.
+func (s *Store) DeleteDeadLetter(ctx context.Context, tenant, rule string, id uuid.UUID) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM forward_dead_letters WHERE tenant = ? AND rule = ? AND statement_id = ?`,
+			tenant, rule, id.String())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete dead letter: %w", err)
+	}
+	return nil
+}
+
+// erasedStatement is one statement an erasure removes, with the index keys
+// it was stored under.
+type erasedStatement struct {
+	id         string
+	stored     int64
+	atts       []string
+	agents     []string
+	activities []string
+}
+
+// indexKeys recomputes the agent and activity keys a stored statement was
+// indexed under, so that its index rows can be deleted by primary key.
+func indexKeys(raw []byte) (agents, activities []string, err error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, nil, fmt.Errorf("decode stored statement: %w", err)
+	}
+	st, err := lrs.Prepare(m, lrs.Prepared{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("index stored statement: %w", err)
+	}
+	return st.RelatedAgents, st.RelatedActivities, nil
+}
+
+// EraseAgent implements forward.Eraser in one write transaction.
+func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun bool) (forward.ErasureCounts, error) {
+	var counts forward.ErasureCounts
+	run := func(tx *sql.Tx) error {
+		counts = forward.ErasureCounts{}
+		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.stored, s.atts, s.raw FROM lrs_statement_agents d
+			JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id
+			WHERE d.tenant = ? AND d.key = ?`, tenant, agentKey)
+		if err != nil {
+			return fmt.Errorf("find statements: %w", err)
+		}
+		var erased []erasedStatement
+		seen := map[string]bool{}
+		for rows.Next() {
+			var (
+				e    erasedStatement
+				atts string
+				raw  []byte
+			)
+			if err := rows.Scan(&e.id, &e.stored, &atts, &raw); err != nil {
+				rows.Close()
+				return fmt.Errorf("find statements: %w", err)
+			}
+			if seen[e.id] {
+				continue
+			}
+			seen[e.id] = true
+			if err := json.Unmarshal([]byte(atts), &e.atts); err != nil {
+				rows.Close()
+				return fmt.Errorf("stored attachments: %w", err)
+			}
+			if e.agents, e.activities, err = indexKeys(raw); err != nil {
+				rows.Close()
+				return err
+			}
+			erased = append(erased, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("find statements: %w", err)
+		}
+		counts.Statements = len(erased)
+		var nDocs int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM lrs_documents WHERE tenant = ? AND kind IN (?, ?) AND agent = ?`,
+			tenant, string(lrs.KindState), string(lrs.KindAgentProfile), agentKey).Scan(&nDocs); err != nil {
+			return fmt.Errorf("count documents: %w", err)
+		}
+		counts.Documents = nDocs
+		hashes := map[string]bool{}
+		for _, e := range erased {
+			for _, h := range e.atts {
+				hashes[h] = true
+			}
+		}
+		// An attachment goes when every statement that references it goes.
+		var orphans []string
+		for h := range hashes {
+			var refs int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM lrs_statements s, json_each(s.atts) j
+				WHERE s.tenant = ? AND j.value = ?`, tenant, h).Scan(&refs); err != nil {
+				return fmt.Errorf("count attachment references: %w", err)
+			}
+			mine := 0
+			for _, e := range erased {
+				for _, a := range e.atts {
+					if a == h {
+						mine++
+					}
+				}
+			}
+			if refs > mine {
+				continue
+			}
+			var one int
+			switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM lrs_attachments WHERE tenant = ? AND sha2 = ?`, tenant, h).Scan(&one); {
+			case err == nil:
+				orphans = append(orphans, h)
+			case !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("read attachment: %w", err)
+			}
+		}
+		counts.Attachments = len(orphans)
+		if dryRun {
+			return nil
+		}
+		for _, e := range erased {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_statements WHERE tenant = ? AND id = ?`, tenant, e.id); err != nil {
+				return fmt.Errorf("delete statement: %w", err)
+			}
+			for _, k := range e.agents {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_statement_agents WHERE tenant = ? AND key = ? AND stored = ? AND id = ?`,
+					tenant, k, e.stored, e.id); err != nil {
+					return fmt.Errorf("delete statement agent: %w", err)
+				}
+			}
+			for _, a := range e.activities {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_statement_activities WHERE tenant = ? AND activity = ? AND stored = ? AND id = ?`,
+					tenant, a, e.stored, e.id); err != nil {
+					return fmt.Errorf("delete statement activity: %w", err)
+				}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_documents WHERE tenant = ? AND kind IN (?, ?) AND agent = ?`,
+			tenant, string(lrs.KindState), string(lrs.KindAgentProfile), agentKey); err != nil {
+			return fmt.Errorf("delete documents: %w", err)
+		}
+		for _, h := range orphans {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_attachments WHERE tenant = ? AND sha2 = ?`, tenant, h); err != nil {
+				return fmt.Errorf("delete attachment: %w", err)
+			}
+		}
+		for _, e := range erased {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM forward_dead_letters WHERE tenant = ? AND statement_id = ?`, tenant, e.id); err != nil {
+				return fmt.Errorf("delete dead letters: %w", err)
+			}
+		}
+		return nil
+	}
+	var err error
+	if dryRun {
+		err = s.read(ctx, run)
+	} else {
+		err = s.write(ctx, run)
+	}
+	if err != nil {
+		return forward.ErasureCounts{}, fmt.Errorf("erase agent: %w", err)
+	}
+	return counts, nil
+}
+
+// AddErasureRecord implements forward.Eraser.
+func (s *Store) AddErasureRecord(ctx context.Context, r forward.ErasureRecord) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO lrs_erasures (tenant, id, at, requested_by, subject_hash, salt,
+			statements, documents, attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.Tenant, r.ID.String(), nanos(r.At), r.RequestedBy, r.SubjectHash, r.Salt, r.Statements, r.Documents, r.Attachments)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("add erasure record: %w", err)
+	}
+	return nil
+}
+
+// ErasureRecords implements forward.Eraser.
+func (s *Store) ErasureRecords(ctx context.Context, tenant string) ([]forward.ErasureRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, requested_by, subject_hash, salt, statements, documents, attachments
+		FROM lrs_erasures WHERE tenant = ? ORDER BY at, id`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("erasure records: %w", err)
+	}
+	defer rows.Close()
+	var out []forward.ErasureRecord
+	for rows.Next() {
+		r := forward.ErasureRecord{Tenant: tenant}
+		var (
+			id string
+			at int64
+		)
+		if err := rows.Scan(&id, &at, &r.RequestedBy, &r.SubjectHash, &r.Salt, &r.Statements, &r.Documents, &r.Attachments); err != nil {
+			return nil, fmt.Errorf("erasure records: %w", err)
+		}
+		if r.ID, err = uuid.Parse(id); err != nil {
+			return nil, fmt.Errorf("erasure records: %w", err)
+		}
+		r.At = fromNanos(at)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("erasure records: %w", err)
+	}
+	return out, nil
+}
