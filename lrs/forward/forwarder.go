@@ -463,4 +463,3 @@ func (f *Forwarder) post(ctx context.Context, hdr string, items []item) (int, st
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	return resp.StatusCode, strings.TrimSpace(string(msg)), nil
 }
-

@@ -260,4 +260,3 @@ func mustJSON(v any) string {
 	}
 	return string(b)
 }
-
