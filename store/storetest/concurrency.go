@@ -35,7 +35,7 @@ func RunConcurrency(t *testing.T, newStore Factory) {
 					if err := s.CreateCredential(ctx, c); err != nil {
 						errs <- err
 					}
-					tok := coreToken(fmt.Sprintf("h-%02d-%02d", w, i), coreTime.Add(time.Hour))
+					tok := coreToken(fmt.Sprintf("h-%02d-%02d", w, i), t0.Add(time.Hour))
 					if err := s.SaveToken(ctx, tok); err != nil {
 						errs <- err
 					}
@@ -65,11 +65,11 @@ func RunConcurrency(t *testing.T, newStore Factory) {
 		assert.Equal(t, workers*each, total)
 		for w := range workers {
 			for i := range each {
-				_, err := s.Token(ctx, fmt.Sprintf("h-%02d-%02d", w, i), coreTime)
+				_, err := s.Token(ctx, fmt.Sprintf("h-%02d-%02d", w, i), t0)
 				require.NoError(t, err)
 			}
 		}
-		n, err := s.DeleteExpiredTokens(ctx, coreTime.Add(time.Hour))
+		n, err := s.DeleteExpiredTokens(ctx, t0.Add(time.Hour))
 		require.NoError(t, err)
 		assert.Equal(t, workers*each, n)
 	})
@@ -122,7 +122,7 @@ func RunConcurrency(t *testing.T, newStore Factory) {
 		wins := 0
 		for range workers {
 			wg.Go(func() {
-				err := s.CreateTenant(ctx, auth.Tenant{ID: "camp-a", Created: coreTime})
+				err := s.CreateTenant(ctx, auth.Tenant{ID: "camp-a", Created: t0})
 				if err == nil {
 					mu.Lock()
 					wins++

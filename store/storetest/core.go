@@ -14,8 +14,8 @@ import (
 	"github.com/passportbridge/passport/store/backend"
 )
 
-// coreTime is a fixed instant with nanoseconds, so that round trips are exact.
-var coreTime = time.Date(2026, 11, 28, 17, 0, 0, 123456789, time.UTC)
+// t0 is a fixed instant with nanoseconds, so that round trips are exact.
+var t0 = time.Date(2026, 11, 28, 17, 0, 0, 123456789, time.UTC)
 
 // coreTests is the contract for tenants, credentials, tokens and health.
 var coreTests = []subTest{
@@ -38,7 +38,7 @@ func testTenantCreateGet(t *testing.T, s backend.Store) {
 	_, err := s.Tenant(ctx, "camp-a")
 	require.ErrorIs(t, err, store.ErrNotFound)
 
-	want := auth.Tenant{ID: "camp-a", Created: coreTime}
+	want := auth.Tenant{ID: "camp-a", Created: t0}
 	require.NoError(t, s.CreateTenant(ctx, want))
 	got, err := s.Tenant(ctx, "camp-a")
 	require.NoError(t, err)
@@ -48,13 +48,13 @@ func testTenantCreateGet(t *testing.T, s backend.Store) {
 
 func testTenantConflict(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.CreateTenant(ctx, auth.Tenant{ID: "camp-a", Created: coreTime}))
-	err := s.CreateTenant(ctx, auth.Tenant{ID: "camp-a", Created: coreTime.Add(time.Hour)})
+	require.NoError(t, s.CreateTenant(ctx, auth.Tenant{ID: "camp-a", Created: t0}))
+	err := s.CreateTenant(ctx, auth.Tenant{ID: "camp-a", Created: t0.Add(time.Hour)})
 	require.ErrorIs(t, err, store.ErrConflict)
 
 	got, err := s.Tenant(ctx, "camp-a")
 	require.NoError(t, err)
-	assert.Equal(t, coreTime, got.Created, "the first tenant is kept")
+	assert.Equal(t, t0, got.Created, "the first tenant is kept")
 }
 
 func testTenantList(t *testing.T, s backend.Store) {
@@ -64,14 +64,14 @@ func testTenantList(t *testing.T, s backend.Store) {
 	assert.Empty(t, list)
 
 	for i, id := range []string{"zeta", "alpha", "mid"} {
-		require.NoError(t, s.CreateTenant(ctx, auth.Tenant{ID: id, Created: coreTime.Add(time.Duration(i) * time.Second)}))
+		require.NoError(t, s.CreateTenant(ctx, auth.Tenant{ID: id, Created: t0.Add(time.Duration(i) * time.Second)}))
 	}
 	list, err = s.Tenants(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, []auth.Tenant{
-		{ID: "alpha", Created: coreTime.Add(time.Second)},
-		{ID: "mid", Created: coreTime.Add(2 * time.Second)},
-		{ID: "zeta", Created: coreTime},
+		{ID: "alpha", Created: t0.Add(time.Second)},
+		{ID: "mid", Created: t0.Add(2 * time.Second)},
+		{ID: "zeta", Created: t0},
 	}, list)
 }
 
@@ -82,7 +82,7 @@ func coreCredential(tenant, key string) auth.Credential {
 		Tenant:     tenant,
 		Name:       "client " + key,
 		Scopes:     []string{"xapi:write", "xapi:read"},
-		Created:    coreTime,
+		Created:    t0,
 	}
 }
 
@@ -182,30 +182,30 @@ func coreToken(hash string, expires time.Time) auth.Token {
 
 func testTokenSaveGet(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	_, err := s.Token(ctx, "h1", coreTime)
+	_, err := s.Token(ctx, "h1", t0)
 	require.ErrorIs(t, err, store.ErrNotFound)
 
-	want := coreToken("h1", coreTime.Add(time.Hour))
+	want := coreToken("h1", t0.Add(time.Hour))
 	require.NoError(t, s.SaveToken(ctx, want))
-	got, err := s.Token(ctx, "h1", coreTime)
+	got, err := s.Token(ctx, "h1", t0)
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 }
 
 func testTokenConflict(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.SaveToken(ctx, coreToken("h1", coreTime.Add(time.Hour))))
-	other := coreToken("h1", coreTime.Add(2*time.Hour))
+	require.NoError(t, s.SaveToken(ctx, coreToken("h1", t0.Add(time.Hour))))
+	other := coreToken("h1", t0.Add(2*time.Hour))
 	other.Tenant = "camp-b"
 	require.ErrorIs(t, s.SaveToken(ctx, other), store.ErrConflict)
-	got, err := s.Token(ctx, "h1", coreTime)
+	got, err := s.Token(ctx, "h1", t0)
 	require.NoError(t, err)
 	assert.Equal(t, "camp-a", got.Tenant)
 }
 
 func testTokenExpiry(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	exp := coreTime.Add(time.Minute)
+	exp := t0.Add(time.Minute)
 	require.NoError(t, s.SaveToken(ctx, coreToken("h1", exp)))
 
 	tests := []struct {
@@ -213,7 +213,7 @@ func testTokenExpiry(t *testing.T, s backend.Store) {
 		now   time.Time
 		found bool
 	}{
-		{"long before", coreTime, true},
+		{"long before", t0, true},
 		{"a nanosecond before", exp.Add(-time.Nanosecond), true},
 		{"at expiry", exp, false},
 		{"after", exp.Add(time.Second), false},
@@ -233,23 +233,23 @@ func testTokenExpiry(t *testing.T, s backend.Store) {
 func testTokenSweep(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	for i := range 5 {
-		// h0..h4 expire at coreTime, coreTime+1m, ... coreTime+4m.
-		require.NoError(t, s.SaveToken(ctx, coreToken(fmt.Sprintf("h%d", i), coreTime.Add(time.Duration(i)*time.Minute))))
+		// h0..h4 expire at t0, t0+1m, ... t0+4m.
+		require.NoError(t, s.SaveToken(ctx, coreToken(fmt.Sprintf("h%d", i), t0.Add(time.Duration(i)*time.Minute))))
 	}
-	n, err := s.DeleteExpiredTokens(ctx, coreTime.Add(2*time.Minute))
+	n, err := s.DeleteExpiredTokens(ctx, t0.Add(2*time.Minute))
 	require.NoError(t, err)
 	assert.Equal(t, 3, n, "h0, h1 and h2 expired at or before now")
 
 	// The survivors are still there even for an earlier clock.
 	for i := range 5 {
-		_, err := s.Token(ctx, fmt.Sprintf("h%d", i), coreTime.Add(-time.Hour))
+		_, err := s.Token(ctx, fmt.Sprintf("h%d", i), t0.Add(-time.Hour))
 		if i <= 2 {
 			assert.ErrorIs(t, err, store.ErrNotFound, i)
 		} else {
 			assert.NoError(t, err, i)
 		}
 	}
-	n, err = s.DeleteExpiredTokens(ctx, coreTime.Add(2*time.Minute))
+	n, err = s.DeleteExpiredTokens(ctx, t0.Add(2*time.Minute))
 	require.NoError(t, err)
 	assert.Zero(t, n, "a second sweep finds nothing")
 }

@@ -52,13 +52,13 @@ func testStatementIdempotentSave(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	id := uuid.New()
 	a := simple(t, id, "mailto:a@example.com", "http://adlnet.gov/expapi/verbs/attempted", "http://example.com/act/1")
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime, []*lrs.Statement{a}, nil))
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{a}, nil))
 	first, err := s.Statement(ctx, "t1", id, false)
 	require.NoError(t, err)
 
 	// The same content, a different verb display: a no-op (Data 2.3.1).
 	b := stmt(t, `{"id":%q,"actor":{"mbox":"mailto:a@EXAMPLE.com"},"verb":{"id":"http://adlnet.gov/expapi/verbs/attempted","display":{"fr":"y"}},"object":{"id":"http://example.com/act/1"}}`, id.String())
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime.Add(time.Hour), []*lrs.Statement{b}, nil))
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(time.Hour), []*lrs.Statement{b}, nil))
 	again, err := s.Statement(ctx, "t1", id, false)
 	require.NoError(t, err)
 	assert.Equal(t, first, again, "the stored statement is unchanged")
@@ -72,10 +72,10 @@ func testStatementIdempotentSave(t *testing.T, s backend.Store) {
 func testStatementConflict(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	id := uuid.New()
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime, []*lrs.Statement{
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
 		simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
 	other := uuid.New()
-	err := s.SaveStatements(ctx, "t1", coreTime, []*lrs.Statement{
+	err := s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
 		simple(t, other, "mailto:b@example.com", "http://example.com/v/1", "http://example.com/act/1"),
 		simple(t, id, "mailto:a@example.com", "http://example.com/v/2", "http://example.com/act/1"),
 	}, nil)
@@ -91,7 +91,7 @@ func testStatementStoredGrows(t *testing.T, s backend.Store) {
 		id := uuid.New()
 		ids = append(ids, id)
 		// The clock goes backwards: stored still grows for the sqlite store.
-		require.NoError(t, s.SaveStatements(ctx, "t1", coreTime.Add(-time.Duration(i)*time.Second), []*lrs.Statement{
+		require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(-time.Duration(i)*time.Second), []*lrs.Statement{
 			simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
 	}
 	var prev time.Time
@@ -102,7 +102,7 @@ func testStatementStoredGrows(t *testing.T, s backend.Store) {
 		require.NoError(t, json.Unmarshal(st.JSON, &m))
 		assert.Equal(t, lrs.FormatTime(st.Stored), m["stored"], "stored in JSON matches the stored time")
 		assert.Equal(t, m["stored"], m["timestamp"], "timestamp defaults to stored")
-		assert.False(t, st.Stored.Before(coreTime.Add(-2*time.Second)))
+		assert.False(t, st.Stored.Before(t0.Add(-2*time.Second)))
 		if !prev.IsZero() && st.Stored.Before(prev) {
 			t.Logf("stored went backwards (allowed only for backends without a single writer)")
 		}
@@ -118,10 +118,10 @@ func voiding(t *testing.T, target uuid.UUID) *lrs.Statement {
 func testVoidedHidden(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	target := uuid.New()
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime, []*lrs.Statement{
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
 		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
 	v := voiding(t, target)
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime.Add(time.Second), []*lrs.Statement{v}, nil))
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(time.Second), []*lrs.Statement{v}, nil))
 
 	_, err := s.Statement(ctx, "t1", target, false)
 	require.ErrorIs(t, err, store.ErrNotFound)
@@ -137,7 +137,7 @@ func testVoidedHidden(t *testing.T, s backend.Store) {
 	assert.Equal(t, v.ID, page.Statements[0].ID, "queries hide voided statements")
 
 	// A voiding statement cannot itself be voided.
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime.Add(2*time.Second), []*lrs.Statement{voiding(t, v.ID)}, nil))
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(2*time.Second), []*lrs.Statement{voiding(t, v.ID)}, nil))
 	_, err = s.Statement(ctx, "t1", v.ID, false)
 	require.NoError(t, err)
 }
@@ -145,8 +145,8 @@ func testVoidedHidden(t *testing.T, s backend.Store) {
 func testVoidingBeforeTarget(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	target := uuid.New()
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime, []*lrs.Statement{voiding(t, target)}, nil))
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime.Add(time.Second), []*lrs.Statement{
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{voiding(t, target)}, nil))
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(time.Second), []*lrs.Statement{
 		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
 	_, err := s.Statement(ctx, "t1", target, true)
 	require.NoError(t, err, "a statement whose voiding statement arrived first is voided")
@@ -159,7 +159,7 @@ func testQueryPagination(t *testing.T, s backend.Store) {
 	for range n {
 		batch = append(batch, simple(t, uuid.New(), "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"))
 	}
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime, batch, nil))
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0, batch, nil))
 
 	for _, asc := range []bool{false, true} {
 		t.Run(fmt.Sprintf("ascending=%v", asc), func(t *testing.T) {
@@ -185,7 +185,7 @@ func testQueryPagination(t *testing.T, s backend.Store) {
 				}
 				if pages == 0 {
 					// Writes while paging do not disturb the pages.
-					require.NoError(t, s.SaveStatements(ctx, "t1", coreTime.Add(time.Minute), []*lrs.Statement{
+					require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(time.Minute), []*lrs.Statement{
 						simple(t, uuid.New(), "mailto:b@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
 				}
 				if page.More == nil {
@@ -209,7 +209,7 @@ func testQueryFilters(t *testing.T, s backend.Store) {
 		"object":{"objectType":"SubStatement","actor":{"mbox":"mailto:learner@example.com"},"verb":{"id":"http://example.com/v/x"},"object":{"id":"http://example.com/act/sub"}}}`)
 	asObject := stmt(t, `{"actor":{"mbox":"mailto:teacher@example.com"},"verb":{"id":"http://example.com/v/mentored"},
 		"object":{"objectType":"Agent","mbox":"mailto:learner@example.com"}}`)
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime, []*lrs.Statement{full, sub, asObject}, nil))
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{full, sub, asObject}, nil))
 	ids := func(q lrs.Query) []uuid.UUID {
 		t.Helper()
 		q.Limit = 50
@@ -238,8 +238,8 @@ func testQueryFilters(t *testing.T, s backend.Store) {
 		{"agent and activity", lrs.Query{Agent: learner, Activity: "http://example.com/act/course"}, []uuid.UUID{full.ID}},
 		{"authority", lrs.Query{Authority: "account:https://lrs.example|key-1", Verb: "http://example.com/v/planned"}, []uuid.UUID{sub.ID}},
 		{"other authority", lrs.Query{Authority: "account:https://lrs.example|key-2"}, nil},
-		{"until before", lrs.Query{Until: coreTime.Add(-time.Second)}, nil},
-		{"since before", lrs.Query{Since: coreTime.Add(-time.Second), Verb: "http://example.com/v/completed"}, []uuid.UUID{full.ID}},
+		{"until before", lrs.Query{Until: t0.Add(-time.Second)}, nil},
+		{"since before", lrs.Query{Since: t0.Add(-time.Second), Verb: "http://example.com/v/completed"}, []uuid.UUID{full.ID}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -258,7 +258,7 @@ func testAttachmentsStoredOnce(t *testing.T, s backend.Store) {
 	}
 	a, b := mk(), mk()
 	part := lrs.Part{ContentType: "text/plain", SHA2: h, Data: data}
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime, []*lrs.Statement{a, b}, []lrs.Part{part, part}))
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{a, b}, []lrs.Part{part, part}))
 	got, err := s.Attachments(ctx, "t1", []string{h, h, "00"})
 	require.NoError(t, err)
 	require.Len(t, got, 1)
@@ -273,7 +273,7 @@ func testActivityDefinitionMerged(t *testing.T, s backend.Store) {
 	_, err := s.ActivityDefinition(ctx, "t1", "http://example.com/act/d")
 	require.ErrorIs(t, err, store.ErrNotFound)
 	for _, lang := range []string{"en", "fr"} {
-		require.NoError(t, s.SaveStatements(ctx, "t1", coreTime, []*lrs.Statement{stmt(t,
+		require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{stmt(t,
 			`{"actor":{"mbox":"mailto:a@example.com"},"verb":{"id":"http://example.com/v/1"},"object":{"id":"http://example.com/act/d","definition":{"name":{%q:"n"}}}}`, lang)}, nil))
 	}
 	def, err := s.ActivityDefinition(ctx, "t1", "http://example.com/act/d")
@@ -290,23 +290,23 @@ func testDocumentETagPreconditions(t *testing.T, s backend.Store) {
 	k := lrs.DocumentKey{Kind: lrs.KindActivityProfile, ActivityID: "http://example.com/act/1", ID: "p1"}
 	none := lrs.Precondition{}
 	// If-Match on a missing document fails.
-	_, err := s.PutDocument(ctx, "t1", coreTime, docWrite(lrs.V1, lrs.ModePut, lrs.ParsePrecondition(`"abc"`, ""), k, "application/json", `{"a":1}`))
+	_, err := s.PutDocument(ctx, "t1", t0, docWrite(lrs.V1, lrs.ModePut, lrs.ParsePrecondition(`"abc"`, ""), k, "application/json", `{"a":1}`))
 	require.ErrorIs(t, err, store.ErrPrecondition)
-	d, err := s.PutDocument(ctx, "t1", coreTime, docWrite(lrs.V1, lrs.ModePut, lrs.ParsePrecondition("", "*"), k, "application/json", `{"a":1}`))
+	d, err := s.PutDocument(ctx, "t1", t0, docWrite(lrs.V1, lrs.ModePut, lrs.ParsePrecondition("", "*"), k, "application/json", `{"a":1}`))
 	require.NoError(t, err)
 	assert.Equal(t, lrs.ETagOf([]byte(`{"a":1}`)), d.ETag)
 	// If-None-Match: * on an existing document fails; PUT with no header conflicts.
-	_, err = s.PutDocument(ctx, "t1", coreTime, docWrite(lrs.V1, lrs.ModePut, lrs.ParsePrecondition("", "*"), k, "application/json", `{"a":2}`))
+	_, err = s.PutDocument(ctx, "t1", t0, docWrite(lrs.V1, lrs.ModePut, lrs.ParsePrecondition("", "*"), k, "application/json", `{"a":2}`))
 	require.ErrorIs(t, err, store.ErrPrecondition)
-	_, err = s.PutDocument(ctx, "t1", coreTime, docWrite(lrs.V1, lrs.ModePut, none, k, "application/json", `{"a":2}`))
+	_, err = s.PutDocument(ctx, "t1", t0, docWrite(lrs.V1, lrs.ModePut, none, k, "application/json", `{"a":2}`))
 	require.ErrorIs(t, err, store.ErrConflict)
 	// A stale ETag fails, the current one succeeds.
-	_, err = s.PutDocument(ctx, "t1", coreTime, docWrite(lrs.V1, lrs.ModePut, lrs.ParsePrecondition(`"stale"`, ""), k, "application/json", `{"a":2}`))
+	_, err = s.PutDocument(ctx, "t1", t0, docWrite(lrs.V1, lrs.ModePut, lrs.ParsePrecondition(`"stale"`, ""), k, "application/json", `{"a":2}`))
 	require.ErrorIs(t, err, store.ErrPrecondition)
-	d2, err := s.PutDocument(ctx, "t1", coreTime.Add(time.Second), docWrite(lrs.V1, lrs.ModePut, lrs.ParsePrecondition(d.ETag, ""), k, "application/json", `{"a":2}`))
+	d2, err := s.PutDocument(ctx, "t1", t0.Add(time.Second), docWrite(lrs.V1, lrs.ModePut, lrs.ParsePrecondition(d.ETag, ""), k, "application/json", `{"a":2}`))
 	require.NoError(t, err)
 	// POST merges JSON objects.
-	d3, err := s.PutDocument(ctx, "t1", coreTime.Add(2*time.Second), docWrite(lrs.V1, lrs.ModePost, none, k, "application/json", `{"b":3}`))
+	d3, err := s.PutDocument(ctx, "t1", t0.Add(2*time.Second), docWrite(lrs.V1, lrs.ModePost, none, k, "application/json", `{"b":3}`))
 	require.NoError(t, err)
 	got, err := s.Document(ctx, "t1", k)
 	require.NoError(t, err)
@@ -330,13 +330,13 @@ func testDocumentListDelete(t *testing.T, s backend.Store) {
 		_, err := s.PutDocument(ctx, "t1", at, docWrite(lrs.V1, lrs.ModePut, lrs.Precondition{}, k, "text/plain", id))
 		require.NoError(t, err)
 	}
-	put("s2", "", coreTime)
-	put("s1", "", coreTime.Add(time.Minute))
-	put("s3", "r1", coreTime)
+	put("s2", "", t0)
+	put("s1", "", t0.Add(time.Minute))
+	put("s3", "r1", t0)
 	ids, err := s.DocumentIDs(ctx, "t1", base, time.Time{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"s1", "s2"}, ids)
-	ids, err = s.DocumentIDs(ctx, "t1", base, coreTime)
+	ids, err = s.DocumentIDs(ctx, "t1", base, t0)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"s1"}, ids, "since is exclusive")
 	require.NoError(t, s.DeleteDocuments(ctx, "t1", base))
@@ -353,10 +353,10 @@ func testDocumentListDelete(t *testing.T, s backend.Store) {
 func testLRSTenantIsolation(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	id := uuid.New()
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime, []*lrs.Statement{
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
 		simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
 	// The same id in another tenant is free, with different content.
-	require.NoError(t, s.SaveStatements(ctx, "t2", coreTime, []*lrs.Statement{
+	require.NoError(t, s.SaveStatements(ctx, "t2", t0, []*lrs.Statement{
 		simple(t, id, "mailto:z@example.com", "http://example.com/v/2", "http://example.com/act/2")}, nil))
 	a, err := s.Statement(ctx, "t1", id, false)
 	require.NoError(t, err)
@@ -370,10 +370,10 @@ func testLRSTenantIsolation(t *testing.T, s backend.Store) {
 	require.ErrorIs(t, err, store.ErrNotFound)
 
 	k := lrs.DocumentKey{Kind: lrs.KindAgentProfile, Agent: "mbox:mailto:a@example.com", ID: "p"}
-	_, err = s.PutDocument(ctx, "t1", coreTime, docWrite(lrs.V2, lrs.ModePut, lrs.Precondition{}, k, "text/plain", "x"))
+	_, err = s.PutDocument(ctx, "t1", t0, docWrite(lrs.V2, lrs.ModePut, lrs.Precondition{}, k, "text/plain", "x"))
 	require.NoError(t, err)
 	_, err = s.Document(ctx, "t2", k)
 	require.ErrorIs(t, err, store.ErrNotFound)
-	_, err = s.PutDocument(ctx, "t2", coreTime, docWrite(lrs.V2, lrs.ModePut, lrs.Precondition{}, k, "text/plain", "y"))
+	_, err = s.PutDocument(ctx, "t2", t0, docWrite(lrs.V2, lrs.ModePut, lrs.Precondition{}, k, "text/plain", "y"))
 	require.NoError(t, err, "no 409 from another tenant's document")
 }
