@@ -17,7 +17,7 @@ import (
 
 var _ forward.Store = (*Store)(nil)
 
-type cursorDoc struct {
+type fwdCursorDoc struct {
 	ID     string `bson:"_id"`
 	Tenant string `bson:"tenant"`
 	Rule   string `bson:"rule"`
@@ -25,7 +25,7 @@ type cursorDoc struct {
 	SID    string `bson:"id"`
 }
 
-type deadLetterDoc struct {
+type fwdDeadLetterDoc struct {
 	ID          string `bson:"_id"`
 	Tenant      string `bson:"tenant"`
 	Rule        string `bson:"rule"`
@@ -36,7 +36,7 @@ type deadLetterDoc struct {
 	Retry       bool   `bson:"retry"`
 }
 
-type erasureDoc struct {
+type fwdErasureDoc struct {
 	ID          string `bson:"_id"`
 	Tenant      string `bson:"tenant"`
 	At          int64  `bson:"at"`
@@ -48,10 +48,10 @@ type erasureDoc struct {
 	Attachments int    `bson:"attachments"`
 }
 
-var statementProjection = bson.D{{Key: "id", Value: 1}, {Key: "stored", Value: 1}, {Key: "atts", Value: 1}, {Key: "raw", Value: 1}}
+var fwdStatementProjection = bson.D{{Key: "id", Value: 1}, {Key: "stored", Value: 1}, {Key: "atts", Value: 1}, {Key: "raw", Value: 1}}
 
-func (s *Store) findStatements(ctx context.Context, f bson.D, opts *options.FindOptions) ([]lrs.StoredStatement, error) {
-	cur, err := s.coll(collStatements).Find(ctx, f, opts.SetProjection(statementProjection))
+func (s *Store) fwdFindStatements(ctx context.Context, f bson.D, opts *options.FindOptions) ([]lrs.StoredStatement, error) {
+	cur, err := s.coll(collStatements).Find(ctx, f, opts.SetProjection(fwdStatementProjection))
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Store) StatementLog(ctx context.Context, tenant string, after *lrs.Curs
 	if len(rng) > 0 {
 		f = append(f, bson.E{Key: "stored", Value: rng})
 	}
-	out, err := s.findStatements(ctx, f, options.Find().
+	out, err := s.fwdFindStatements(ctx, f, options.Find().
 		SetSort(bson.D{{Key: "stored", Value: 1}, {Key: "id", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
 		return nil, fmt.Errorf("statement log: %w", err)
@@ -109,7 +109,7 @@ func (s *Store) StatementsByID(ctx context.Context, tenant string, ids []uuid.UU
 	for i, id := range ids {
 		keys[i] = docID(tenant, id.String())
 	}
-	out, err := s.findStatements(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, options.Find())
+	out, err := s.fwdFindStatements(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, options.Find())
 	if err != nil {
 		return nil, fmt.Errorf("read statements: %w", err)
 	}
@@ -118,7 +118,7 @@ func (s *Store) StatementsByID(ctx context.Context, tenant string, ids []uuid.UU
 
 // ForwardCursor implements forward.CursorStore.
 func (s *Store) ForwardCursor(ctx context.Context, tenant, rule string) (*lrs.Cursor, error) {
-	var d cursorDoc
+	var d fwdCursorDoc
 	err := s.coll(collForwardCursors).FindOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, rule)}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, nil
@@ -141,7 +141,7 @@ func (s *Store) SetForwardCursor(ctx context.Context, tenant, rule string, c *lr
 		_, err = s.coll(collForwardCursors).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	} else {
 		_, err = s.coll(collForwardCursors).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}},
-			cursorDoc{ID: id, Tenant: tenant, Rule: rule, Stored: nanos(c.Stored), SID: c.ID.String()},
+			fwdCursorDoc{ID: id, Tenant: tenant, Rule: rule, Stored: nanos(c.Stored), SID: c.ID.String()},
 			options.Replace().SetUpsert(true))
 	}
 	if err != nil {
@@ -150,14 +150,14 @@ func (s *Store) SetForwardCursor(ctx context.Context, tenant, rule string, c *lr
 	return nil
 }
 
-func deadLetterID(tenant, rule string, id uuid.UUID) string {
+func fwdDeadLetterID(tenant, rule string, id uuid.UUID) string {
 	return docID(tenant, rule+"\x00"+id.String())
 }
 
 // PutDeadLetter implements forward.DeadLetterStore.
 func (s *Store) PutDeadLetter(ctx context.Context, tenant, rule string, d forward.DeadLetter) error {
-	id := deadLetterID(tenant, rule, d.StatementID)
-	_, err := s.coll(collDeadLetters).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, deadLetterDoc{
+	id := fwdDeadLetterID(tenant, rule, d.StatementID)
+	_, err := s.coll(collDeadLetters).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, fwdDeadLetterDoc{
 		ID: id, Tenant: tenant, Rule: rule, StatementID: d.StatementID.String(), Stored: nanos(d.Stored),
 		Reason: d.Reason, At: nanos(d.At), Retry: d.Retry,
 	}, options.Replace().SetUpsert(true))
@@ -181,7 +181,7 @@ func (s *Store) DeadLetters(ctx context.Context, tenant, rule string, retryOnly 
 	defer func() { _ = cur.Close(ctx) }()
 	var out []forward.DeadLetter
 	for cur.Next(ctx) {
-		var d deadLetterDoc
+		var d fwdDeadLetterDoc
 		if err := cur.Decode(&d); err != nil {
 			return nil, fmt.Errorf("dead letters: %w", err)
 		}
@@ -209,7 +209,7 @@ func (s *Store) RequeueDeadLetters(ctx context.Context, tenant, rule string) (in
 
 // DeleteDeadLetter implements forward.DeadLetterStore.
 func (s *Store) DeleteDeadLetter(ctx context.Context, tenant, rule string, id uuid.UUID) error {
-	if _, err := s.coll(collDeadLetters).DeleteOne(ctx, bson.D{{Key: "_id", Value: deadLetterID(tenant, rule, id)}}); err != nil {
+	if _, err := s.coll(collDeadLetters).DeleteOne(ctx, bson.D{{Key: "_id", Value: fwdDeadLetterID(tenant, rule, id)}}); err != nil {
 		return fmt.Errorf("delete dead letter: %w", err)
 	}
 	return nil
@@ -302,7 +302,7 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun 
 
 // AddErasureRecord implements forward.Eraser.
 func (s *Store) AddErasureRecord(ctx context.Context, r forward.ErasureRecord) error {
-	_, err := s.coll(collErasures).InsertOne(ctx, erasureDoc{
+	_, err := s.coll(collErasures).InsertOne(ctx, fwdErasureDoc{
 		ID: docID(r.Tenant, r.ID.String()), Tenant: r.Tenant, At: nanos(r.At), RequestedBy: r.RequestedBy,
 		SubjectHash: r.SubjectHash, Salt: r.Salt, Statements: r.Statements, Documents: r.Documents, Attachments: r.Attachments,
 	})
@@ -322,7 +322,7 @@ func (s *Store) ErasureRecords(ctx context.Context, tenant string) ([]forward.Er
 	defer func() { _ = cur.Close(ctx) }()
 	var out []forward.ErasureRecord
 	for cur.Next(ctx) {
-		var d erasureDoc
+		var d fwdErasureDoc
 		if err := cur.Decode(&d); err != nil {
 			return nil, fmt.Errorf("erasure records: %w", err)
 		}

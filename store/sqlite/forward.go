@@ -194,9 +194,9 @@ func (s *Store) DeleteDeadLetter(ctx context.Context, tenant, rule string, id uu
 	return nil
 }
 
-// erasedStatement is one statement an erasure removes, with the index keys
+// fwdErasedStatement is one statement an erasure removes, with the index keys
 // it was stored under.
-type erasedStatement struct {
+type fwdErasedStatement struct {
 	id         string
 	stored     int64
 	atts       []string
@@ -204,9 +204,9 @@ type erasedStatement struct {
 	activities []string
 }
 
-// indexKeys recomputes the agent and activity keys a stored statement was
+// fwdIndexKeys recomputes the agent and activity keys a stored statement was
 // indexed under, so that its index rows can be deleted by primary key.
-func indexKeys(raw []byte) (agents, activities []string, err error) {
+func fwdIndexKeys(raw []byte) (agents, activities []string, err error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var m map[string]any
@@ -231,11 +231,11 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun 
 		if err != nil {
 			return fmt.Errorf("find statements: %w", err)
 		}
-		var erased []erasedStatement
+		var erased []fwdErasedStatement
 		seen := map[string]bool{}
 		for rows.Next() {
 			var (
-				e    erasedStatement
+				e    fwdErasedStatement
 				atts string
 				raw  []byte
 			)
@@ -251,7 +251,7 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun 
 				rows.Close()
 				return fmt.Errorf("stored attachments: %w", err)
 			}
-			if e.agents, e.activities, err = indexKeys(raw); err != nil {
+			if e.agents, e.activities, err = fwdIndexKeys(raw); err != nil {
 				rows.Close()
 				return err
 			}

@@ -26,6 +26,9 @@ var forwardTests = []subTest{
 	{"ErasureRecords", testErasureRecords},
 }
 
+// fwdTime is the forward tests' base time.
+var fwdTime = time.Date(2026, 11, 28, 17, 0, 0, 123456789, time.UTC)
+
 var fwdAuthority = map[string]any{"objectType": "Agent", "account": map[string]any{"homePage": "https://lrs.example", "name": "fwd"}}
 
 // fwdStmt builds a prepared statement from JSON with %s replaced by args.
@@ -43,7 +46,7 @@ func fwdSimple(t *testing.T, mbox, activity string) *lrs.Statement {
 	return fwdStmt(t, `{"actor":{"mbox":%q},"verb":{"id":"http://example.com/v/did"},"object":{"id":%q}}`, mbox, activity)
 }
 
-func logIDs(sts []lrs.StoredStatement) []uuid.UUID {
+func fwdLogIDs(sts []lrs.StoredStatement) []uuid.UUID {
 	out := make([]uuid.UUID, len(sts))
 	for i, st := range sts {
 		out[i] = st.ID
@@ -56,19 +59,19 @@ func testStatementLog(t *testing.T, s backend.Store) {
 	var saved []uuid.UUID
 	for i := range 5 {
 		st := fwdSimple(t, "mailto:a@example.com", fmt.Sprintf("http://example.com/a/%d", i))
-		require.NoError(t, s.SaveStatements(ctx, "t1", coreTime.Add(time.Duration(i)*time.Second), []*lrs.Statement{st}, nil))
+		require.NoError(t, s.SaveStatements(ctx, "t1", fwdTime.Add(time.Duration(i)*time.Second), []*lrs.Statement{st}, nil))
 		saved = append(saved, st.ID)
 	}
 	// Voided statements stay in the log (the voiding statement follows).
 	v := fwdStmt(t, `{"actor":{"mbox":"mailto:admin@example.com"},"verb":{"id":%q},"object":{"objectType":"StatementRef","id":%q}}`,
 		lrs.VerbVoided, saved[1].String())
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime.Add(10*time.Second), []*lrs.Statement{v}, nil))
+	require.NoError(t, s.SaveStatements(ctx, "t1", fwdTime.Add(10*time.Second), []*lrs.Statement{v}, nil))
 	saved = append(saved, v.ID)
-	require.NoError(t, s.SaveStatements(ctx, "t2", coreTime, []*lrs.Statement{fwdSimple(t, "mailto:b@example.com", "http://example.com/x")}, nil))
+	require.NoError(t, s.SaveStatements(ctx, "t2", fwdTime, []*lrs.Statement{fwdSimple(t, "mailto:b@example.com", "http://example.com/x")}, nil))
 
 	all, err := s.StatementLog(ctx, "t1", nil, time.Time{}, 100)
 	require.NoError(t, err)
-	require.Equal(t, saved, logIDs(all))
+	require.Equal(t, saved, fwdLogIDs(all))
 	for i := 1; i < len(all); i++ {
 		assert.True(t, all[i].Stored.After(all[i-1].Stored), "stored grows")
 	}
@@ -91,7 +94,7 @@ func testStatementLog(t *testing.T, s backend.Store) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := s.StatementLog(ctx, "t1", tc.after, tc.until, tc.limit)
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, logIDs(got))
+			assert.Equal(t, tc.want, fwdLogIDs(got))
 		})
 	}
 	other, err := s.StatementLog(ctx, "t2", nil, time.Time{}, 100)
@@ -107,10 +110,10 @@ func testStatementsByID(t *testing.T, s backend.Store) {
 	a := fwdSimple(t, "mailto:a@example.com", "http://example.com/a")
 	v := fwdStmt(t, `{"actor":{"mbox":"mailto:admin@example.com"},"verb":{"id":%q},"object":{"objectType":"StatementRef","id":%q}}`,
 		lrs.VerbVoided, a.ID.String())
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime, []*lrs.Statement{a, v}, nil))
+	require.NoError(t, s.SaveStatements(ctx, "t1", fwdTime, []*lrs.Statement{a, v}, nil))
 	got, err := s.StatementsByID(ctx, "t1", []uuid.UUID{a.ID, v.ID, uuid.New()})
 	require.NoError(t, err)
-	assert.ElementsMatch(t, []uuid.UUID{a.ID, v.ID}, logIDs(got))
+	assert.ElementsMatch(t, []uuid.UUID{a.ID, v.ID}, fwdLogIDs(got))
 	got, err = s.StatementsByID(ctx, "t2", []uuid.UUID{a.ID})
 	require.NoError(t, err)
 	assert.Empty(t, got, "ids are per tenant")
@@ -121,9 +124,9 @@ func testForwardCursor(t *testing.T, s backend.Store) {
 	c, err := s.ForwardCursor(ctx, "t1", "r1")
 	require.NoError(t, err)
 	assert.Nil(t, c)
-	want := lrs.Cursor{Stored: coreTime, ID: uuid.New()}
+	want := lrs.Cursor{Stored: fwdTime, ID: uuid.New()}
 	require.NoError(t, s.SetForwardCursor(ctx, "t1", "r1", &want))
-	next := lrs.Cursor{Stored: coreTime.Add(time.Second), ID: uuid.New()}
+	next := lrs.Cursor{Stored: fwdTime.Add(time.Second), ID: uuid.New()}
 	require.NoError(t, s.SetForwardCursor(ctx, "t1", "r2", &next))
 	c, err = s.ForwardCursor(ctx, "t1", "r1")
 	require.NoError(t, err)
@@ -151,18 +154,18 @@ func testDeadLetters(t *testing.T, s backend.Store) {
 	ids := []uuid.UUID{uuid.New(), uuid.New(), uuid.New()}
 	for i, id := range ids {
 		require.NoError(t, s.PutDeadLetter(ctx, "t1", "r1", forward.DeadLetter{
-			StatementID: id, Stored: coreTime.Add(time.Duration(i) * time.Second), Reason: "400: bad", At: coreTime,
+			StatementID: id, Stored: fwdTime.Add(time.Duration(i) * time.Second), Reason: "400: bad", At: fwdTime,
 		}))
 	}
-	require.NoError(t, s.PutDeadLetter(ctx, "t1", "r2", forward.DeadLetter{StatementID: ids[0], Stored: coreTime, Reason: "x", At: coreTime}))
-	require.NoError(t, s.PutDeadLetter(ctx, "t2", "r1", forward.DeadLetter{StatementID: ids[0], Stored: coreTime, Reason: "x", At: coreTime}))
+	require.NoError(t, s.PutDeadLetter(ctx, "t1", "r2", forward.DeadLetter{StatementID: ids[0], Stored: fwdTime, Reason: "x", At: fwdTime}))
+	require.NoError(t, s.PutDeadLetter(ctx, "t2", "r1", forward.DeadLetter{StatementID: ids[0], Stored: fwdTime, Reason: "x", At: fwdTime}))
 
 	got, err := s.DeadLetters(ctx, "t1", "r1", false, 100)
 	require.NoError(t, err)
 	require.Len(t, got, 3)
 	assert.Equal(t, ids[0], got[0].StatementID)
 	assert.Equal(t, "400: bad", got[0].Reason)
-	assert.True(t, coreTime.Equal(got[0].At))
+	assert.True(t, fwdTime.Equal(got[0].At))
 	assert.False(t, got[0].Retry)
 	retry, err := s.DeadLetters(ctx, "t1", "r1", true, 100)
 	require.NoError(t, err)
@@ -180,7 +183,7 @@ func testDeadLetters(t *testing.T, s backend.Store) {
 	assert.Empty(t, other, "requeue touches one rule")
 
 	// Refused again: the record is replaced and leaves the retry queue.
-	require.NoError(t, s.PutDeadLetter(ctx, "t1", "r1", forward.DeadLetter{StatementID: ids[1], Stored: coreTime.Add(time.Second), Reason: "409", At: coreTime}))
+	require.NoError(t, s.PutDeadLetter(ctx, "t1", "r1", forward.DeadLetter{StatementID: ids[1], Stored: fwdTime.Add(time.Second), Reason: "409", At: fwdTime}))
 	require.NoError(t, s.DeleteDeadLetter(ctx, "t1", "r1", ids[0]))
 	require.NoError(t, s.DeleteDeadLetter(ctx, "t1", "r1", uuid.New()))
 	got, err = s.DeadLetters(ctx, "t1", "r1", false, 100)
@@ -195,9 +198,9 @@ func testDeadLetters(t *testing.T, s backend.Store) {
 	assert.Len(t, t2, 1, "another tenant's dead letters are untouched")
 }
 
-// erasureFixture stores, in tenants t1 and t2, statements and documents of
+// fwdErasureFixture stores, in tenants t1 and t2, statements and documents of
 // the learner to erase and of another learner.
-type erasureFixture struct {
+type fwdErasureFixture struct {
 	victim, other         []uuid.UUID
 	victimOnlyAtt, shared string
 	victimKey, otherKey   string
@@ -205,46 +208,46 @@ type erasureFixture struct {
 }
 
 const (
-	victimMbox = "mailto:victim@example.com"
-	otherMbox  = "mailto:other@example.com"
+	fwdVictimMbox = "mailto:victim@example.com"
+	fwdOtherMbox  = "mailto:other@example.com"
 )
 
-func newErasureFixture(t *testing.T, s backend.Store) erasureFixture {
+func newFwdErasureFixture(t *testing.T, s backend.Store) fwdErasureFixture {
 	t.Helper()
 	ctx := t.Context()
-	f := erasureFixture{victimKey: "mbox:" + victimMbox, otherKey: "mbox:" + otherMbox}
+	f := fwdErasureFixture{victimKey: "mbox:" + fwdVictimMbox, otherKey: "mbox:" + fwdOtherMbox}
 	only, shared := []byte("victim's essay"), []byte("shared worksheet")
 	f.victimOnlyAtt, f.shared = lrs.HashHex("", only), lrs.HashHex("", shared)
 	att := func(h string, n int) string {
 		return fmt.Sprintf(`[{"usageType":"http://example.com/u","display":{"en":"x"},"contentType":"text/plain","length":%d,"sha2":%q}]`, n, h)
 	}
 	victim := []*lrs.Statement{
-		fwdSimple(t, victimMbox, "http://example.com/act/1"),
+		fwdSimple(t, fwdVictimMbox, "http://example.com/act/1"),
 		fwdStmt(t, `{"actor":{"mbox":%q},"verb":{"id":"http://example.com/v/wrote"},"object":{"id":"http://example.com/act/2"},"attachments":%s}`,
-			victimMbox, att(f.victimOnlyAtt, len(only))),
+			fwdVictimMbox, att(f.victimOnlyAtt, len(only))),
 		fwdStmt(t, `{"actor":{"mbox":%q},"verb":{"id":"http://example.com/v/got"},"object":{"id":"http://example.com/act/3"},"attachments":%s}`,
-			victimMbox, att(f.shared, len(shared))),
+			fwdVictimMbox, att(f.shared, len(shared))),
 		// As the object of someone else's statement, and as instructor.
-		fwdStmt(t, `{"actor":{"mbox":%q},"verb":{"id":"http://example.com/v/helped"},"object":{"objectType":"Agent","mbox":%q}}`, otherMbox, victimMbox),
+		fwdStmt(t, `{"actor":{"mbox":%q},"verb":{"id":"http://example.com/v/helped"},"object":{"objectType":"Agent","mbox":%q}}`, fwdOtherMbox, fwdVictimMbox),
 		fwdStmt(t, `{"actor":{"mbox":%q},"verb":{"id":"http://example.com/v/did"},"object":{"id":"http://example.com/act/1"},"context":{"instructor":{"mbox":%q}}}`,
-			otherMbox, victimMbox),
+			fwdOtherMbox, fwdVictimMbox),
 	}
 	other := []*lrs.Statement{
-		fwdSimple(t, otherMbox, "http://example.com/act/1"),
+		fwdSimple(t, fwdOtherMbox, "http://example.com/act/1"),
 		fwdStmt(t, `{"actor":{"mbox":%q},"verb":{"id":"http://example.com/v/got"},"object":{"id":"http://example.com/act/3"},"attachments":%s}`,
-			otherMbox, att(f.shared, len(shared))),
+			fwdOtherMbox, att(f.shared, len(shared))),
 	}
 	parts := []lrs.Part{{ContentType: "text/plain", SHA2: f.victimOnlyAtt, Data: only}, {ContentType: "text/plain", SHA2: f.shared, Data: shared}}
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime, victim, parts))
-	require.NoError(t, s.SaveStatements(ctx, "t1", coreTime.Add(time.Second), other, nil))
+	require.NoError(t, s.SaveStatements(ctx, "t1", fwdTime, victim, parts))
+	require.NoError(t, s.SaveStatements(ctx, "t1", fwdTime.Add(time.Second), other, nil))
 	for _, st := range victim {
 		f.victim = append(f.victim, st.ID)
 	}
 	for _, st := range other {
 		f.other = append(f.other, st.ID)
 	}
-	same := fwdSimple(t, victimMbox, "http://example.com/act/1")
-	require.NoError(t, s.SaveStatements(ctx, "t2", coreTime, []*lrs.Statement{same}, parts))
+	same := fwdSimple(t, fwdVictimMbox, "http://example.com/act/1")
+	require.NoError(t, s.SaveStatements(ctx, "t2", fwdTime, []*lrs.Statement{same}, parts))
 	f.otherTenantStatement = same.ID
 	for _, tenant := range []string{"t1", "t2"} {
 		for _, who := range []string{f.victimKey, f.otherKey} {
@@ -252,7 +255,7 @@ func newErasureFixture(t *testing.T, s backend.Store) erasureFixture {
 				{Kind: lrs.KindState, ActivityID: "http://example.com/act/1", Agent: who, ID: "bookmark"},
 				{Kind: lrs.KindAgentProfile, Agent: who, ID: "prefs"},
 			} {
-				_, err := s.PutDocument(ctx, tenant, coreTime, lrs.Write{Version: lrs.V1, Mode: lrs.ModePost,
+				_, err := s.PutDocument(ctx, tenant, fwdTime, lrs.Write{Version: lrs.V1, Mode: lrs.ModePost,
 					Doc: lrs.Document{Key: k, ContentType: "application/json", Content: []byte(`{"a":1}`)}})
 				require.NoError(t, err)
 			}
@@ -263,7 +266,7 @@ func newErasureFixture(t *testing.T, s backend.Store) erasureFixture {
 
 func testEraseAgent(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	f := newErasureFixture(t, s)
+	f := newFwdErasureFixture(t, s)
 	counts, err := s.EraseAgent(ctx, "t1", f.victimKey, false)
 	require.NoError(t, err)
 	assert.Equal(t, forward.ErasureCounts{Statements: 5, Documents: 2, Attachments: 1}, counts)
@@ -286,10 +289,10 @@ func testEraseAgent(t *testing.T, s backend.Store) {
 	}
 	page, err := s.QueryStatements(ctx, "t1", lrs.Query{Activity: "http://example.com/act/1"})
 	require.NoError(t, err)
-	assert.Equal(t, f.other[:1], logIDs(page.Statements), "other learners' statements stay queryable")
+	assert.Equal(t, f.other[:1], fwdLogIDs(page.Statements), "other learners' statements stay queryable")
 	log, err := s.StatementLog(ctx, "t1", nil, time.Time{}, 100)
 	require.NoError(t, err)
-	assert.Equal(t, f.other, logIDs(log))
+	assert.Equal(t, f.other, fwdLogIDs(log))
 
 	for _, k := range []lrs.DocumentKey{
 		{Kind: lrs.KindState, ActivityID: "http://example.com/act/1", Agent: f.victimKey, ID: "bookmark"},
@@ -320,7 +323,7 @@ func testEraseAgent(t *testing.T, s backend.Store) {
 
 func testEraseDryRun(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	f := newErasureFixture(t, s)
+	f := newFwdErasureFixture(t, s)
 	counts, err := s.EraseAgent(ctx, "t1", f.victimKey, true)
 	require.NoError(t, err)
 	assert.Equal(t, forward.ErasureCounts{Statements: 5, Documents: 2, Attachments: 1}, counts)
@@ -334,10 +337,10 @@ func testEraseDryRun(t *testing.T, s backend.Store) {
 
 func testErasureRecords(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	r1 := forward.ErasureRecord{ID: uuid.New(), Tenant: "t1", At: coreTime, RequestedBy: "key-1", SubjectHash: "ab", Salt: "cd",
+	r1 := forward.ErasureRecord{ID: uuid.New(), Tenant: "t1", At: fwdTime, RequestedBy: "key-1", SubjectHash: "ab", Salt: "cd",
 		ErasureCounts: forward.ErasureCounts{Statements: 3, Documents: 1, Attachments: 2}}
 	r2 := r1
-	r2.ID, r2.At = uuid.New(), coreTime.Add(time.Minute)
+	r2.ID, r2.At = uuid.New(), fwdTime.Add(time.Minute)
 	r3 := r1
 	r3.ID, r3.Tenant = uuid.New(), "t2"
 	for _, r := range []forward.ErasureRecord{r2, r1, r3} {
@@ -349,6 +352,6 @@ func testErasureRecords(t *testing.T, s backend.Store) {
 	assert.Equal(t, r1.ID, got[0].ID)
 	assert.Equal(t, r1.ErasureCounts, got[0].ErasureCounts)
 	assert.Equal(t, "key-1", got[0].RequestedBy)
-	assert.True(t, coreTime.Equal(got[0].At))
+	assert.True(t, fwdTime.Equal(got[0].At))
 	assert.Equal(t, r2.ID, got[1].ID)
 }
