@@ -93,3 +93,24 @@ func TestParseForwardingErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"r1": id used twice`)
 }
+
+// FuzzParseForwarding checks that no forwarding section makes the config
+// decoder panic, and that an accepted rule resolves or fails cleanly.
+func FuzzParseForwarding(f *testing.F) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "forwarding.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
+	f.Add([]byte("forwarding:\n  - id: r\n    url: https://x.example/\n    key: k\n    secret: s\n    filter: {actors: [{mbox: 'mailto:a@b'}]}\n"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		file, err := ParseFile(raw)
+		if err != nil {
+			return
+		}
+		_ = ValidateForwarding(file.Forwarding)
+		for _, r := range file.Forwarding {
+			_, _ = r.Rule(func(string) string { return "x" }, func(string) ([]byte, error) { return []byte("x"), nil })
+		}
+	})
+}

@@ -85,12 +85,13 @@ type ErasureRecord struct {
 // Eraser deletes one learner's records from a tenant.
 type Eraser interface {
 	// EraseAgent deletes, in tenant, every statement that names the agent
-	// with IFI key agentKey in any agent position the related_agents query
-	// matches (actor, object, authority, context instructor and team,
-	// contextAgents and contextGroups, SubStatements), the State and Agent
-	// Profile documents of that agent, and the attachments no remaining
-	// statement references. With dryRun it deletes nothing and returns
-	// what it would delete.
+	// with IFI key agentKey in any Agent or Group object (see Mentions:
+	// actor, object, Group members, context, SubStatements, authority),
+	// the State and Agent Profile documents of that agent, the attachments
+	// no remaining statement references, and the forwarding dead letters
+	// of the deleted statements. With dryRun it deletes nothing and
+	// returns what it would delete. Statements that only refer to a
+	// deleted one by id (StatementRef, voiding) are kept.
 	EraseAgent(ctx context.Context, tenant, agentKey string, dryRun bool) (ErasureCounts, error)
 	// AddErasureRecord stores an audit record.
 	AddErasureRecord(ctx context.Context, r ErasureRecord) error

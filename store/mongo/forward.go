@@ -1,6 +1,7 @@
 package mongo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -221,8 +222,12 @@ func (s *Store) DeleteDeadLetter(ctx context.Context, tenant, rule string, id uu
 // erasure again after a failure finishes it.
 func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun bool) (forward.ErasureCounts, error) {
 	var counts forward.ErasureCounts
-	cur, err := s.coll(collStatements).Find(ctx, bson.D{{Key: "tenant", Value: tenant}, {Key: "agents", Value: agentKey}},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "id", Value: 1}, {Key: "atts", Value: 1}}))
+	// A scan of the tenant's statements, pre-filtered on a token of the
+	// IFI when there is one: the learner may appear where no index holds
+	// them (Group members).
+	tok := []byte(forward.ScanToken(agentKey))
+	cur, err := s.coll(collStatements).Find(ctx, bson.D{{Key: "tenant", Value: tenant}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "id", Value: 1}, {Key: "atts", Value: 1}, {Key: "raw", Value: 1}}))
 	if err != nil {
 		return counts, fmt.Errorf("erase agent: find statements: %w", err)
 	}
@@ -236,6 +241,17 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun 
 		if err := cur.Decode(&d); err != nil {
 			_ = cur.Close(ctx)
 			return counts, fmt.Errorf("erase agent: %w", err)
+		}
+		if len(tok) > 0 && !bytes.Contains(bytes.ToLower(d.Raw), tok) {
+			continue
+		}
+		hit, err := forward.Mentions(d.Raw, agentKey)
+		if err != nil {
+			_ = cur.Close(ctx)
+			return counts, fmt.Errorf("erase agent: decode stored statement: %w", err)
+		}
+		if !hit {
+			continue
 		}
 		ids = append(ids, d.ID)
 		sids = append(sids, d.StatementID)

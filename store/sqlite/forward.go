@@ -225,14 +225,19 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun 
 	var counts forward.ErasureCounts
 	run := func(tx *sql.Tx) error {
 		counts = forward.ErasureCounts{}
-		rows, err := tx.QueryContext(ctx, `SELECT s.id, s.stored, s.atts, s.raw FROM lrs_statement_agents d
-			JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id
-			WHERE d.tenant = ? AND d.key = ?`, tenant, agentKey)
+		// A scan, pre-filtered on a token of the IFI when there is one:
+		// the learner may appear where no index holds them (Group members).
+		q := `SELECT id, stored, atts, raw FROM lrs_statements WHERE tenant = ?`
+		args := []any{tenant}
+		if tok := forward.ScanToken(agentKey); tok != "" {
+			q += ` AND instr(lower(CAST(raw AS TEXT)), ?) > 0`
+			args = append(args, tok)
+		}
+		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("find statements: %w", err)
 		}
 		var erased []fwdErasedStatement
-		seen := map[string]bool{}
 		for rows.Next() {
 			var (
 				e    fwdErasedStatement
@@ -243,10 +248,14 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun 
 				rows.Close()
 				return fmt.Errorf("find statements: %w", err)
 			}
-			if seen[e.id] {
+			hit, err := forward.Mentions(raw, agentKey)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("decode stored statement: %w", err)
+			}
+			if !hit {
 				continue
 			}
-			seen[e.id] = true
 			if err := json.Unmarshal([]byte(atts), &e.atts); err != nil {
 				rows.Close()
 				return fmt.Errorf("stored attachments: %w", err)

@@ -231,11 +231,19 @@ func newFwdErasureFixture(t *testing.T, s backend.Store) fwdErasureFixture {
 		fwdStmt(t, `{"actor":{"mbox":%q},"verb":{"id":"http://example.com/v/helped"},"object":{"objectType":"Agent","mbox":%q}}`, fwdOtherMbox, fwdVictimMbox),
 		fwdStmt(t, `{"actor":{"mbox":%q},"verb":{"id":"http://example.com/v/did"},"object":{"id":"http://example.com/act/1"},"context":{"instructor":{"mbox":%q}}}`,
 			fwdOtherMbox, fwdVictimMbox),
+		// As a member of an anonymous Group (no index holds members; the
+		// domain's case differs), and inside a SubStatement.
+		fwdStmt(t, `{"actor":{"objectType":"Group","member":[{"mbox":"mailto:victim@EXAMPLE.com"},{"mbox":%q}]},"verb":{"id":"http://example.com/v/did"},"object":{"id":"http://example.com/act/4"}}`,
+			fwdOtherMbox),
+		fwdStmt(t, `{"actor":{"mbox":%q},"verb":{"id":"http://example.com/v/planned"},"object":{"objectType":"SubStatement","actor":{"mbox":%q},"verb":{"id":"http://example.com/v/did"},"object":{"id":"http://example.com/act/1"}}}`,
+			fwdOtherMbox, fwdVictimMbox),
 	}
 	other := []*lrs.Statement{
 		fwdSimple(t, fwdOtherMbox, "http://example.com/act/1"),
 		fwdStmt(t, `{"actor":{"mbox":%q},"verb":{"id":"http://example.com/v/got"},"object":{"id":"http://example.com/act/3"},"attachments":%s}`,
 			fwdOtherMbox, att(f.shared, len(shared))),
+		// A look-alike address is someone else.
+		fwdStmt(t, `{"actor":{"mbox":"mailto:victim@example.com.evil"},"verb":{"id":"http://example.com/v/did"},"object":{"id":"http://example.com/act/5"}}`),
 	}
 	parts := []lrs.Part{{ContentType: "text/plain", SHA2: f.victimOnlyAtt, Data: only}, {ContentType: "text/plain", SHA2: f.shared, Data: shared}}
 	require.NoError(t, s.SaveStatements(ctx, "t1", fwdTime, victim, parts))
@@ -269,7 +277,7 @@ func testEraseAgent(t *testing.T, s backend.Store) {
 	f := newFwdErasureFixture(t, s)
 	counts, err := s.EraseAgent(ctx, "t1", f.victimKey, false)
 	require.NoError(t, err)
-	assert.Equal(t, forward.ErasureCounts{Statements: 5, Documents: 2, Attachments: 1}, counts)
+	assert.Equal(t, forward.ErasureCounts{Statements: 7, Documents: 2, Attachments: 1}, counts)
 
 	for _, id := range f.victim {
 		for _, voided := range []bool{false, true} {
@@ -326,10 +334,10 @@ func testEraseDryRun(t *testing.T, s backend.Store) {
 	f := newFwdErasureFixture(t, s)
 	counts, err := s.EraseAgent(ctx, "t1", f.victimKey, true)
 	require.NoError(t, err)
-	assert.Equal(t, forward.ErasureCounts{Statements: 5, Documents: 2, Attachments: 1}, counts)
+	assert.Equal(t, forward.ErasureCounts{Statements: 7, Documents: 2, Attachments: 1}, counts)
 	log, err := s.StatementLog(ctx, "t1", nil, time.Time{}, 100)
 	require.NoError(t, err)
-	assert.Len(t, log, 7)
+	assert.Len(t, log, 10)
 	parts, err := s.Attachments(ctx, "t1", []string{f.victimOnlyAtt})
 	require.NoError(t, err)
 	assert.Len(t, parts, 1)
