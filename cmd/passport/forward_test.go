@@ -13,9 +13,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/passportbridge/passport/internal/config"
 	"github.com/passportbridge/passport/lrs"
 	"github.com/passportbridge/passport/lrs/forward"
 	"github.com/passportbridge/passport/store/sqlite"
@@ -151,4 +154,35 @@ func TestLRSForwardCommands(t *testing.T) {
 	code, _, errOut = cmd("replay", "--rule", "nope")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, `no forwarding rule "nope"`)
+}
+
+func TestForwardWorkers(t *testing.T) {
+	t.Parallel()
+	rule := func(id, secretEnv string) config.ForwardRule {
+		return config.ForwardRule{ID: id, Tenant: "default", URL: "https://central.example/xapi/", Key: "k",
+			SecretEnv: secretEnv, Version: "auto", Batch: 50, Poll: time.Minute}
+	}
+	d := &deps{
+		Config:     config.Config{Store: config.StoreSQLite},
+		Logger:     slog.New(slog.DiscardHandler),
+		Metrics:    prometheus.NewRegistry(),
+		Clock:      time.Now,
+		HTTPClient: func(l *slog.Logger) *retryablehttp.Client { return retryablehttp.NewClient() },
+	}
+	assert.Empty(t, forwardWorkers(d), "no rules, no workers")
+
+	d.File.Forwarding = []config.ForwardRule{rule("a", "PATH"), rule("b", "PATH")}
+	ws := forwardWorkers(d)
+	require.Len(t, ws, 2)
+	assert.Equal(t, "forward a", ws[0].Name)
+	assert.Equal(t, "forward b", ws[1].Name)
+
+	d.File.Forwarding = []config.ForwardRule{rule("a", "PASSPORT_TEST_UNSET_SECRET_VARIABLE")}
+	ws = forwardWorkers(d)
+	require.Len(t, ws, 1)
+	err := ws[0].Run(t.Context())
+	require.ErrorContains(t, err, "secret is empty", "a rule that cannot start fails its worker, loudly")
+
+	d.File.Forwarding = []config.ForwardRule{rule("a", "PATH"), rule("a", "PATH")}
+	require.ErrorContains(t, forwardWorkers(d)[0].Run(t.Context()), "id used twice")
 }

@@ -239,8 +239,12 @@ func (f *Forwarder) retryDeadLetters(ctx context.Context, res *Result) error {
 				continue
 			}
 			fa, err := statementFacts(st.JSON)
-			if err != nil {
-				return fmt.Errorf("read stored statement: %w", err)
+			if err != nil { // keep it dead, out of the retry queue
+				d.Retry, d.At, d.Reason = false, f.clock().UTC(), "stored statement unreadable: "+err.Error()
+				if err := f.store.PutDeadLetter(ctx, f.rule.Tenant, f.rule.ID, d); err != nil {
+					return err
+				}
+				continue
 			}
 			refused, err := f.deliver(ctx, f.header(fa), []item{{st: st}}, res)
 			if err != nil {
@@ -334,8 +338,13 @@ func (f *Forwarder) forwardLog(ctx context.Context, res *Result) error {
 		}
 		for i, st := range page {
 			fa, err := statementFacts(st.JSON)
-			if err != nil {
-				return fmt.Errorf("read stored statement: %w", err)
+			if err != nil { // cannot happen to a statement the LRS stored; never block the rule on it
+				d := DeadLetter{StatementID: st.ID, Stored: st.Stored, At: f.clock().UTC(), Reason: "stored statement unreadable: " + err.Error()}
+				if err := f.store.PutDeadLetter(ctx, f.rule.Tenant, f.rule.ID, d); err != nil {
+					return err
+				}
+				res.DeadLettered++
+				continue
 			}
 			ok, err := f.selected(ctx, fa)
 			if err != nil {

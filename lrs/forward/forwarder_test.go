@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -160,8 +161,25 @@ func TestForwardRefusals(t *testing.T) {
 				down.refuse[ids[i]] = code
 			}
 			down.status = tc.status
-			f := newForwarder(t, s, srv.URL, forward.Rule{Batch: 8})
+			reg := prometheus.NewRegistry()
+			metrics, err := forward.NewMetrics(reg)
+			require.NoError(t, err)
+			f := forward.New(forward.Rule{ID: "r1", Tenant: "t1", URL: srv.URL + "/xapi/", Key: "down-key", Secret: "down-secret", Batch: 8},
+				s, forward.Options{Client: testClient(t), Logger: testLogger(t), Metrics: metrics})
 			res, err := f.RunOnce(t.Context())
+			assert.InDelta(t, float64(res.Forwarded), metricValue(t, metrics.Forwarded.WithLabelValues("r1")), 0)
+			assert.InDelta(t, float64(len(tc.wantDead)), metricValue(t, metrics.DeadLettered.WithLabelValues("r1")), 0)
+			failed := 0.0
+			if tc.wantErr {
+				failed = 1
+				assert.Positive(t, metricValue(t, metrics.Lag.WithLabelValues("r1")), "lag while stuck")
+			} else {
+				assert.Zero(t, metricValue(t, metrics.Lag.WithLabelValues("r1")), "no lag once caught up")
+			}
+			assert.InDelta(t, failed, metricValue(t, metrics.Failed.WithLabelValues("r1")), 0)
+			again, err2 := forward.NewMetrics(reg)
+			require.NoError(t, err2, "registering twice reuses the collectors")
+			assert.Same(t, metrics.Forwarded, again.Forwarded)
 			if tc.wantErr {
 				require.Error(t, err)
 			} else {
@@ -329,3 +347,25 @@ func TestRunWakesAndStops(t *testing.T) {
 	stop()
 	require.ErrorIs(t, <-done, context.Canceled)
 }
+
+// metricValue reads a counter's or gauge's current value through a
+// registry of its own.
+func metricValue(t *testing.T, m prometheus.Metric) float64 {
+	t.Helper()
+	reg := prometheus.NewPedanticRegistry()
+	require.NoError(t, reg.Register(metricCollector{m}))
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	require.Len(t, mfs, 1)
+	pb := mfs[0].GetMetric()[0]
+	if c := pb.GetCounter(); c != nil {
+		return c.GetValue()
+	}
+	return pb.GetGauge().GetValue()
+}
+
+// metricCollector collects one metric.
+type metricCollector struct{ m prometheus.Metric }
+
+func (c metricCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.m.Desc() }
+func (c metricCollector) Collect(ch chan<- prometheus.Metric) { ch <- c.m }
