@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -220,103 +222,103 @@ func fwdIndexKeys(raw []byte) (agents, activities []string, err error) {
 	return st.RelatedAgents, st.RelatedActivities, nil
 }
 
-// EraseAgent implements forward.Eraser in one write transaction.
-func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun bool) (forward.ErasureCounts, error) {
-	var counts forward.ErasureCounts
-	run := func(tx *sql.Tx) error {
-		counts = forward.ErasureCounts{}
-		// A scan, pre-filtered on a token of the IFI when there is one:
-		// the learner may appear where no index holds them (Group members).
-		q := `SELECT id, stored, atts, raw FROM lrs_statements WHERE tenant = ?`
-		args := []any{tenant}
-		if tok := forward.ScanToken(agentKey); tok != "" {
-			q += ` AND instr(lower(CAST(raw AS TEXT)), ?) > 0`
-			args = append(args, tok)
+// fwdScanErasable returns the statements of tenant stored after minStored
+// (all when 0) that mention agentKey.
+func fwdScanErasable(ctx context.Context, tx *sql.Tx, tenant, agentKey string, minStored int64) ([]fwdErasedStatement, error) {
+	// A scan, pre-filtered on a token of the IFI when there is one: the
+	// learner may appear where no index holds them (Group members).
+	q := `SELECT id, stored, atts, raw FROM lrs_statements WHERE tenant = ? AND stored > ?`
+	args := []any{tenant, minStored}
+	if tok := forward.ScanToken(agentKey); tok != "" {
+		q += ` AND instr(lower(CAST(raw AS TEXT)), ?) > 0`
+		args = append(args, tok)
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find statements: %w", err)
+	}
+	defer rows.Close()
+	var out []fwdErasedStatement
+	for rows.Next() {
+		var (
+			e    fwdErasedStatement
+			atts string
+			raw  []byte
+		)
+		if err := rows.Scan(&e.id, &e.stored, &atts, &raw); err != nil {
+			return nil, fmt.Errorf("find statements: %w", err)
 		}
-		rows, err := tx.QueryContext(ctx, q, args...)
+		hit, err := forward.Mentions(raw, agentKey)
 		if err != nil {
-			return fmt.Errorf("find statements: %w", err)
+			return nil, fmt.Errorf("decode stored statement: %w", err)
 		}
-		var erased []fwdErasedStatement
-		for rows.Next() {
-			var (
-				e    fwdErasedStatement
-				atts string
-				raw  []byte
-			)
-			if err := rows.Scan(&e.id, &e.stored, &atts, &raw); err != nil {
-				rows.Close()
-				return fmt.Errorf("find statements: %w", err)
-			}
-			hit, err := forward.Mentions(raw, agentKey)
+		if !hit {
+			continue
+		}
+		if err := json.Unmarshal([]byte(atts), &e.atts); err != nil {
+			return nil, fmt.Errorf("stored attachments: %w", err)
+		}
+		if e.agents, e.activities, err = fwdIndexKeys(raw); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find statements: %w", err)
+	}
+	return out, nil
+}
+
+// EraseAgent implements forward.Eraser. The slow part, the scan of the
+// tenant's statements, runs on a read snapshot so that the writer (and
+// every LRS write behind it) is held only for the statements stored after
+// that snapshot and the deletes themselves.
+func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun bool) (forward.ErasureCounts, error) {
+	var (
+		snapshot int64
+		erased   []fwdErasedStatement
+		// orphans are the attachments that only erased statements reference
+		// (as of the snapshot).
+		orphans []string
+		nDocs   int
+	)
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var maxStored sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(stored) FROM lrs_statements WHERE tenant = ?`, tenant).Scan(&maxStored); err != nil {
+			return fmt.Errorf("read last stored: %w", err)
+		}
+		snapshot = maxStored.Int64
+		var err error
+		if erased, err = fwdScanErasable(ctx, tx, tenant, agentKey, 0); err != nil {
+			return err
+		}
+		if orphans, err = fwdOrphans(ctx, tx, tenant, erased); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM lrs_documents WHERE tenant = ? AND kind IN (?, ?) AND agent = ?`,
+			tenant, string(lrs.KindState), string(lrs.KindAgentProfile), agentKey).Scan(&nDocs)
+	})
+	if err != nil {
+		return forward.ErasureCounts{}, fmt.Errorf("erase agent: %w", err)
+	}
+	if dryRun {
+		return forward.ErasureCounts{Statements: len(erased), Documents: nDocs, Attachments: len(orphans)}, nil
+	}
+	var counts forward.ErasureCounts
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		counts = forward.ErasureCounts{}
+		later, err := fwdScanErasable(ctx, tx, tenant, agentKey, snapshot)
+		if err != nil {
+			return err
+		}
+		all := append(slices.Clone(erased), later...)
+		for _, e := range all {
+			res, err := tx.ExecContext(ctx, `DELETE FROM lrs_statements WHERE tenant = ? AND id = ?`, tenant, e.id)
 			if err != nil {
-				rows.Close()
-				return fmt.Errorf("decode stored statement: %w", err)
-			}
-			if !hit {
-				continue
-			}
-			if err := json.Unmarshal([]byte(atts), &e.atts); err != nil {
-				rows.Close()
-				return fmt.Errorf("stored attachments: %w", err)
-			}
-			if e.agents, e.activities, err = fwdIndexKeys(raw); err != nil {
-				rows.Close()
-				return err
-			}
-			erased = append(erased, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("find statements: %w", err)
-		}
-		counts.Statements = len(erased)
-		var nDocs int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM lrs_documents WHERE tenant = ? AND kind IN (?, ?) AND agent = ?`,
-			tenant, string(lrs.KindState), string(lrs.KindAgentProfile), agentKey).Scan(&nDocs); err != nil {
-			return fmt.Errorf("count documents: %w", err)
-		}
-		counts.Documents = nDocs
-		hashes := map[string]bool{}
-		for _, e := range erased {
-			for _, h := range e.atts {
-				hashes[h] = true
-			}
-		}
-		// An attachment goes when every statement that references it goes.
-		var orphans []string
-		for h := range hashes {
-			var refs int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM lrs_statements s, json_each(s.atts) j
-				WHERE s.tenant = ? AND j.value = ?`, tenant, h).Scan(&refs); err != nil {
-				return fmt.Errorf("count attachment references: %w", err)
-			}
-			mine := 0
-			for _, e := range erased {
-				for _, a := range e.atts {
-					if a == h {
-						mine++
-					}
-				}
-			}
-			if refs > mine {
-				continue
-			}
-			var one int
-			switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM lrs_attachments WHERE tenant = ? AND sha2 = ?`, tenant, h).Scan(&one); {
-			case err == nil:
-				orphans = append(orphans, h)
-			case !errors.Is(err, sql.ErrNoRows):
-				return fmt.Errorf("read attachment: %w", err)
-			}
-		}
-		counts.Attachments = len(orphans)
-		if dryRun {
-			return nil
-		}
-		for _, e := range erased {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_statements WHERE tenant = ? AND id = ?`, tenant, e.id); err != nil {
 				return fmt.Errorf("delete statement: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				counts.Statements++
 			}
 			for _, k := range e.agents {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_statement_agents WHERE tenant = ? AND key = ? AND stored = ? AND id = ?`,
@@ -330,33 +332,76 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun 
 					return fmt.Errorf("delete statement activity: %w", err)
 				}
 			}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_documents WHERE tenant = ? AND kind IN (?, ?) AND agent = ?`,
-			tenant, string(lrs.KindState), string(lrs.KindAgentProfile), agentKey); err != nil {
-			return fmt.Errorf("delete documents: %w", err)
-		}
-		for _, h := range orphans {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_attachments WHERE tenant = ? AND sha2 = ?`, tenant, h); err != nil {
-				return fmt.Errorf("delete attachment: %w", err)
-			}
-		}
-		for _, e := range erased {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM forward_dead_letters WHERE tenant = ? AND statement_id = ?`, tenant, e.id); err != nil {
 				return fmt.Errorf("delete dead letters: %w", err)
 			}
 		}
+		// Attachments only statements erased after the snapshot held.
+		laterOrphans, err := fwdOrphans(ctx, tx, tenant, later)
+		if err != nil {
+			return err
+		}
+		for _, h := range append(slices.Clone(orphans), laterOrphans...) {
+			// Still unreferenced? (A statement stored since may use it.)
+			var one int
+			switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM lrs_statements s, json_each(s.atts) j
+				WHERE s.tenant = ? AND s.stored > ? AND j.value = ? LIMIT 1`, tenant, snapshot, h).Scan(&one); {
+			case err == nil:
+				continue
+			case !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("count attachment references: %w", err)
+			}
+			res, err := tx.ExecContext(ctx, `DELETE FROM lrs_attachments WHERE tenant = ? AND sha2 = ?`, tenant, h)
+			if err != nil {
+				return fmt.Errorf("delete attachment: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				counts.Attachments++
+			}
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM lrs_documents WHERE tenant = ? AND kind IN (?, ?) AND agent = ?`,
+			tenant, string(lrs.KindState), string(lrs.KindAgentProfile), agentKey)
+		if err != nil {
+			return fmt.Errorf("delete documents: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		counts.Documents = int(n)
 		return nil
-	}
-	var err error
-	if dryRun {
-		err = s.read(ctx, run)
-	} else {
-		err = s.write(ctx, run)
-	}
+	})
 	if err != nil {
 		return forward.ErasureCounts{}, fmt.Errorf("erase agent: %w", err)
 	}
 	return counts, nil
+}
+
+// fwdOrphans returns the stored attachments that only statements in
+// erased reference (they all go, so the attachment goes).
+func fwdOrphans(ctx context.Context, tx *sql.Tx, tenant string, erased []fwdErasedStatement) ([]string, error) {
+	mine := map[string]int{}
+	for _, e := range erased {
+		for _, h := range e.atts {
+			mine[h]++
+		}
+	}
+	var out []string
+	for _, h := range slices.Sorted(maps.Keys(mine)) {
+		var refs int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM lrs_statements s, json_each(s.atts) j
+			WHERE s.tenant = ? AND j.value = ?`, tenant, h).Scan(&refs); err != nil {
+			return nil, fmt.Errorf("count attachment references: %w", err)
+		}
+		if refs > mine[h] {
+			continue
+		}
+		var one int
+		switch err := tx.QueryRowContext(ctx, `SELECT 1 FROM lrs_attachments WHERE tenant = ? AND sha2 = ?`, tenant, h).Scan(&one); {
+		case err == nil:
+			out = append(out, h)
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, fmt.Errorf("read attachment: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // AddErasureRecord implements forward.Eraser.
