@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"text/tabwriter"
 	"time"
@@ -63,12 +65,24 @@ func forwardWorkers(d *deps) []worker {
 	out := make([]worker, 0, len(rules))
 	for _, r := range rules {
 		logger := d.Logger.With("component", "forward")
+		if u, err := url.Parse(r.URL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			logger.Warn("forwarding rule sends credentials and statements over plain http", "rule", r.ID, "host", u.Host)
+		}
 		f := forward.New(r, d.Store, forward.Options{
 			Client: d.HTTPClient(logger), Logger: logger, Clock: d.Clock, Settle: settle, Metrics: metrics,
 		})
 		out = append(out, worker{Name: "forward " + r.ID, Run: f.Run})
 	}
 	return out
+}
+
+// isLoopback reports whether host is localhost or a loopback address.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // forwardRules resolves the config file's forwarding rules.
@@ -180,8 +194,10 @@ func lrsEraseCommand() command {
 				fmt.Fprintf(d.Stderr, "passport lrs erase: %v\n", err)
 				return 1
 			}
-			res := map[string]any{"dry_run": dryRun, "statements": rec.Statements, "documents": rec.Documents,
-				"attachments": rec.Attachments}
+			res := map[string]any{
+				"dry_run": dryRun, "statements": rec.Statements, "documents": rec.Documents,
+				"attachments": rec.Attachments,
+			}
 			if !dryRun {
 				res["erasure_id"] = rec.ID.String()
 			}

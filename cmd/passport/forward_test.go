@@ -159,8 +159,10 @@ func TestLRSForwardCommands(t *testing.T) {
 func TestForwardWorkers(t *testing.T) {
 	t.Parallel()
 	rule := func(id, secretEnv string) config.ForwardRule {
-		return config.ForwardRule{ID: id, Tenant: "default", URL: "https://central.example/xapi/", Key: "k",
-			SecretEnv: secretEnv, Version: "auto", Batch: 50, Poll: time.Minute}
+		return config.ForwardRule{
+			ID: id, Tenant: "default", URL: "https://central.example/xapi/", Key: "k",
+			SecretEnv: secretEnv, Version: "auto", Batch: 50, Poll: time.Minute,
+		}
 	}
 	d := &deps{
 		Config:     config.Config{Store: config.StoreSQLite},

@@ -206,8 +206,10 @@ func (r ForwardRule) Rule(getenv func(string) string, readFile func(string) ([]b
 	if secret == "" {
 		return forward.Rule{}, fmt.Errorf("forwarding rule %q: the secret is empty", r.ID)
 	}
-	out := forward.Rule{ID: r.ID, Tenant: r.Tenant, URL: r.URL, Key: r.Key, Secret: secret, Version: r.Version,
-		Batch: r.Batch, Poll: r.Poll, Filter: forward.Filter{Verbs: r.Filter.Verbs, Activities: r.Filter.Activities}}
+	out := forward.Rule{
+		ID: r.ID, Tenant: r.Tenant, URL: r.URL, Key: r.Key, Secret: secret, Version: r.Version,
+		Batch: r.Batch, Poll: r.Poll, Filter: forward.Filter{Verbs: r.Filter.Verbs, Activities: r.Filter.Activities},
+	}
 	for i := range r.Filter.Actors {
 		k, err := r.actorKey(i)
 		if err != nil {

@@ -55,8 +55,10 @@ func Erase(ctx context.Context, s Eraser, req ErasureRequest, now time.Time) (Er
 	if _, err := rand.Read(salt); err != nil {
 		return ErasureRecord{}, fmt.Errorf("erasure salt: %w", err)
 	}
-	rec := ErasureRecord{Tenant: req.Tenant, At: now.UTC(), RequestedBy: req.RequestedBy,
-		Salt: hex.EncodeToString(salt), SubjectHash: SubjectHash(hex.EncodeToString(salt), key), ErasureCounts: counts}
+	rec := ErasureRecord{
+		Tenant: req.Tenant, At: now.UTC(), RequestedBy: req.RequestedBy,
+		Salt: hex.EncodeToString(salt), SubjectHash: SubjectHash(hex.EncodeToString(salt), key), ErasureCounts: counts,
+	}
 	if req.DryRun {
 		return rec, nil
 	}

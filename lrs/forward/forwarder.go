@@ -120,8 +120,10 @@ func New(r Rule, s Source, o Options) *Forwarder {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Forwarder{rule: r, store: s, client: o.Client, logger: o.Logger.With("rule", r.ID),
-		clock: o.Clock, settle: o.Settle, metrics: o.Metrics, wake: make(chan struct{}, 1)}
+	return &Forwarder{
+		rule: r, store: s, client: o.Client, logger: o.Logger.With("rule", r.ID),
+		clock: o.Clock, settle: o.Settle, metrics: o.Metrics, wake: make(chan struct{}, 1),
+	}
 }
 
 // Rule returns the forwarder's rule.
@@ -386,8 +388,10 @@ func (f *Forwarder) deliver(ctx context.Context, hdr string, items []item, res *
 	case !permanent(status):
 		return false, fmt.Errorf("post statements: status %d: %w", status, errTransient)
 	case len(items) == 1:
-		d := DeadLetter{StatementID: items[0].st.ID, Stored: items[0].st.Stored, At: f.clock().UTC(),
-			Reason: fmt.Sprintf("downstream answered %d: %s", status, reason)}
+		d := DeadLetter{
+			StatementID: items[0].st.ID, Stored: items[0].st.Stored, At: f.clock().UTC(),
+			Reason: fmt.Sprintf("downstream answered %d: %s", status, reason),
+		}
 		if err := f.store.PutDeadLetter(ctx, f.rule.Tenant, f.rule.ID, d); err != nil {
 			return false, err
 		}

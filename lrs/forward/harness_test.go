@@ -3,7 +3,6 @@ package forward_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -251,12 +250,4 @@ func logIDs(t *testing.T, s backend.Store) []string {
 		last := page[len(page)-1]
 		after = &lrs.Cursor{Stored: last.Stored, ID: last.ID}
 	}
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
 }

@@ -120,7 +120,7 @@ func TestForwardOverDroppingLink(t *testing.T) {
 				want[i] = id.String()
 			}
 			assert.Equal(t, want, logIDs(t, central.Store), "every statement exactly once, in order")
-			assert.Equal(t, logIDs(t, camp.Store), want)
+			assert.Equal(t, want, logIDs(t, camp.Store))
 
 			_, err = central.Store.Statement(ctx, auth.DefaultTenant, voided, true)
 			require.NoError(t, err, "the voiding statement voided its target downstream too")

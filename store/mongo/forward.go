@@ -263,9 +263,11 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun 
 		return counts, fmt.Errorf("erase agent: %w", err)
 	}
 	counts.Statements = len(ids)
-	docFilter := bson.D{{Key: "tenant", Value: tenant},
+	docFilter := bson.D{
+		{Key: "tenant", Value: tenant},
 		{Key: "kind", Value: bson.D{{Key: "$in", Value: bson.A{string(lrs.KindState), string(lrs.KindAgentProfile)}}}},
-		{Key: "agent", Value: agentKey}}
+		{Key: "agent", Value: agentKey},
+	}
 	nDocs, err := s.coll(collDocuments).CountDocuments(ctx, docFilter)
 	if err != nil {
 		return counts, fmt.Errorf("erase agent: count documents: %w", err)
@@ -308,8 +310,10 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun 
 	}
 	for start := 0; start < len(sids); start += 500 {
 		chunk := sids[start:min(start+500, len(sids))]
-		if _, err := s.coll(collDeadLetters).DeleteMany(ctx, bson.D{{Key: "tenant", Value: tenant},
-			{Key: "statement_id", Value: bson.D{{Key: "$in", Value: chunk}}}}); err != nil {
+		if _, err := s.coll(collDeadLetters).DeleteMany(ctx, bson.D{
+			{Key: "tenant", Value: tenant},
+			{Key: "statement_id", Value: bson.D{{Key: "$in", Value: chunk}}},
+		}); err != nil {
 			return counts, fmt.Errorf("erase agent: delete dead letters: %w", err)
 		}
 	}
@@ -346,9 +350,12 @@ func (s *Store) ErasureRecords(ctx context.Context, tenant string) ([]forward.Er
 		if err != nil {
 			return nil, fmt.Errorf("erasure records: %w", err)
 		}
-		out = append(out, forward.ErasureRecord{ID: u, Tenant: d.Tenant, At: fromNanos(d.At), RequestedBy: d.RequestedBy,
+		out = append(out, forward.ErasureRecord{
+			ID: u, Tenant: d.Tenant, At: fromNanos(d.At), RequestedBy: d.RequestedBy,
 			SubjectHash: d.SubjectHash, Salt: d.Salt, ErasureCounts: forward.ErasureCounts{
-				Statements: d.Statements, Documents: d.Documents, Attachments: d.Attachments}})
+				Statements: d.Statements, Documents: d.Documents, Attachments: d.Attachments,
+			},
+		})
 	}
 	if err := cur.Err(); err != nil {
 		return nil, fmt.Errorf("erasure records: %w", err)

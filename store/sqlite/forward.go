@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,18 +24,24 @@ func (s *Store) StatementLog(ctx context.Context, tenant string, after *lrs.Curs
 	if limit < 1 || limit > lrs.MaxLimit {
 		limit = lrs.MaxLimit
 	}
-	where := []string{"tenant = ?"}
-	args := []any{tenant}
-	if after != nil {
-		where = append(where, "(stored, id) > (?, ?)")
-		args = append(args, nanos(after.Stored), after.ID.String())
+	const sel = `SELECT id, stored, atts, raw FROM lrs_statements WHERE tenant = ?`
+	const order = ` ORDER BY stored, id LIMIT ?`
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	switch {
+	case after == nil && until.IsZero():
+		rows, err = s.db.QueryContext(ctx, sel+order, tenant, limit)
+	case after == nil:
+		rows, err = s.db.QueryContext(ctx, sel+` AND stored <= ?`+order, tenant, nanos(until), limit)
+	case until.IsZero():
+		rows, err = s.db.QueryContext(ctx, sel+` AND (stored, id) > (?, ?)`+order,
+			tenant, nanos(after.Stored), after.ID.String(), limit)
+	default:
+		rows, err = s.db.QueryContext(ctx, sel+` AND (stored, id) > (?, ?) AND stored <= ?`+order,
+			tenant, nanos(after.Stored), after.ID.String(), nanos(until), limit)
 	}
-	if !until.IsZero() {
-		where = append(where, "stored <= ?")
-		args = append(args, nanos(until))
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, stored, atts, raw FROM lrs_statements WHERE `+
-		strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY stored, id LIMIT %d`, limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("statement log: %w", err)
 	}
@@ -133,12 +138,13 @@ func (s *Store) PutDeadLetter(ctx context.Context, tenant, rule string, d forwar
 
 // DeadLetters implements forward.DeadLetterStore.
 func (s *Store) DeadLetters(ctx context.Context, tenant, rule string, retryOnly bool, limit int) ([]forward.DeadLetter, error) {
-	q := `SELECT statement_id, stored, reason, at, retry FROM forward_dead_letters WHERE tenant = ? AND rule = ?`
+	const sel = `SELECT statement_id, stored, reason, at, retry FROM forward_dead_letters WHERE tenant = ? AND rule = ?`
+	const order = ` ORDER BY stored, statement_id LIMIT ?`
+	q := sel + order
 	if retryOnly {
-		q += ` AND retry = 1`
+		q = sel + ` AND retry = 1` + order
 	}
-	q += fmt.Sprintf(` ORDER BY stored, statement_id LIMIT %d`, max(limit, 1))
-	rows, err := s.db.QueryContext(ctx, q, tenant, rule)
+	rows, err := s.db.QueryContext(ctx, q, tenant, rule, max(limit, 1))
 	if err != nil {
 		return nil, fmt.Errorf("dead letters: %w", err)
 	}

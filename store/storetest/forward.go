@@ -263,8 +263,10 @@ func newFwdErasureFixture(t *testing.T, s backend.Store) fwdErasureFixture {
 				{Kind: lrs.KindState, ActivityID: "http://example.com/act/1", Agent: who, ID: "bookmark"},
 				{Kind: lrs.KindAgentProfile, Agent: who, ID: "prefs"},
 			} {
-				_, err := s.PutDocument(ctx, tenant, fwdTime, lrs.Write{Version: lrs.V1, Mode: lrs.ModePost,
-					Doc: lrs.Document{Key: k, ContentType: "application/json", Content: []byte(`{"a":1}`)}})
+				_, err := s.PutDocument(ctx, tenant, fwdTime, lrs.Write{
+					Version: lrs.V1, Mode: lrs.ModePost,
+					Doc: lrs.Document{Key: k, ContentType: "application/json", Content: []byte(`{"a":1}`)},
+				})
 				require.NoError(t, err)
 			}
 		}
@@ -345,8 +347,10 @@ func testEraseDryRun(t *testing.T, s backend.Store) {
 
 func testErasureRecords(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	r1 := forward.ErasureRecord{ID: uuid.New(), Tenant: "t1", At: fwdTime, RequestedBy: "key-1", SubjectHash: "ab", Salt: "cd",
-		ErasureCounts: forward.ErasureCounts{Statements: 3, Documents: 1, Attachments: 2}}
+	r1 := forward.ErasureRecord{
+		ID: uuid.New(), Tenant: "t1", At: fwdTime, RequestedBy: "key-1", SubjectHash: "ab", Salt: "cd",
+		ErasureCounts: forward.ErasureCounts{Statements: 3, Documents: 1, Attachments: 2},
+	}
 	r2 := r1
 	r2.ID, r2.At = uuid.New(), fwdTime.Add(time.Minute)
 	r3 := r1
