@@ -21,9 +21,13 @@ import (
 )
 
 // mongoSettle keeps forwarding on the mongo store this far behind the
-// newest statement: concurrent replicas may commit slightly out of stored
-// order (the LRS reports the same lag as Consistent-Through).
-const mongoSettle = 2 * time.Second
+// clock. Without multi-document transactions, a statement becomes visible
+// when its own insert lands, which may be after statements of a later
+// request (another replica) with greater stored times: the forwarder must
+// not pass a stored time while an insert stamped before it may still land.
+// An LRS request, and so its inserts, ends within its 30 s timeout; the
+// rest is margin for clock differences between replicas.
+const mongoSettle = 45 * time.Second
 
 // forwardCommands are the forwarding, export and erasure subcommands, keyed
 // by their words (such as "lrs export").

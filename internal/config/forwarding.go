@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/lrs/forward"
 )
 
@@ -111,7 +112,7 @@ func (f *ForwardFilter) UnmarshalYAML(n *yaml.Node) error {
 
 func (r *ForwardRule) validate() error {
 	if r.Tenant == "" {
-		r.Tenant = "default"
+		r.Tenant = auth.DefaultTenant
 	}
 	switch r.Version {
 	case "":
@@ -122,6 +123,9 @@ func (r *ForwardRule) validate() error {
 	}
 	if !reRuleID.MatchString(r.ID) {
 		return errors.New("id: want 1-64 letters, digits, '-' or '_'")
+	}
+	if !auth.ValidTenantID(r.Tenant) {
+		return fmt.Errorf("tenant %q: want 1-64 letters, digits, '-' or '_'", r.Tenant)
 	}
 	u, err := url.Parse(r.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {

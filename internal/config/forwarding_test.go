@@ -69,6 +69,7 @@ func TestParseForwardingErrors(t *testing.T) {
 		{"missing id", "  - url: https://x.example/\n    key: k\n    secret: s\n", "id: want 1-64"},
 		{"bad url", "  - id: r\n    url: ftp://x\n    key: k\n    secret: s\n", `url "ftp://x"`},
 		{"credentials in url", "  - id: r\n    url: https://u:p@x.example/\n    key: k\n    secret: s\n", "without credentials"},
+		{"bad tenant", "  - id: r\n    tenant: a b\n    url: https://x.example/\n    key: k\n    secret: s\n", `tenant "a b"`},
 		{"missing key", "  - id: r\n    url: https://x.example/\n    secret: s\n", "key is required"},
 		{"no secret", "  - id: r\n    url: https://x.example/\n    key: k\n", "exactly one of secret"},
 		{"two secrets", ok + "    secret_env: X\n", "exactly one of secret"},
