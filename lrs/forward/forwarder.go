@@ -154,6 +154,9 @@ func (f *Forwarder) Run(ctx context.Context) error {
 				f.logger.InfoContext(ctx, "statements forwarded", "forwarded", res.Forwarded, "dead_lettered", res.DeadLettered)
 			}
 			wait = f.rule.Poll
+			if !res.CaughtUp {
+				continue
+			}
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -187,9 +190,11 @@ type item struct {
 }
 
 // RunOnce makes one pass: first the dead letters queued for retry, then
-// the log after the cursor, until the log is exhausted or a transient
-// failure stops it (then the cursor stays at the last acknowledged
-// statement and the error is returned).
+// the log after the cursor, until the log is exhausted (CaughtUp) or a
+// transient failure stops it (then the cursor stays at the last
+// acknowledged statement and the error is returned). A pass whose cursor
+// is moved under it (a replay) stops early without error and without
+// CaughtUp.
 func (f *Forwarder) RunOnce(ctx context.Context) (Result, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -199,7 +204,11 @@ func (f *Forwarder) RunOnce(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	err := f.forwardLog(ctx, &res)
-	if err != nil {
+	switch {
+	case errors.Is(err, errCursorMoved):
+		f.logger.InfoContext(ctx, "forward cursor moved during a pass; starting again from it")
+		return res, nil // not caught up: Run goes again at once
+	case err != nil:
 		f.count(func(m *Metrics) { m.Failed.WithLabelValues(f.rule.ID).Inc() })
 	}
 	return res, err
@@ -332,8 +341,12 @@ func (f *Forwarder) forwardLog(ctx context.Context, res *Result) error {
 			}
 			batch = nil
 			c := lrs.Cursor{Stored: page[upTo].Stored, ID: page[upTo].ID}
-			if err := f.store.SetForwardCursor(ctx, f.rule.Tenant, f.rule.ID, &c); err != nil {
+			moved, err := f.store.AdvanceForwardCursor(ctx, f.rule.Tenant, f.rule.ID, cur, c)
+			if err != nil {
 				return err
+			}
+			if !moved {
+				return errCursorMoved
 			}
 			cur = &c
 			return nil
@@ -370,6 +383,11 @@ func (f *Forwarder) forwardLog(ctx context.Context, res *Result) error {
 		}
 	}
 }
+
+// errCursorMoved stops a pass whose cursor was moved under it (a replay,
+// or another process forwarding the same rule): the next pass starts from
+// where the cursor is now.
+var errCursorMoved = errors.New("forward cursor moved by someone else")
 
 // deliver POSTs items, bisecting a batch the downstream refuses so that
 // only the statements it refuses for good become dead letters. refused

@@ -369,3 +369,52 @@ type metricCollector struct{ m prometheus.Metric }
 
 func (c metricCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.m.Desc() }
 func (c metricCollector) Collect(ch chan<- prometheus.Metric) { ch <- c.m }
+
+// rewindingDownstream rewinds the rule's cursor (as passport lrs forward
+// replay does from another process) while it answers the first request.
+type rewindingDownstream struct {
+	*downstream
+	store   forward.CursorStore
+	rewound bool
+}
+
+func (d *rewindingDownstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !d.rewound {
+		d.rewound = true
+		if err := d.store.SetForwardCursor(r.Context(), "t1", "r1", nil); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+	}
+	d.serve(w, r)
+}
+
+func TestReplayDuringAPass(t *testing.T) {
+	t.Parallel()
+	s := sqlitetest.Open(t)
+	ids := seed(t, s, "t1", 10, plain)
+	down, _ := newDownstream(t)
+	// The rule has forwarded 4 statements; a pass begins, and while it
+	// sends, the rule is rewound to the start: the pass must not
+	// overwrite the rewind.
+	first, err := s.StatementLog(t.Context(), "t1", nil, time.Time{}, 4)
+	require.NoError(t, err)
+	moved, err := s.AdvanceForwardCursor(t.Context(), "t1", "r1", nil, lrs.Cursor{Stored: first[3].Stored, ID: first[3].ID})
+	require.NoError(t, err)
+	require.True(t, moved)
+	rd := &rewindingDownstream{downstream: down, store: s}
+	srv := httptest.NewServer(rd)
+	t.Cleanup(srv.Close)
+	f := newForwarder(t, s, srv.URL, forward.Rule{Batch: 4})
+	res, err := f.RunOnce(t.Context())
+	require.NoError(t, err, "a moved cursor is no failure")
+	assert.False(t, res.CaughtUp, "the pass stopped to start again")
+	c, err := s.ForwardCursor(t.Context(), "t1", "r1")
+	require.NoError(t, err)
+	assert.Nil(t, c, "the replay won over the pass")
+	res, err = f.RunOnce(t.Context())
+	require.NoError(t, err)
+	assert.True(t, res.CaughtUp)
+	assert.Equal(t, 10, res.Forwarded, "everything again from the start")
+	assert.Equal(t, ids, down.accepted())
+}

@@ -30,6 +30,11 @@ type CursorStore interface {
 	ForwardCursor(ctx context.Context, tenant, rule string) (*lrs.Cursor, error)
 	// SetForwardCursor moves rule's position to c (nil rewinds to the start).
 	SetForwardCursor(ctx context.Context, tenant, rule string, c *lrs.Cursor) error
+	// AdvanceForwardCursor moves rule's position from from (nil: none yet)
+	// to to, only if it is still at from, and reports whether it moved. A
+	// replay (SetForwardCursor) during a forwarding pass thus wins over
+	// the pass, and so does a newer position set by another process.
+	AdvanceForwardCursor(ctx context.Context, tenant, rule string, from *lrs.Cursor, to lrs.Cursor) (bool, error)
 }
 
 // DeadLetter is a statement a downstream LRS refused for good.

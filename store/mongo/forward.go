@@ -151,6 +151,32 @@ func (s *Store) SetForwardCursor(ctx context.Context, tenant, rule string, c *lr
 	return nil
 }
 
+// AdvanceForwardCursor implements forward.CursorStore.
+func (s *Store) AdvanceForwardCursor(ctx context.Context, tenant, rule string, from *lrs.Cursor, to lrs.Cursor) (bool, error) {
+	id := docID(tenant, rule)
+	doc := fwdCursorDoc{ID: id, Tenant: tenant, Rule: rule, Stored: nanos(to.Stored), SID: to.ID.String()}
+	if from == nil {
+		_, err := s.coll(collForwardCursors).InsertOne(ctx, doc)
+		switch {
+		case err == nil:
+			return true, nil
+		case isDuplicateKey(err):
+			return false, nil
+		default:
+			return false, fmt.Errorf("advance forward cursor: %w", err)
+		}
+	}
+	res, err := s.coll(collForwardCursors).ReplaceOne(ctx, bson.D{
+		{Key: "_id", Value: id},
+		{Key: "stored", Value: nanos(from.Stored)},
+		{Key: "id", Value: from.ID.String()},
+	}, doc)
+	if err != nil {
+		return false, fmt.Errorf("advance forward cursor: %w", err)
+	}
+	return res.MatchedCount == 1, nil
+}
+
 func fwdDeadLetterID(tenant, rule string, id uuid.UUID) string {
 	return docID(tenant, rule+"\x00"+id.String())
 }

@@ -117,6 +117,35 @@ func (s *Store) SetForwardCursor(ctx context.Context, tenant, rule string, c *lr
 	return nil
 }
 
+// AdvanceForwardCursor implements forward.CursorStore.
+func (s *Store) AdvanceForwardCursor(ctx context.Context, tenant, rule string, from *lrs.Cursor, to lrs.Cursor) (bool, error) {
+	var moved bool
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var (
+			res sql.Result
+			err error
+		)
+		if from == nil {
+			res, err = tx.ExecContext(ctx, `INSERT INTO forward_cursors (tenant, rule, stored, id) VALUES (?, ?, ?, ?)
+				ON CONFLICT (tenant, rule) DO NOTHING`, tenant, rule, nanos(to.Stored), to.ID.String())
+		} else {
+			res, err = tx.ExecContext(ctx, `UPDATE forward_cursors SET stored = ?, id = ?
+				WHERE tenant = ? AND rule = ? AND stored = ? AND id = ?`,
+				nanos(to.Stored), to.ID.String(), tenant, rule, nanos(from.Stored), from.ID.String())
+		}
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		moved = n == 1
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("advance forward cursor: %w", err)
+	}
+	return moved, nil
+}
+
 // PutDeadLetter implements forward.DeadLetterStore.
 func (s *Store) PutDeadLetter(ctx context.Context, tenant, rule string, d forward.DeadLetter) error {
 	retry := 0

@@ -20,6 +20,7 @@ var forwardTests = []subTest{
 	{"StatementLogOrderAndBounds", testStatementLog},
 	{"StatementsByIDIncludesVoided", testStatementsByID},
 	{"ForwardCursor", testForwardCursor},
+	{"AdvanceForwardCursor", testAdvanceForwardCursor},
 	{"DeadLetters", testDeadLetters},
 	{"EraseAgent", testEraseAgent},
 	{"EraseDryRunChangesNothing", testEraseDryRun},
@@ -147,6 +148,38 @@ func testForwardCursor(t *testing.T, s backend.Store) {
 	c, err = s.ForwardCursor(ctx, "t1", "r2")
 	require.NoError(t, err)
 	assert.NotNil(t, c, "other rules keep their cursor")
+}
+
+func testAdvanceForwardCursor(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	a := lrs.Cursor{Stored: fwdTime, ID: uuid.New()}
+	b := lrs.Cursor{Stored: fwdTime.Add(time.Second), ID: uuid.New()}
+	c := lrs.Cursor{Stored: fwdTime.Add(2 * time.Second), ID: uuid.New()}
+	steps := []struct {
+		name      string
+		from      *lrs.Cursor
+		to        lrs.Cursor
+		wantMoved bool
+		wantAt    uuid.UUID
+	}{
+		{"first position", nil, a, true, a.ID},
+		{"from none, but there is one", nil, b, false, a.ID},
+		{"from the current position", &a, b, true, b.ID},
+		{"from a stale position", &a, c, false, b.ID},
+		{"on from the current one", &b, c, true, c.ID},
+	}
+	for _, st := range steps {
+		moved, err := s.AdvanceForwardCursor(ctx, "t1", "r1", st.from, st.to)
+		require.NoError(t, err, st.name)
+		assert.Equal(t, st.wantMoved, moved, st.name)
+		cur, err := s.ForwardCursor(ctx, "t1", "r1")
+		require.NoError(t, err)
+		require.NotNil(t, cur)
+		assert.Equal(t, st.wantAt, cur.ID, st.name)
+	}
+	moved, err := s.AdvanceForwardCursor(ctx, "t2", "r1", nil, a)
+	require.NoError(t, err)
+	assert.True(t, moved, "cursors are per tenant")
 }
 
 func testDeadLetters(t *testing.T, s backend.Store) {
