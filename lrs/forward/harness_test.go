@@ -117,7 +117,7 @@ func joinComma(ss []string) string {
 
 // testClient is a retrying client with short waits, no keep-alive (so
 // that the proxy sees one connection per request).
-func testClient(t *testing.T) *retryablehttp.Client {
+func testClient(t testing.TB) *retryablehttp.Client {
 	c := retryablehttp.NewClient()
 	c.RetryMax = 2
 	c.RetryWaitMin = time.Millisecond
