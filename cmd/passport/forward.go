@@ -279,6 +279,10 @@ func lrsForwardCommand() command {
 				fmt.Fprintf(d.Stderr, "passport lrs forward: no forwarding rule %q in the config file\n", fa.rule)
 				return 2
 			}
+			if len(rules) == 0 {
+				fmt.Fprintln(d.Stderr, "passport lrs forward: no forwarding rules in the config file (--config or PASSPORT_CONFIG)")
+				return 2
+			}
 			var err error
 			if fa.verb == "status" {
 				err = forwardStatus(ctx, d, rules, fa.rule != "")

@@ -108,6 +108,7 @@ func TestLRSExportEraseCommands(t *testing.T) {
 		{"forward without verb", []string{"lrs", "forward", "--data", dir}, "want a sub-command"},
 		{"forward bad verb", []string{"lrs", "forward", "--data", dir, "push"}, `unknown sub-command "push"`},
 		{"replay without rule", []string{"lrs", "forward", "--data", dir, "replay"}, "replay needs --rule"},
+		{"no rules configured", []string{"lrs", "forward", "--data", dir, "status"}, "no forwarding rules in the config file"},
 		{"common flag after the verb", []string{"lrs", "forward", "status", "--data", dir}, "common flags such as --config go before"},
 	}
 	for _, tc := range usage {
