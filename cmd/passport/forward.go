@@ -89,6 +89,13 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// forwardCheck validates the forwarding part of the config file beyond
+// what strict decoding checks (each rule is validated as it is decoded):
+// rule ids are unique. checkConfigFile should call it.
+func forwardCheck(d *deps) error {
+	return config.ValidateForwarding(d.File.Forwarding)
+}
+
 // forwardRules resolves the config file's forwarding rules.
 func forwardRules(d *deps) ([]forward.Rule, error) {
 	if err := config.ValidateForwarding(d.File.Forwarding); err != nil {

@@ -188,4 +188,7 @@ func TestForwardWorkers(t *testing.T) {
 
 	d.File.Forwarding = []config.ForwardRule{rule("a", "PATH"), rule("a", "PATH")}
 	require.ErrorContains(t, forwardWorkers(d)[0].Run(t.Context()), "id used twice")
+	require.ErrorContains(t, forwardCheck(d), "id used twice")
+	d.File.Forwarding = d.File.Forwarding[:1]
+	require.NoError(t, forwardCheck(d))
 }
