@@ -417,4 +417,11 @@ func TestReplayDuringAPass(t *testing.T) {
 	assert.True(t, res.CaughtUp)
 	assert.Equal(t, 10, res.Forwarded, "everything again from the start")
 	assert.ElementsMatch(t, ids, down.accepted(), "the downstream has each statement once")
+
+	// replay --since: statements stored after the time go again.
+	require.NoError(t, s.SetForwardCursor(t.Context(), "t1", "r1", forward.SinceCursor(first[1].Stored)))
+	res, err = f.RunOnce(t.Context())
+	require.NoError(t, err)
+	assert.True(t, res.CaughtUp)
+	assert.Equal(t, 8, res.Forwarded)
 }
