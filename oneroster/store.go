@@ -109,9 +109,19 @@ type MergeStore interface {
 	Merges(ctx context.Context, tenant string) ([]Merge, error)
 }
 
+// SyncMarkStore keeps, per tenant and source (a SIS's URL), how far
+// incremental pulls have got: the latest dateLastModified seen there.
+type SyncMarkStore interface {
+	// SyncMark returns the source's mark; the zero time when there is none.
+	SyncMark(ctx context.Context, tenant, source string) (time.Time, error)
+	// SetSyncMark records the source's mark.
+	SetSyncMark(ctx context.Context, tenant, source string, mark time.Time) error
+}
+
 // Store is everything the roster keeps: the records of each tenant with their
-// history, and learner merges.
+// history, learner merges and pull marks.
 type Store interface {
 	RecordStore
 	MergeStore
+	SyncMarkStore
 }

@@ -218,6 +218,7 @@ func onerosterPullCommand() command {
 	f := importFlags{tenant: auth.DefaultTenant, maxShare: oneroster.DefaultMaxDeleteShare}
 	var from, tokenURL, clientID, clientSecret, staticToken, username, password, version, since string
 	var pageSize int
+	var delta bool
 	return command{
 		Summary:    "pull a SIS's OneRoster REST roster into a tenant (same validation and deletion guard as import)",
 		NeedsStore: true,
@@ -233,6 +234,7 @@ func onerosterPullCommand() command {
 			fs.StringVar(&version, "version", "1.1", "OneRoster version the SIS speaks: 1.1 or 1.2")
 			fs.StringVar(&since, "since", "", "pull only records changed after this datetime (a delta), e.g. 2026-01-31T00:00:00Z")
 			fs.IntVar(&pageSize, "page-size", 100, "records asked per page")
+			fs.BoolVar(&delta, "delta", false, "pull only what changed since the last pull from --from into this tenant (the first pull is full)")
 		},
 		Check: func(args []string) error {
 			switch {
@@ -270,6 +272,14 @@ func onerosterPullCommand() command {
 			if since != "" {
 				p.Since, _ = time.Parse(time.RFC3339Nano, since) // checked by Check
 			}
+			if delta && since == "" {
+				mark, err := d.Store.SyncMark(ctx, f.tenant, from)
+				if err != nil {
+					fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
+					return 1
+				}
+				p.Since = mark
+			}
 			pkg, err := p.Pull(ctx)
 			if err != nil {
 				fmt.Fprintf(d.Stderr, "%s: %v; nothing applied\n", name, err)
@@ -280,7 +290,14 @@ func onerosterPullCommand() command {
 				fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
 				return 1
 			}
-			return applyPackage(ctx, d, name, pk, f, func(is orcsv.Issue) orcsv.Issue { return is })
+			code := applyPackage(ctx, d, name, pk, f, func(is orcsv.Issue) orcsv.Issue { return is })
+			if code == 0 && !f.dryRun && p.Latest.After(p.Since) {
+				if err := d.Store.SetSyncMark(ctx, f.tenant, from, p.Latest); err != nil {
+					fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
+					return 1
+				}
+			}
+			return code
 		},
 	}
 }

@@ -87,6 +87,7 @@ func TestPull(t *testing.T) {
 				}
 			}
 
+			assert.Equal(t, t0, p.Latest, "the SIS's latest dateLastModified")
 			// A delta pull sees nothing new.
 			p.Since = t0.Add(time.Hour)
 			pkg, err = p.Pull(context.Background())

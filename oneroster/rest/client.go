@@ -47,6 +47,10 @@ type Puller struct {
 	HTTP *retryablehttp.Client
 	// MaxBody bounds one response body (default 64 MiB).
 	MaxBody int64
+
+	// Latest is, after a Pull, the latest dateLastModified the SIS sent
+	// (its own clock): the Since of the next incremental pull.
+	Latest time.Time
 }
 
 // PullError is a pull that failed at the SIS; it names the collection.
@@ -233,6 +237,11 @@ func (p *Puller) fetchAll(ctx context.Context, token, coll string) ([]map[string
 			return nil, &PullError{Collection: coll, Err: fmt.Errorf("page has no %q list", coll)}
 		}
 		all = append(all, objs...)
+		for _, o := range objs {
+			if t, err := time.Parse(time.RFC3339Nano, str(o, "dateLastModified")); err == nil && t.After(p.Latest) {
+				p.Latest = t.UTC()
+			}
+		}
 		if len(objs) < p.PageSize {
 			return all, nil
 		}

@@ -37,6 +37,7 @@ const (
 	collRosterState    = "roster_state"
 	collRosterVersions = "roster_versions"
 	collRosterMerges   = "roster_merges"
+	collRosterMarks    = "roster_sync_marks"
 
 	// pendingTimeout is how long an import may hold a tenant before another
 	// import treats it as crashed and recovers.
@@ -596,4 +597,34 @@ func (s *Store) Merges(ctx context.Context, tenant string) ([]oneroster.Merge, e
 		out[i] = oneroster.Merge{Tenant: d.Tenant, From: d.From, Into: d.Into, Actor: d.Actor, Reason: d.Reason, At: fromNanos(d.At)}
 	}
 	return out, nil
+}
+
+type markDoc struct {
+	ID     string `bson:"_id"`
+	Tenant string `bson:"tenant"`
+	Source string `bson:"source"`
+	Mark   int64  `bson:"mark"`
+}
+
+// SyncMark returns the source's pull mark (zero if none).
+func (s *Store) SyncMark(ctx context.Context, tenant, source string) (time.Time, error) {
+	var d markDoc
+	err := s.coll(collRosterMarks).FindOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, source)}, {Key: "tenant", Value: tenant}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sync mark: %w", err)
+	}
+	return fromNanos(d.Mark), nil
+}
+
+// SetSyncMark records the source's pull mark.
+func (s *Store) SetSyncMark(ctx context.Context, tenant, source string, mark time.Time) error {
+	_, err := s.coll(collRosterMarks).ReplaceOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, source)}},
+		markDoc{ID: docID(tenant, source), Tenant: tenant, Source: source, Mark: nanos(mark)}, options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("set sync mark: %w", err)
+	}
+	return nil
 }

@@ -24,6 +24,24 @@ var onerosterTests = []subTest{
 	{"RosterTenantIsolation", testRosterTenantIsolation},
 	{"RosterMerges", testRosterMerges},
 	{"RosterSameRecordTwiceInABatch", testRosterSameRecordTwice},
+	{"RosterSyncMarks", testRosterSyncMarks},
+}
+
+func testRosterSyncMarks(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	src := "https://sis.example/ims/oneroster/v1p1"
+	m, err := s.SyncMark(ctx, "t", src)
+	require.NoError(t, err)
+	assert.True(t, m.IsZero())
+	at := rosterT0.Add(123 * time.Millisecond)
+	require.NoError(t, s.SetSyncMark(ctx, "t", src, at))
+	require.NoError(t, s.SetSyncMark(ctx, "t", src, at.Add(time.Hour)))
+	m, err = s.SyncMark(ctx, "t", src)
+	require.NoError(t, err)
+	assert.Equal(t, at.Add(time.Hour), m)
+	m, err = s.SyncMark(ctx, "other", src)
+	require.NoError(t, err)
+	assert.True(t, m.IsZero(), "marks are per tenant")
 }
 
 func testRosterSameRecordTwice(t *testing.T, s backend.Store) {
