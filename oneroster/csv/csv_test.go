@@ -570,3 +570,14 @@ func TestBulkThenDeltaEqualsFullSync(t *testing.T) {
 		}
 	}
 }
+
+func TestShortRowsWithReorderedHeader(t *testing.T) {
+	t.Parallel()
+	// name is the last column: a row that stops before it is a reject, not
+	// a crash.
+	orgs := "sourcedId,status,dateLastModified,type,identifier,parentSourcedId,name\nmin-1,,,national,,,M\ndist-1,,,district,,min-1,D\nsch-1,,,school,,dist-1,S1\nsch-2,,,school,,dist-1\n"
+	rep, err := importFS(t, memstore.New(), fixture(t, "v11", map[string]string{"orgs.csv": orgs}), Options{}, ImportOptions{})
+	require.NoError(t, err)
+	assert.Contains(t, issues(rep), "orgs.csv:5: expected 7 fields, got 6")
+	assert.Equal(t, "sch-2", rep.Rejects[0].SourcedID, "a short row still names its record, so a bulk import keeps it")
+}
