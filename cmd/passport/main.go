@@ -40,6 +40,7 @@ func allCommands() map[string]command {
 		"credentials disable": credentialsDisableCommand(true),
 		"credentials enable":  credentialsDisableCommand(false),
 		"version":             versionCommand(),
+		"backup":              backupCommand(),
 	}
 	for _, domain := range []map[string]command{lrsCommands(), forwardCommands(), ltiCommands(), onerosterCommands(), syncCommands()} {
 		maps.Copy(cmds, domain)
