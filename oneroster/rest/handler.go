@@ -59,6 +59,9 @@ type Handler struct {
 	// StatusInfoCompat adds imsx_statusInfo (success) to 1.2 bodies, which
 	// the alpha 1.2 client of Moodle's enrol_oneroster requires.
 	StatusInfoCompat bool
+	// LegacyUserFields adds the 1.1 role and orgs to 1.2 user objects, for
+	// clients that read them there (R27).
+	LegacyUserFields bool
 
 	views *views
 	slots chan struct{}
@@ -92,7 +95,9 @@ func (h *Handler) Mount(r fiber.Router) {
 		n = DefaultMaxConcurrent
 	}
 	h.slots = make(chan struct{}, n)
-	for _, ver := range []version{v11, v12} {
+	w12 := v12
+	w12.legacyUser = h.LegacyUserFields
+	for _, ver := range []version{v11, w12} {
 		g := r.Group(ver.base, h.limit, httpauth.Bearer(h.Auth))
 		h.routes(g, ver)
 		if ver.gbBase != ver.base {

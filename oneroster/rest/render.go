@@ -15,6 +15,8 @@ type version struct {
 	name   string // "1.1" or "1.2"
 	base   string // rostering base path
 	gbBase string // gradebook base path
+	// legacyUser adds the 1.1 role and orgs to 1.2 users.
+	legacyUser bool
 }
 
 var (
@@ -242,6 +244,10 @@ func (v version) renderUser(r *oneroster.User) obj {
 		o["role"] = oneroster.Role11(r.Role)
 		o["orgs"] = v.refs("orgs", "org", r.Orgs)
 		return o
+	}
+	if v.legacyUser {
+		o["role"] = r.Role
+		o["orgs"] = v.refs("orgs", "org", r.Orgs)
 	}
 	o.opt("userMasterIdentifier", r.MasterIdentifier)
 	o.opt("preferredFirstName", r.PreferredGivenName)
