@@ -92,7 +92,7 @@ func (t *Tool) ClientRegistrationFor(family string) ClientRegistration {
 		cfg.Messages[0].Placements = []string{"link_selection"}
 		cfg.Messages[1].Placements = []string{"assignment_selection", "link_selection"}
 	}
-	return ClientRegistration{
+	return ClientRegistration{ //nolint:gosec // G101: public OAuth metadata, no secret
 		ApplicationType:         "web",
 		ResponseTypes:           []string{"id_token"},
 		GrantTypes:              []string{"implicit", "client_credentials"},
@@ -242,7 +242,7 @@ func doJSON(client Doer, req *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return err

@@ -130,8 +130,10 @@ func (g *Grader) Report(ctx context.Context, tenant, attempt string, r Outcome) 
 	if err != nil {
 		return fmt.Errorf("load launch record: %w", err)
 	}
-	sc := Score{UserID: rec.Subject, Timestamp: ScoreTimestamp(r.Timestamp), Comment: r.Comment,
-		ActivityProgress: ActivityInProgress, GradingProgress: GradingPending}
+	sc := Score{
+		UserID: rec.Subject, Timestamp: ScoreTimestamp(r.Timestamp), Comment: r.Comment,
+		ActivityProgress: ActivityInProgress, GradingProgress: GradingPending,
+	}
 	if r.Completed {
 		sc.ActivityProgress = ActivityCompleted
 	}

@@ -367,8 +367,10 @@ func TestLaunchTimeAndKeyEdges(t *testing.T) {
 	t.Run("mentor roles and scope", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, platform.Canvas)
-		l, err := e.launch(t, platform.Message{User: platform.User{Sub: "m1", Roles: []string{"http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"}},
-			Faults: platform.Faults{Mutate: set(lti.ClaimRoleScopeMentor, []string{"student-1", "student-2"})}})
+		l, err := e.launch(t, platform.Message{
+			User:   platform.User{Sub: "m1", Roles: []string{"http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"}},
+			Faults: platform.Faults{Mutate: set(lti.ClaimRoleScopeMentor, []string{"student-1", "student-2"})},
+		})
 		require.NoError(t, err)
 		assert.Equal(t, []lti.Role{lti.RoleMentor}, l.Roles)
 		assert.Equal(t, lti.StringList{"student-1", "student-2"}, l.Claims.RoleScopeMentor)

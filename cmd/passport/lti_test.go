@@ -12,9 +12,11 @@ func TestLTICommands(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	e := env("PASSPORT_DATA", dir, "PASSPORT_PUBLIC_URL", "https://passport.example.org")
-	reg := []string{"lti", "register", "--issuer", "https://moodle.example.org", "--client-id", "abc",
+	reg := []string{
+		"lti", "register", "--issuer", "https://moodle.example.org", "--client-id", "abc",
 		"--deployment-id", "1", "--auth-url", "https://moodle.example.org/mod/lti/auth.php",
-		"--token-url", "https://moodle.example.org/mod/lti/token.php", "--jwks-url", "https://moodle.example.org/mod/lti/certs.php"}
+		"--token-url", "https://moodle.example.org/mod/lti/token.php", "--jwks-url", "https://moodle.example.org/mod/lti/certs.php",
+	}
 
 	t.Run("usage errors", func(t *testing.T) {
 		for _, tc := range []struct {
@@ -23,8 +25,10 @@ func TestLTICommands(t *testing.T) {
 		}{
 			{[]string{"lti", "register", "--issuer", "https://x.example"}, "required"},
 			{append(append([]string{}, reg...), "--tenant", "a b"), "--tenant"},
-			{[]string{"lti", "register", "--issuer", "http://moodle.example.org", "--client-id", "c", "--deployment-id", "1",
-				"--auth-url", "https://a.example", "--token-url", "https://a.example/t", "--jwks-url", "https://a.example/k"}, "https"},
+			{[]string{
+				"lti", "register", "--issuer", "http://moodle.example.org", "--client-id", "c", "--deployment-id", "1",
+				"--auth-url", "https://a.example", "--token-url", "https://a.example/t", "--jwks-url", "https://a.example/k",
+			}, "https"},
 			{[]string{"lti", "disable"}, "exactly one"},
 			{[]string{"lti", "content-put", "--id", "x"}, "required"},
 		} {

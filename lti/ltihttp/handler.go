@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -209,8 +210,10 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) 
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Title": content.Title, "Content": content, "Anonymous": l.Anonymous(),
-		"ReturnURL": lti.ReturnURL(l, "Back from "+content.Title, "", "", "")}
+	data := map[string]any{
+		"Title": content.Title, "Content": content, "Anonymous": l.Anonymous(),
+		"ReturnURL": lti.ReturnURL(l, "Back from "+content.Title, "", "", ""),
+	}
 	if l.Anonymous() {
 		data["LaunchURL"] = content.LaunchURL
 		return h.html(c, http.StatusOK, "content", data)
@@ -312,7 +315,7 @@ func (h *Handler) deepLink(c *fiber.Ctx) error {
 			}
 			reply.Items = append(reply.Items, h.Tool.ContentItemFor(ct))
 		}
-		reply.Msg = fmt.Sprintf("%d Passport activit%s added.", len(reply.Items), map[bool]string{true: "y", false: "ies"}[len(reply.Items) == 1])
+		reply.Msg = "Passport activities added: " + strconv.Itoa(len(reply.Items)) + "."
 	}
 	resp, err := h.Tool.DeepLink(ctx, l, reply)
 	if err != nil {

@@ -206,6 +206,7 @@ func (p *Platform) Claims(m Message) map[string]any {
 		c["https://blackboard.com/lti/claim/one_time_session_token"] = "ots-abc"
 	case Brightspace:
 		c["http://www.brightspace.com"] = map[string]any{"tenant_id": "t-1", "org_defined_id": "od-1", "user_id": 99}
+	default:
 	}
 	return c
 }
@@ -244,7 +245,7 @@ func NewBrowser() *Browser {
 func (b *Browser) send(req *http.Request, noCookies bool) (*http.Response, string, error) {
 	if !noCookies {
 		for k, v := range b.cookies {
-			req.AddCookie(&http.Cookie{Name: k, Value: v})
+			req.AddCookie(&http.Cookie{Name: k, Value: v}) //nolint:gosec // G124: a request cookie, attributes do not apply
 		}
 	}
 	resp, err := b.Client.Do(req)
@@ -252,7 +253,7 @@ func (b *Browser) send(req *http.Request, noCookies bool) (*http.Response, strin
 		return nil, "", err
 	}
 	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if err != nil {
 		return nil, "", err
 	}
@@ -381,6 +382,7 @@ func (p *Platform) Launch(b *Browser, m Message) (*Result, error) {
 	case Canvas:
 		login.Set("canvas_region", "us-east-1")
 		login.Set("canvas_environment", "prod")
+	default: // Brightspace sends neither
 	}
 	storage := p.Profile.sendsStorageTarget()
 	if f.StorageTarget == "-" {

@@ -65,7 +65,9 @@ func Start(tb testing.TB, st lti.Store, logger *slog.Logger, edit func(h *ltihtt
 	go func() { done <- srv.Serve(ctx, ln) }()
 	tb.Cleanup(func() {
 		cancel()
-		<-done
+		if err := <-done; err != nil {
+			tb.Logf("tool server: %v", err)
+		}
 	})
 	return &Server{URL: base, Tool: tool, Handler: h, Store: st}
 }
