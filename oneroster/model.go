@@ -1,6 +1,9 @@
 package oneroster
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Status is a record's OneRoster status.
 type Status string
@@ -32,6 +35,8 @@ type Base struct {
 	SourcedID        string    `json:"sourcedId"`
 	Status           Status    `json:"status"`
 	DateLastModified time.Time `json:"dateLastModified"`
+	// Metadata holds extension columns (metadata.*) and extension properties.
+	Metadata map[string]string `json:"metadata,omitempty"`
 }
 
 // Org is a school, district, ministry or other organisation.
@@ -95,6 +100,21 @@ type RoleAssignment struct {
 	Org       string `json:"orgSourcedId"`
 	BeginDate string `json:"beginDate,omitempty"`
 	EndDate   string `json:"endDate,omitempty"`
+	// SourcedID is the roles.csv row's own sourcedId (1.2 CSV), when known.
+	SourcedID string `json:"sourcedId,omitempty"`
+	// UserProfile is the sourcedId of the userProfile the role uses, if any.
+	UserProfile string `json:"userProfileSourcedId,omitempty"`
+}
+
+// UserProfile is a 1.2 user profile: an account of the user in some system.
+type UserProfile struct {
+	SourcedID      string `json:"sourcedId"`
+	ProfileType    string `json:"profileType"`
+	VendorID       string `json:"vendorId"`
+	ApplicationID  string `json:"applicationId,omitempty"`
+	Description    string `json:"description,omitempty"`
+	CredentialType string `json:"credentialType,omitempty"`
+	Username       string `json:"username,omitempty"`
 }
 
 // User is a learner, teacher, guardian or administrator.
@@ -119,6 +139,11 @@ type User struct {
 	Agents              []string         `json:"agentSourcedIds,omitempty"`
 	Grades              []string         `json:"grades,omitempty"`
 	MasterIdentifier    string           `json:"userMasterIdentifier,omitempty"`
+	PreferredMiddleName string           `json:"preferredMiddleName,omitempty"`
+	Pronouns            string           `json:"pronouns,omitempty"`
+	Profiles            []UserProfile    `json:"userProfiles,omitempty"`
+	// Password is read from CSV for validation only; it is never stored or served.
+	Password string `json:"-"`
 }
 
 // Enrollment places a user in a class with a role.
@@ -141,6 +166,15 @@ type Demographics struct {
 	CountryOfBirth   string `json:"countryOfBirthCode,omitempty"`
 	CityOfBirth      string `json:"cityOfBirth,omitempty"`
 	StateOfBirthAbbr string `json:"stateOfBirthAbbreviation,omitempty"`
+	// Race and ethnicity flags as supplied ("true"/"false"/blank).
+	AmericanIndianOrAlaskaNative         string `json:"americanIndianOrAlaskaNative,omitempty"`
+	Asian                                string `json:"asian,omitempty"`
+	BlackOrAfricanAmerican               string `json:"blackOrAfricanAmerican,omitempty"`
+	NativeHawaiianOrOtherPacificIslander string `json:"nativeHawaiianOrOtherPacificIslander,omitempty"`
+	White                                string `json:"white,omitempty"`
+	DemographicRaceTwoOrMoreRaces        string `json:"demographicRaceTwoOrMoreRaces,omitempty"`
+	HispanicOrLatinoEthnicity            string `json:"hispanicOrLatinoEthnicity,omitempty"`
+	PublicSchoolResidenceStatus          string `json:"publicSchoolResidenceStatus,omitempty"`
 }
 
 // Snapshot is a set of roster records, whole or partial.
@@ -168,4 +202,82 @@ type Delta struct {
 	// Cursor is the history position this delta reaches; a connector stores
 	// it after a successful push and asks for changes since it next time.
 	Cursor int64
+}
+
+// The gradebook collections (kept beside the roster, served by the
+// gradebook REST endpoints; not part of Snapshot or Delta).
+const (
+	KindCategory Kind = "categories"
+	KindLineItem Kind = "lineItems"
+	KindResult   Kind = "results"
+)
+
+// Category is a gradebook category of line items.
+type Category struct {
+	Base
+	Title  string   `json:"title"`
+	Weight *float64 `json:"weight,omitempty"`
+}
+
+// LineItem is a gradebook column of a class: an assignment, a test.
+type LineItem struct {
+	Base
+	Title          string   `json:"title"`
+	Description    string   `json:"description,omitempty"`
+	AssignDate     string   `json:"assignDate"`
+	DueDate        string   `json:"dueDate"`
+	Class          string   `json:"classSourcedId"`
+	Category       string   `json:"categorySourcedId"`
+	Session        string   `json:"academicSessionSourcedId,omitempty"` // 1.1 gradingPeriod, 1.2 academicSession
+	School         string   `json:"schoolSourcedId,omitempty"`
+	ResultValueMin *float64 `json:"resultValueMin,omitempty"`
+	ResultValueMax *float64 `json:"resultValueMax,omitempty"`
+}
+
+// Result is one student's score on a line item.
+type Result struct {
+	Base
+	LineItem    string   `json:"lineItemSourcedId"`
+	Student     string   `json:"studentSourcedId"`
+	Class       string   `json:"classSourcedId,omitempty"`
+	ScoreStatus string   `json:"scoreStatus"`
+	Score       *float64 `json:"score,omitempty"`
+	TextScore   string   `json:"textScore,omitempty"`
+	ScoreDate   string   `json:"scoreDate"`
+	Comment     string   `json:"comment,omitempty"`
+}
+
+// Role11 maps a role to the OneRoster 1.1 user role vocabulary for 1.1-only
+// consumers: 1.2's administrative roles become administrator and counselor
+// becomes aide; other roles are the same in both versions.
+func Role11(role string) string {
+	switch role {
+	case "districtAdministrator", "siteAdministrator", "systemAdministrator", "principal":
+		return "administrator"
+	case "counselor":
+		return "aide"
+	}
+	return role
+}
+
+// The 1.1 vocabularies ext: tokens are lowered into (see LowerExt).
+var (
+	OrgTypes11     = []string{"department", "district", "local", "national", "school", "state"}
+	SessionTypes11 = []string{"gradingPeriod", "schoolYear", "semester", "term"}
+)
+
+// LowerExt maps a 1.2 ext: vocabulary token for a 1.1 consumer (Moodle's
+// client throws on unknown org types): the first value of vocab its name
+// contains (ext:camp-school → school), else def. Other values pass as is.
+func LowerExt(v string, vocab []string, def string) string {
+	if len(v) < 4 || v[:4] != "ext:" {
+		return v
+	}
+	lv := strings.ToLower(v)
+	for _, k := range vocab {
+		if strings.Contains(lv, strings.ToLower(k)) {
+			return k
+		}
+	}
+	return def
 }

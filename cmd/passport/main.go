@@ -41,7 +41,7 @@ func allCommands() map[string]command {
 		"credentials enable":  credentialsDisableCommand(false),
 		"version":             versionCommand(),
 	}
-	for _, domain := range []map[string]command{lrsCommands(), ltiCommands(), onerosterCommands(), syncCommands()} {
+	for _, domain := range []map[string]command{lrsCommands(), forwardCommands(), ltiCommands(), onerosterCommands(), syncCommands()} {
 		maps.Copy(cmds, domain)
 	}
 	return cmds

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,9 +19,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/FerretDB/FerretDB/ferretdb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/passportbridge/passport/store/mongo/mongotest"
 )
+
+func TestMain(m *testing.M) { mongotest.Main(m) }
 
 // env builds a getenv from pairs.
 func env(kv ...string) func(string) string {
@@ -162,25 +168,43 @@ func call(t *testing.T, method, url, authz string, body io.Reader, header ...str
 	return resp.StatusCode, resp.Header, string(b)
 }
 
-func createCred(t *testing.T, dir, tenant, scopes string) (string, string) {
+func createCred(t *testing.T, storeArgs []string, tenant, scopes string) (string, string) {
 	t.Helper()
-	code, out, errOut := runCmd(t, env(), "credentials", "create", "--data", dir, "--tenant", tenant, "--name", tenant+"-client", "--scopes", scopes, "--json")
+	args := append([]string{"credentials", "create"}, storeArgs...)
+	code, out, errOut := runCmd(t, env(), append(args, "--tenant", tenant, "--name", tenant+"-client", "--scopes", scopes, "--json")...)
 	require.Equal(t, 0, code, errOut)
 	var j struct{ Key, Secret string }
 	require.NoError(t, json.Unmarshal([]byte(out), &j))
 	return j.Key, j.Secret
 }
 
+// storeFlags gives the flags that point a command at a fresh store of kind.
+func storeFlags(t *testing.T, kind string) []string {
+	t.Helper()
+	if kind == "mongo" {
+		return []string{"--store", "mongo", "--mongo-uri", mongotest.URI(t)}
+	}
+	return []string{"--data", t.TempDir()}
+}
+
 func TestServeAuth(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
+	for _, kind := range []string{"sqlite", "mongo"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			testServeAuth(t, storeFlags(t, kind))
+		})
+	}
+}
+
+func testServeAuth(t *testing.T, storeArgs []string) {
 	const bootKey, bootSecret = "bootstrap-key", "bootstrap-secret-0123456789"
-	base := startServe(t, env("PASSPORT_DATA", dir, "PASSPORT_BOOTSTRAP_KEY", bootKey, "PASSPORT_BOOTSTRAP_SECRET", bootSecret))
+	base := startServe(t, env("PASSPORT_BOOTSTRAP_KEY", bootKey, "PASSPORT_BOOTSTRAP_SECRET", bootSecret), storeArgs...)
 
 	// Credentials created while serve runs, in two tenants.
-	aKey, aSecret := createCred(t, dir, "camp-a", "admin,roster.readonly")
-	bKey, bSecret := createCred(t, dir, "camp-b", "admin")
-	readerKey, readerSecret := createCred(t, dir, "camp-a", "statements/read")
+	aKey, aSecret := createCred(t, storeArgs, "camp-a", "admin,roster.readonly")
+	bKey, bSecret := createCred(t, storeArgs, "camp-b", "admin")
+	readerKey, readerSecret := createCred(t, storeArgs, "camp-a", "statements/read")
 
 	t.Run("unauthenticated and malformed get 401 with a challenge", func(t *testing.T) {
 		for _, authz := range []string{"", "Basic", "Basic !!!notbase64", "Basic " + base64.StdEncoding.EncodeToString([]byte("nocolon")), "Bearer", "Bearer nope", "Digest x", basicAuth(aKey, "wrong"), basicAuth("pk_unknown", aSecret)} {
@@ -291,4 +315,33 @@ func TestServeRefusesBadBootstrap(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "bootstrap credential")
 	assert.NotContains(t, errOut, "another-secret")
+}
+
+// TestReadyzFollowsTheStore runs serve on a MongoDB-wire server that then
+// goes away: /readyz turns 503 with a log line, /healthz keeps answering.
+func TestReadyzFollowsTheStore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + dir + "/",
+		Logger:    slog.New(slog.DiscardHandler),
+	})
+	require.NoError(t, err)
+	ctx, stopDB := context.WithCancel(context.Background())
+	dbDone := make(chan struct{})
+	go func() { defer close(dbDone); _ = f.Run(ctx) }()
+	defer func() { stopDB(); <-dbDone }()
+
+	uri := strings.TrimSuffix(f.MongoDBURI(), "/") + "/readyz_test?serverSelectionTimeoutMS=500&connectTimeoutMS=500"
+	base := startServe(t, env(), "--store", "mongo", "--mongo-uri", uri)
+	stopDB()
+	<-dbDone
+	require.Eventually(t, func() bool {
+		code, _, _ := call(t, "GET", base+"/readyz", "", nil)
+		return code == http.StatusServiceUnavailable
+	}, 15*time.Second, 100*time.Millisecond)
+	code, _, _ := call(t, "GET", base+"/healthz", "", nil)
+	assert.Equal(t, http.StatusOK, code)
 }

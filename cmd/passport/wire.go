@@ -57,6 +57,7 @@ type command struct {
 func mounts(d *deps) []server.Mounter {
 	var m []server.Mounter
 	m = append(m, lrsMounts(d)...)
+	m = append(m, forwardMounts(d)...)
 	m = append(m, ltiMounts(d)...)
 	m = append(m, onerosterMounts(d)...)
 	m = append(m, syncMounts(d)...)
@@ -67,6 +68,7 @@ func mounts(d *deps) []server.Mounter {
 func workers(d *deps) []worker {
 	var w []worker
 	w = append(w, lrsWorkers(d)...)
+	w = append(w, forwardWorkers(d)...)
 	w = append(w, ltiWorkers(d)...)
 	w = append(w, onerosterWorkers(d)...)
 	w = append(w, syncWorkers(d)...)

@@ -2,4 +2,72 @@ package sqlite
 
 // lrsSchema is the lrs domain's migrations: append-only, one statement list
 // entry per version; never edit an entry that has shipped.
-var lrsSchema = []string{}
+//
+// Statements keep their canonical JSON (raw) beside flat indexed columns;
+// the agents and activities a statement matches live in side tables keyed
+// for the query order (tenant, key, stored, id). direct = 1 marks a match
+// of the plain agent/activity filter; related-only matches have direct = 0.
+var lrsSchema = []string{
+	// 1: statements, their index tables, activities, attachments, documents.
+	`CREATE TABLE lrs_statements (
+		tenant       TEXT    NOT NULL,
+		id           TEXT    NOT NULL,
+		stored       INTEGER NOT NULL,
+		hash         TEXT    NOT NULL,
+		verb         TEXT    NOT NULL,
+		registration TEXT    NOT NULL,
+		authority    TEXT    NOT NULL,
+		void_target  TEXT    NOT NULL, -- '' unless a voiding statement
+		voided       INTEGER NOT NULL,
+		atts         TEXT    NOT NULL, -- JSON array of attachment hashes
+		raw          BLOB    NOT NULL,
+		PRIMARY KEY (tenant, id)
+	) STRICT, WITHOUT ROWID;
+	CREATE INDEX lrs_statements_stored ON lrs_statements (tenant, stored, id);
+	CREATE INDEX lrs_statements_verb ON lrs_statements (tenant, verb, stored, id);
+	CREATE INDEX lrs_statements_registration ON lrs_statements (tenant, registration, stored, id);
+	CREATE INDEX lrs_statements_authority ON lrs_statements (tenant, authority, stored, id);
+	CREATE INDEX lrs_statements_void_target ON lrs_statements (tenant, void_target);
+	CREATE TABLE lrs_statement_agents (
+		tenant TEXT    NOT NULL,
+		key    TEXT    NOT NULL,
+		stored INTEGER NOT NULL,
+		id     TEXT    NOT NULL,
+		direct INTEGER NOT NULL,
+		PRIMARY KEY (tenant, key, stored, id)
+	) STRICT, WITHOUT ROWID;
+	CREATE TABLE lrs_statement_activities (
+		tenant   TEXT    NOT NULL,
+		activity TEXT    NOT NULL,
+		stored   INTEGER NOT NULL,
+		id       TEXT    NOT NULL,
+		direct   INTEGER NOT NULL,
+		PRIMARY KEY (tenant, activity, stored, id)
+	) STRICT, WITHOUT ROWID;
+	CREATE TABLE lrs_activities (
+		tenant     TEXT NOT NULL,
+		id         TEXT NOT NULL,
+		definition BLOB NOT NULL,
+		PRIMARY KEY (tenant, id)
+	) STRICT, WITHOUT ROWID;
+	CREATE TABLE lrs_attachments (
+		tenant       TEXT NOT NULL,
+		sha2         TEXT NOT NULL,
+		content_type TEXT NOT NULL,
+		data         BLOB NOT NULL,
+		PRIMARY KEY (tenant, sha2)
+	) STRICT;
+	CREATE TABLE lrs_documents (
+		tenant       TEXT    NOT NULL,
+		kind         TEXT    NOT NULL,
+		activity     TEXT    NOT NULL,
+		agent        TEXT    NOT NULL,
+		registration TEXT    NOT NULL,
+		doc_id       TEXT    NOT NULL,
+		content_type TEXT    NOT NULL,
+		content      BLOB    NOT NULL,
+		etag         TEXT    NOT NULL,
+		updated      INTEGER NOT NULL,
+		PRIMARY KEY (tenant, kind, activity, agent, registration, doc_id)
+	) STRICT`,
+}

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -26,6 +27,7 @@ var coreTests = []subTest{
 	{"CredentialConflict", testCredentialConflict},
 	{"CredentialDisabled", testCredentialDisabled},
 	{"CredentialTenantIsolation", testCredentialTenantIsolation},
+	{"CredentialUnicode", testCredentialUnicode},
 	{"TokenSaveGet", testTokenSaveGet},
 	{"TokenConflict", testTokenConflict},
 	{"TokenExpiry", testTokenExpiry},
@@ -75,7 +77,7 @@ func testTenantList(t *testing.T, s backend.Store) {
 	}, list)
 }
 
-func credential(tenant, key string) auth.Credential {
+func coreCredential(tenant, key string) auth.Credential {
 	return auth.Credential{
 		Key:        key,
 		SecretHash: "$2a$10$abcdefghijklmnopqrstuuQ0jJ0cYyE0V3xXcN1yT9bJgS0h6Xq2e",
@@ -91,8 +93,8 @@ func testCredentialCRUD(t *testing.T, s backend.Store) {
 	_, err := s.Credential(ctx, "k1")
 	require.ErrorIs(t, err, store.ErrNotFound)
 
-	c1 := credential("camp-a", "k1")
-	c2 := credential("camp-a", "k0")
+	c1 := coreCredential("camp-a", "k1")
+	c2 := coreCredential("camp-a", "k0")
 	c2.Scopes = nil
 	c2.Disabled = true
 	require.NoError(t, s.CreateCredential(ctx, c1))
@@ -117,10 +119,10 @@ func testCredentialCRUD(t *testing.T, s backend.Store) {
 
 func testCredentialConflict(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.CreateCredential(ctx, credential("camp-a", "k1")))
+	require.NoError(t, s.CreateCredential(ctx, coreCredential("camp-a", "k1")))
 	// Keys are globally unique: another tenant cannot take it either.
 	for _, tenant := range []string{"camp-a", "camp-b"} {
-		err := s.CreateCredential(ctx, credential(tenant, "k1"))
+		err := s.CreateCredential(ctx, coreCredential(tenant, "k1"))
 		require.ErrorIs(t, err, store.ErrConflict, tenant)
 	}
 	got, err := s.Credential(ctx, "k1")
@@ -130,7 +132,7 @@ func testCredentialConflict(t *testing.T, s backend.Store) {
 
 func testCredentialDisabled(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.CreateCredential(ctx, credential("camp-a", "k1")))
+	require.NoError(t, s.CreateCredential(ctx, coreCredential("camp-a", "k1")))
 
 	require.NoError(t, s.SetCredentialDisabled(ctx, "camp-a", "k1", true))
 	got, err := s.Credential(ctx, "k1")
@@ -157,9 +159,9 @@ func testCredentialDisabled(t *testing.T, s backend.Store) {
 
 func testCredentialTenantIsolation(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.CreateCredential(ctx, credential("camp-a", "a1")))
-	require.NoError(t, s.CreateCredential(ctx, credential("camp-b", "b1")))
-	require.NoError(t, s.CreateCredential(ctx, credential("camp-a", "a2")))
+	require.NoError(t, s.CreateCredential(ctx, coreCredential("camp-a", "a1")))
+	require.NoError(t, s.CreateCredential(ctx, coreCredential("camp-b", "b1")))
+	require.NoError(t, s.CreateCredential(ctx, coreCredential("camp-a", "a2")))
 
 	keys := func(tenant string) []string {
 		list, err := s.Credentials(ctx, tenant)
@@ -176,7 +178,31 @@ func testCredentialTenantIsolation(t *testing.T, s backend.Store) {
 	assert.Empty(t, keys("camp-c"))
 }
 
-func token(hash string, expires time.Time) auth.Token {
+// testCredentialUnicode checks exact round trips of non-ASCII text and
+// bytewise ordering of keys, the same in every backend.
+func testCredentialUnicode(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	tenant := "école-№5"
+	keys := []string{"Zebra", "zèbre", "ÿ", "éa", "ea", "€", "中文", "a b"}
+	for _, k := range keys {
+		c := coreCredential(tenant, k)
+		c.Name = "Школа №5 — مدرسة " + k
+		require.NoError(t, s.CreateCredential(ctx, c))
+	}
+	list, err := s.Credentials(ctx, tenant)
+	require.NoError(t, err)
+	var got []string
+	for _, c := range list {
+		got = append(got, c.Key)
+		assert.Equal(t, "Школа №5 — مدرسة "+c.Key, c.Name)
+		assert.Equal(t, tenant, c.Tenant)
+	}
+	want := slices.Clone(keys)
+	slices.Sort(want) // Go orders strings bytewise, as the backends must
+	assert.Equal(t, want, got)
+}
+
+func coreToken(hash string, expires time.Time) auth.Token {
 	return auth.Token{Hash: hash, Key: "k1", Tenant: "camp-a", Scopes: []string{"xapi:read"}, Expires: expires}
 }
 
@@ -185,7 +211,7 @@ func testTokenSaveGet(t *testing.T, s backend.Store) {
 	_, err := s.Token(ctx, "h1", t0)
 	require.ErrorIs(t, err, store.ErrNotFound)
 
-	want := token("h1", t0.Add(time.Hour))
+	want := coreToken("h1", t0.Add(time.Hour))
 	require.NoError(t, s.SaveToken(ctx, want))
 	got, err := s.Token(ctx, "h1", t0)
 	require.NoError(t, err)
@@ -194,8 +220,8 @@ func testTokenSaveGet(t *testing.T, s backend.Store) {
 
 func testTokenConflict(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.SaveToken(ctx, token("h1", t0.Add(time.Hour))))
-	other := token("h1", t0.Add(2*time.Hour))
+	require.NoError(t, s.SaveToken(ctx, coreToken("h1", t0.Add(time.Hour))))
+	other := coreToken("h1", t0.Add(2*time.Hour))
 	other.Tenant = "camp-b"
 	require.ErrorIs(t, s.SaveToken(ctx, other), store.ErrConflict)
 	got, err := s.Token(ctx, "h1", t0)
@@ -206,7 +232,7 @@ func testTokenConflict(t *testing.T, s backend.Store) {
 func testTokenExpiry(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	exp := t0.Add(time.Minute)
-	require.NoError(t, s.SaveToken(ctx, token("h1", exp)))
+	require.NoError(t, s.SaveToken(ctx, coreToken("h1", exp)))
 
 	tests := []struct {
 		name  string
@@ -234,7 +260,7 @@ func testTokenSweep(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	for i := range 5 {
 		// h0..h4 expire at t0, t0+1m, ... t0+4m.
-		require.NoError(t, s.SaveToken(ctx, token(fmt.Sprintf("h%d", i), t0.Add(time.Duration(i)*time.Minute))))
+		require.NoError(t, s.SaveToken(ctx, coreToken(fmt.Sprintf("h%d", i), t0.Add(time.Duration(i)*time.Minute))))
 	}
 	n, err := s.DeleteExpiredTokens(ctx, t0.Add(2*time.Minute))
 	require.NoError(t, err)
@@ -244,9 +270,9 @@ func testTokenSweep(t *testing.T, s backend.Store) {
 	for i := range 5 {
 		_, err := s.Token(ctx, fmt.Sprintf("h%d", i), t0.Add(-time.Hour))
 		if i <= 2 {
-			assert.ErrorIs(t, err, store.ErrNotFound, i)
+			require.ErrorIs(t, err, store.ErrNotFound, i)
 		} else {
-			assert.NoError(t, err, i)
+			require.NoError(t, err, i)
 		}
 	}
 	n, err = s.DeleteExpiredTokens(ctx, t0.Add(2*time.Minute))
