@@ -393,3 +393,20 @@ func TestLaunchTimeAndKeyEdges(t *testing.T) {
 		assert.Zero(t, e.plat.JWKSFetches, "no JWKS fetch with a fixed key")
 	})
 }
+
+func TestRegistrationCache(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, platform.Moodle)
+	now := time.Now()
+	e.tool.Clock = func() time.Time { return now }
+	e.tool.RegistrationCacheTTL = 2 * time.Second
+	_, err := e.tool.Login(ctx, lti.LoginParams{Issuer: e.reg.Issuer, ClientID: e.reg.ClientID, LoginHint: "x", TargetLinkURI: toolBase + lti.PathLaunch})
+	require.NoError(t, err)
+	require.NoError(t, e.store.SetRegistrationDisabled(ctx, "t1", "reg-1", true))
+	_, err = e.tool.Login(ctx, lti.LoginParams{Issuer: e.reg.Issuer, ClientID: e.reg.ClientID, LoginHint: "x", TargetLinkURI: toolBase + lti.PathLaunch})
+	require.NoError(t, err, "cached for the TTL")
+	now = now.Add(3 * time.Second)
+	_, err = e.tool.Login(ctx, lti.LoginParams{Issuer: e.reg.Issuer, ClientID: e.reg.ClientID, LoginHint: "x", TargetLinkURI: toolBase + lti.PathLaunch})
+	assert.Equal(t, lti.ReasonRegistrationOff, lti.ReasonOf(err), "the disable is seen after the TTL")
+}

@@ -69,6 +69,9 @@ func ltiTool(d *deps) (*lti.Tool, error) {
 		PublicURL:    pub,
 		Logger:       d.Logger,
 		Clock:        d.Clock,
+		// Registrations change rarely; a disable from the CLI is seen
+		// within two seconds.
+		RegistrationCacheTTL: 2 * time.Second,
 	}, nil
 }
 

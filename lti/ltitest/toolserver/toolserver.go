@@ -53,6 +53,8 @@ func Start(tb testing.TB, st lti.Store, logger *slog.Logger, edit func(h *ltihtt
 		PlatformKeys: &lti.PlatformKeys{Client: client},
 		PublicURL:    pub,
 		Logger:       logger,
+		// as passport serve runs it
+		RegistrationCacheTTL: 2 * time.Second,
 	}
 	h := &ltihttp.Handler{Tool: tool, Store: st, Client: client, Logger: logger}
 	h.Grader = &lti.Grader{Store: st, Regs: st, Logger: logger, Services: &lti.Services{Client: client, Keys: keys, Random: tool.RandomString}}
