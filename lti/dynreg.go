@@ -92,7 +92,7 @@ func (t *Tool) ClientRegistrationFor(family string) ClientRegistration {
 		cfg.Messages[0].Placements = []string{"link_selection"}
 		cfg.Messages[1].Placements = []string{"assignment_selection", "link_selection"}
 	}
-	return ClientRegistration{ //nolint:gosec // G101: public OAuth metadata, no secret
+	return ClientRegistration{
 		ApplicationType:         "web",
 		ResponseTypes:           []string{"id_token"},
 		GrantTypes:              []string{"implicit", "client_credentials"},

@@ -246,14 +246,18 @@ func TestOutcomeFromStatement(t *testing.T) {
 		ok      bool
 		check   func(t *testing.T, o lti.Outcome)
 	}{
-		{name: "scaled and completed", stmt: `{"timestamp":"2026-11-28T17:00:00.25Z","context":{"registration":"a1"},"result":{"completion":true,"score":{"scaled":0.5}}}`,
+		{
+			name: "scaled and completed", stmt: `{"timestamp":"2026-11-28T17:00:00.25Z","context":{"registration":"a1"},"result":{"completion":true,"score":{"scaled":0.5}}}`,
 			attempt: "a1", ok: true, check: func(t *testing.T, o lti.Outcome) {
 				assert.True(t, o.Completed)
 				assert.InDelta(t, 0.5, *o.ScoreScaled, 0)
 				assert.Equal(t, time.Date(2026, 11, 28, 17, 0, 0, 250e6, time.UTC), o.Timestamp)
-			}},
-		{name: "raw of max, stored time", stmt: `{"stored":"2026-11-28T17:00:00Z","context":{"registration":"a2"},"result":{"score":{"raw":3,"max":4}}}`,
-			attempt: "a2", ok: true, check: func(t *testing.T, o lti.Outcome) { assert.InDelta(t, 3.0, *o.ScoreRaw, 0) }},
+			},
+		},
+		{
+			name: "raw of max, stored time", stmt: `{"stored":"2026-11-28T17:00:00Z","context":{"registration":"a2"},"result":{"score":{"raw":3,"max":4}}}`,
+			attempt: "a2", ok: true, check: func(t *testing.T, o lti.Outcome) { assert.InDelta(t, 3.0, *o.ScoreRaw, 0) },
+		},
 		{name: "no registration", stmt: `{"timestamp":"2026-11-28T17:00:00Z","result":{"completion":true}}`},
 		{name: "no result", stmt: `{"timestamp":"2026-11-28T17:00:00Z","context":{"registration":"a"}}`},
 		{name: "result without score or completion", stmt: `{"timestamp":"2026-11-28T17:00:00Z","context":{"registration":"a"},"result":{"response":"x"}}`},

@@ -209,7 +209,7 @@ func ltiRegisterCommand() command {
 			}
 			var pem string
 			if keyFile != "" {
-				b, err := os.ReadFile(keyFile) //nolint:gosec // an admin-given path
+				b, err := os.ReadFile(keyFile)
 				if err != nil {
 					return fail(err)
 				}

@@ -132,14 +132,18 @@ func TestLTIOutcomeWatcher(t *testing.T) {
 	ctx := t.Context()
 	st := sqlitetest.Open(t)
 	now := time.Now().UTC()
-	d := &deps{Store: st, Clock: func() time.Time { return now }, Config: config.Config{PublicURL: "https://passport.example.org"},
-		Logger: slog.New(slog.DiscardHandler)}
+	d := &deps{
+		Store: st, Clock: func() time.Time { return now }, Config: config.Config{PublicURL: "https://passport.example.org"},
+		Logger: slog.New(slog.DiscardHandler),
+	}
 	require.NoError(t, st.CreateTenant(ctx, auth.Tenant{ID: "camp-a", Created: now}))
 	grader := &lti.Grader{Store: st, Regs: st, Clock: d.Clock}
 	attempt := "8d3c2f1e-1111-4222-8333-444455556666"
-	require.NoError(t, st.SaveLaunchRecord(ctx, lti.LaunchRecord{Tenant: "camp-a", Attempt: attempt, RegistrationID: "r1", Subject: "2",
+	require.NoError(t, st.SaveLaunchRecord(ctx, lti.LaunchRecord{
+		Tenant: "camp-a", Attempt: attempt, RegistrationID: "r1", Subject: "2",
 		ContentID: "frac-1", Label: "Fractions", ScoreMaximum: 10, Created: now,
-		AGS: lti.AGSEndpoint{Scope: lti.StringList{lti.ScopeScore}, LineItem: "https://lms.example/li/1"}}))
+		AGS: lti.AGSEndpoint{Scope: lti.StringList{lti.ScopeScore}, LineItem: "https://lms.example/li/1"},
+	}))
 	save := func(body string) {
 		m, err := lrs.ValidateStatement([]byte(body), lrs.V1)
 		require.NoError(t, err)

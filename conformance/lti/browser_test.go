@@ -68,8 +68,10 @@ func TestBrowserLaunch(t *testing.T) {
 			c.Tenant = "default"
 			require.NoError(t, st.PutContent(ctx, c))
 
-			page, err := p.CoursePage(platform.Message{User: platform.Student, TargetLinkURI: toolURL + "/lti/content/" + c.ID,
-				Faults: platform.Faults{StorageTarget: tc.storage}})
+			page, err := p.CoursePage(platform.Message{
+				User: platform.Student, TargetLinkURI: toolURL + "/lti/content/" + c.ID,
+				Faults: platform.Faults{StorageTarget: tc.storage},
+			})
 			require.NoError(t, err)
 			profile := t.TempDir()
 			if tc.noCookies {

@@ -29,7 +29,7 @@ var ltiTests = []subTest{
 }
 
 func ltiReg(tenant, id, issuer, clientID string) lti.Registration {
-	return lti.Registration{ //nolint:gosec // G101: test fixture with public URLs only
+	return lti.Registration{
 		Tenant: tenant, ID: id, Issuer: issuer, ClientID: clientID,
 		Deployments: []string{"dep-1"}, AuthURL: issuer + "/auth", TokenURL: issuer + "/token",
 		TokenAudience: "https://api.brightspace.com/auth/token", JWKSURL: issuer + "/jwks",
