@@ -40,6 +40,7 @@ func allCommands() map[string]command {
 		"credentials disable": credentialsDisableCommand(true),
 		"credentials enable":  credentialsDisableCommand(false),
 		"version":             versionCommand(),
+		"backup":              backupCommand(),
 	}
 	for _, domain := range []map[string]command{lrsCommands(), forwardCommands(), ltiCommands(), onerosterCommands(), syncCommands()} {
 		maps.Copy(cmds, domain)
@@ -92,6 +93,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		},
 		Stdout: stdout,
 		Stderr: stderr,
+		Getenv: getenv,
+	}
+	if err := checkConfigFile(d); err != nil {
+		fmt.Fprintf(stderr, "passport %s: %v\n", name, err)
+		return 2
 	}
 	if cmd.NeedsStore {
 		s, err := openStore(ctx, cfg, logger)

@@ -49,6 +49,8 @@ func TestUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	badConfig := filepath.Join(dir, "bad.yaml")
 	require.NoError(t, os.WriteFile(badConfig, []byte("connectors:\n  - id: x\n    tpye: moodle\n"), 0o600))
+	badConnector := filepath.Join(dir, "bad-connector.yaml")
+	require.NoError(t, os.WriteFile(badConnector, []byte("connectors:\n  - id: m1\n    type: moodle\n    tenant: default\n    config: {url: 'https://moodle.example.org', token: t, colour: blue}\n"), 0o600))
 	tests := []struct {
 		name string
 		args []string
@@ -59,6 +61,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"serve", "--nope"}, env(), "flag provided but not defined: -nope"},
 		{"bad variable", []string{"serve"}, env("PASSPORT_STORE", "postgres"), `PASSPORT_STORE "postgres": want sqlite or mongo`},
 		{"bad config file key", []string{"serve", "--config", badConfig}, env(), "tpye"},
+		{"bad connector block", []string{"serve", "--data", dir, "--config", badConnector}, env(), "colour"},
 		{"missing config file", []string{"serve", "--config", filepath.Join(dir, "nope.yaml")}, env(), "no such file"},
 		{"credentials without name", []string{"credentials", "create", "--data", dir, "--scopes", "all"}, env(), "--name is required"},
 		{"credentials unknown scope", []string{"credentials", "create", "--data", dir, "--name", "x", "--scopes", "everything"}, env(), `unknown scope "everything"`},
@@ -344,4 +347,30 @@ func TestReadyzFollowsTheStore(t *testing.T) {
 	}, 15*time.Second, 100*time.Millisecond)
 	code, _, _ := call(t, "GET", base+"/healthz", "", nil)
 	assert.Equal(t, http.StatusOK, code)
+}
+
+func TestBackupWhileServing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	base := startServe(t, env("PASSPORT_DATA", dir))
+	key, _ := createCred(t, []string{"--data", dir}, "camp-a", "admin")
+	dst := filepath.Join(t.TempDir(), "copy.db")
+
+	code, out, errOut := runCmd(t, env("PASSPORT_DATA", dir), "backup", dst)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "backup written to")
+	code, _, errOut = runCmd(t, env("PASSPORT_DATA", dir), "backup", dst)
+	assert.Equal(t, 1, code, "an existing file is never overwritten")
+	assert.Contains(t, errOut, "exists")
+
+	// The copy is a working store: it holds the credential.
+	restored := t.TempDir()
+	raw, err := os.ReadFile(dst)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(restored, "passport.db"), raw, 0o600))
+	_, out, _ = runCmd(t, env(), "credentials", "list", "--data", restored, "--tenant", "camp-a")
+	assert.Contains(t, out, key)
+
+	_, _, body := call(t, "GET", base+"/metrics", "", nil)
+	assert.Contains(t, body, "passport_store_commits_total")
 }

@@ -606,7 +606,8 @@ func (p *push) createUsers(ctx context.Context, rows []userRow) error {
 	}
 	manual := p.c.cfg.Auth == "manual"
 	fields := 7
-	return bisect(ctx, rows, p.rowsPerCall(fields), func(ctx context.Context, rs []userRow) error {
+	var suspend []userRow
+	err := bisect(ctx, rows, p.rowsPerCall(fields), func(ctx context.Context, rs []userRow) error {
 		f := newForm()
 		for i, r := range rs {
 			f.row("users", i, "username", r.want.Username)
@@ -630,7 +631,6 @@ func (p *push) createUsers(ctx context.Context, rows []userRow) error {
 		for _, o := range out {
 			ids[o.Username] = o.ID
 		}
-		var suspend []userRow
 		for _, r := range rs {
 			w := r.want
 			w.ID = ids[w.Username]
@@ -644,14 +644,20 @@ func (p *push) createUsers(ctx context.Context, rows []userRow) error {
 			p.users[r.src.SourcedID] = w
 			p.rep.Add(oneroster.KindUser, r.src.SourcedID, connectors.OutcomeCreated, "")
 		}
-		if len(suspend) > 0 {
-			// create_users has no suspended field: disabled users are
-			// suspended right after.
-			return p.writeUserUpdates(ctx, suspend, nil)
-		}
 		return nil
 	}, func(r userRow, e *Exception) {
 		p.rep.Add(oneroster.KindUser, r.src.SourcedID, connectors.OutcomeFailed, e.Error())
+	})
+	if err != nil || len(suspend) == 0 {
+		return err
+	}
+	// create_users has no suspended field: disabled users are suspended
+	// right after, outside the create batches (a refused suspension must
+	// not split and re-send a batch that was created).
+	return p.writeUserUpdates(ctx, suspend, func(r userRow, ok bool, reason string) {
+		if !ok {
+			p.rep.Add(oneroster.KindUser, r.src.SourcedID, connectors.OutcomeFailed, "created but not suspended: "+reason)
+		}
 	})
 }
 

@@ -403,3 +403,20 @@ func TestRateLimitSpacesCalls(t *testing.T) {
 	}
 	assert.LessOrEqual(t, total, 1)
 }
+
+func TestDisabledUsersAreSuspended(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := oneroster.Snapshot{Users: connectortest.Roster().Users[1:4]}
+	r.Users[1].EnabledUser = false
+	rep := f.push(t, oneroster.Delta{Upserts: r})
+	require.Zero(t, rep.Failed, "%v", rep.Items)
+	assert.Equal(t, 3, rep.Created)
+	u, ok := f.fake.UserByIDNumber(r.Users[1].SourcedID)
+	require.True(t, ok)
+	assert.True(t, u.Suspended)
+	u, _ = f.fake.UserByIDNumber(r.Users[0].SourcedID)
+	assert.False(t, u.Suspended)
+	rep = f.push(t, oneroster.Delta{Upserts: r})
+	assert.Zero(t, rep.Writes)
+}

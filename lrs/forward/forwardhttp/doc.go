@@ -1,0 +1,2 @@
+// Package forwardhttp serves the LRS admin API for erasing a learner's record.
+package forwardhttp
