@@ -88,11 +88,16 @@ func TestBrowserLaunch(t *testing.T) {
 				"--disable-dev-shm-usage", "--remote-debugging-port=0", "--user-data-dir="+profile, page)
 			cmd.Stdout, cmd.Stderr = &logs, &logs
 			require.NoError(t, cmd.Start())
-			defer func() {
-				_ = cmd.Process.Kill()
-				_ = cmd.Wait()
-			}()
-			wait := 20 * time.Second
+			stopped := false
+			stop := func() {
+				if !stopped {
+					stopped = true
+					_ = cmd.Process.Kill()
+					_ = cmd.Wait()
+				}
+			}
+			defer stop()
+			wait := 45 * time.Second
 			if !tc.wantLaunch {
 				wait = 8 * time.Second // long enough for the login, the platform and the refused launch
 			}
@@ -100,6 +105,7 @@ func TestBrowserLaunch(t *testing.T) {
 			for len(rec.all()) == 0 && time.Now().Before(deadline) {
 				time.Sleep(100 * time.Millisecond)
 			}
+			stop() // the browser's output is complete once it has exited
 			out := logs.String()
 			if tc.wantLaunch {
 				require.Len(t, rec.all(), 1, "the launch reached the content page; browser said:\n%s", out)

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -233,15 +234,26 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) 
 	if l.Claims.Context != nil {
 		li.ContextID = l.Claims.Context.ID
 	}
+	// The grade record and the launch statement are independent writes: run
+	// them together so they share one group commit instead of waiting for
+	// two in a row.
+	var gradeErr error
+	var wg sync.WaitGroup
 	if h.Grader != nil {
-		if err := h.Grader.RecordLaunch(ctx, li); err != nil {
-			return fmt.Errorf("record launch for grades: %w", err)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gradeErr = h.Grader.RecordLaunch(ctx, li)
+		}()
 	}
 	if h.Recorder != nil {
 		if err := h.Recorder.RecordLaunch(ctx, li); err != nil {
 			h.logger().WarnContext(ctx, "lti launch not recorded", "tenant", li.Tenant, "err", err)
 		}
+	}
+	wg.Wait()
+	if gradeErr != nil {
+		return fmt.Errorf("record launch for grades: %w", gradeErr)
 	}
 	data["LaunchURL"] = content.LaunchURL
 	if h.Credentials != nil {
