@@ -420,11 +420,3 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
-
-// String renders a missing-or-present pointer claim for logs.
-func strOrEmpty(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}

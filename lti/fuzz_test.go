@@ -62,7 +62,7 @@ func FuzzClaims(f *testing.F) {
 			assert.NotEmpty(t, c.ResourceLink.ID)
 		} else {
 			require.NotNil(t, c.DeepLinking)
-			assert.NoError(t, lti.CheckURL(c.DeepLinking.ReturnURL))
+			require.NoError(t, lti.CheckURL(c.DeepLinking.ReturnURL))
 		}
 		if c.Subject != nil {
 			assert.NotEmpty(t, *c.Subject)

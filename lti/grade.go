@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/passportbridge/passport/store"
@@ -102,10 +103,15 @@ func (g *Grader) logger() *slog.Logger {
 	return g.Logger
 }
 
-// RecordLaunch remembers a launch of a scored item with a grade service, so
-// its results can go back; other launches are ignored.
+// RecordLaunch remembers a learner's launch of a scored item with a grade
+// service, so its results can go back; other launches (unscored items, no
+// score scope, anonymous users, staff who are not also learners) are ignored.
 func (g *Grader) RecordLaunch(ctx context.Context, li LaunchInfo) error {
 	if li.AGS == nil || !li.Content.Scored() || li.Learner.Subject == "" || needScope(li.AGS, ScopeScore) != nil {
+		return nil
+	}
+	staff := slices.Contains(li.Roles, RoleTeacher) || slices.Contains(li.Roles, RoleAdmin)
+	if staff && !slices.Contains(li.Roles, RoleStudent) {
 		return nil
 	}
 	r := LaunchRecord{
@@ -130,8 +136,10 @@ func (g *Grader) Report(ctx context.Context, tenant, attempt string, r Outcome) 
 	if err != nil {
 		return fmt.Errorf("load launch record: %w", err)
 	}
-	sc := Score{UserID: rec.Subject, Timestamp: ScoreTimestamp(r.Timestamp), Comment: r.Comment,
-		ActivityProgress: ActivityInProgress, GradingProgress: GradingPending}
+	sc := Score{
+		UserID: rec.Subject, Timestamp: ScoreTimestamp(r.Timestamp), Comment: r.Comment,
+		ActivityProgress: ActivityInProgress, GradingProgress: GradingPending,
+	}
 	if r.Completed {
 		sc.ActivityProgress = ActivityCompleted
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -82,10 +81,6 @@ func (e *env) launch(t *testing.T, m platform.Message) (*lti.Launch, error) {
 	require.Nil(t, check)
 	return l, err
 }
-
-type fixedClock struct{ t time.Time }
-
-func (c *fixedClock) Now() time.Time { return c.t }
 
 func mustQuery(t *testing.T, raw string) url.Values {
 	t.Helper()

@@ -27,8 +27,10 @@ type invite struct {
 // registration endpoint refuses, so strangers cannot register platforms.
 func (t *Tool) RegistrationInvite(ctx context.Context, tenant string, ttl time.Duration) (string, error) {
 	now := t.now()
-	b, err := json.Marshal(invite{Type: inviteType, Issuer: t.URL(""), Audience: t.URL(PathRegister), Tenant: tenant,
-		IssuedAt: now.Unix(), Expires: now.Add(ttl).Unix()})
+	b, err := json.Marshal(invite{
+		Type: inviteType, Issuer: t.URL(""), Audience: t.URL(PathRegister), Tenant: tenant,
+		IssuedAt: now.Unix(), Expires: now.Add(ttl).Unix(),
+	})
 	if err != nil {
 		return "", fmt.Errorf("encode invite: %w", err)
 	}

@@ -94,7 +94,7 @@ func (t *Tool) Launch(ctx context.Context, p LaunchParams) (*Launch, *StorageChe
 	default:
 		return nil, nil, refuse(401, ReasonStateMismatch, "state is not bound to this browser (cookie missing or different)")
 	}
-	reg, err := t.Store.Registration(ctx, st.Tenant, st.RegistrationID)
+	reg, err := t.registration(ctx, st.Tenant, st.RegistrationID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, refuse(400, ReasonUnknownPlatform, "registration %s vanished", st.RegistrationID)
 	}
@@ -130,6 +130,7 @@ func (t *Tool) Launch(ctx context.Context, p LaunchParams) (*Launch, *StorageChe
 		if err := t.Store.AddDeployment(ctx, reg.Tenant, reg.ID, dep); err != nil {
 			return nil, nil, fmt.Errorf("launch: record deployment: %w", err)
 		}
+		t.regs.forget(reg)
 		reg.Deployments = append(reg.Deployments, dep)
 		t.logger().InfoContext(ctx, "lti deployment recorded", "tenant", reg.Tenant, "registration", reg.ID, "deployment_id", dep)
 	}

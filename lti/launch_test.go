@@ -367,8 +367,10 @@ func TestLaunchTimeAndKeyEdges(t *testing.T) {
 	t.Run("mentor roles and scope", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t, platform.Canvas)
-		l, err := e.launch(t, platform.Message{User: platform.User{Sub: "m1", Roles: []string{"http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"}},
-			Faults: platform.Faults{Mutate: set(lti.ClaimRoleScopeMentor, []string{"student-1", "student-2"})}})
+		l, err := e.launch(t, platform.Message{
+			User:   platform.User{Sub: "m1", Roles: []string{"http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"}},
+			Faults: platform.Faults{Mutate: set(lti.ClaimRoleScopeMentor, []string{"student-1", "student-2"})},
+		})
 		require.NoError(t, err)
 		assert.Equal(t, []lti.Role{lti.RoleMentor}, l.Roles)
 		assert.Equal(t, lti.StringList{"student-1", "student-2"}, l.Claims.RoleScopeMentor)
@@ -390,4 +392,21 @@ func TestLaunchTimeAndKeyEdges(t *testing.T) {
 		require.NoError(t, err)
 		assert.Zero(t, e.plat.JWKSFetches, "no JWKS fetch with a fixed key")
 	})
+}
+
+func TestRegistrationCache(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, platform.Moodle)
+	now := time.Now()
+	e.tool.Clock = func() time.Time { return now }
+	e.tool.RegistrationCacheTTL = 2 * time.Second
+	_, err := e.tool.Login(ctx, lti.LoginParams{Issuer: e.reg.Issuer, ClientID: e.reg.ClientID, LoginHint: "x", TargetLinkURI: toolBase + lti.PathLaunch})
+	require.NoError(t, err)
+	require.NoError(t, e.store.SetRegistrationDisabled(ctx, "t1", "reg-1", true))
+	_, err = e.tool.Login(ctx, lti.LoginParams{Issuer: e.reg.Issuer, ClientID: e.reg.ClientID, LoginHint: "x", TargetLinkURI: toolBase + lti.PathLaunch})
+	require.NoError(t, err, "cached for the TTL")
+	now = now.Add(3 * time.Second)
+	_, err = e.tool.Login(ctx, lti.LoginParams{Issuer: e.reg.Issuer, ClientID: e.reg.ClientID, LoginHint: "x", TargetLinkURI: toolBase + lti.PathLaunch})
+	assert.Equal(t, lti.ReasonRegistrationOff, lti.ReasonOf(err), "the disable is seen after the TTL")
 }

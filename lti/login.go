@@ -152,7 +152,7 @@ func (t *Tool) Login(ctx context.Context, p LoginParams) (*LoginResult, error) {
 func (t *Tool) findRegistration(ctx context.Context, iss, clientID string) (Registration, error) {
 	var reg Registration
 	if clientID != "" {
-		r, err := t.Store.RegistrationByClient(ctx, iss, clientID)
+		r, err := t.registrationByClient(ctx, iss, clientID)
 		if errors.Is(err, store.ErrNotFound) {
 			return reg, refuse(400, ReasonUnknownPlatform, "no registration for issuer %q and client id %q", truncate(iss, 200), truncate(clientID, 200))
 		}

@@ -130,7 +130,7 @@ func (p *PlatformKeys) fetch(ctx context.Context, url string, e *keyEntry, now t
 	if err != nil {
 		return fmt.Errorf("fetch platform keys: %w", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("fetch platform keys: status %d", resp.StatusCode)
 	}

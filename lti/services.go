@@ -213,7 +213,7 @@ func (s *Services) do(req *http.Request) ([]byte, http.Header, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	max := s.MaxBody
 	if max <= 0 {
 		max = 4 << 20

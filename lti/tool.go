@@ -34,6 +34,11 @@ type Tool struct {
 	// Algorithms is the id_token alg allow-list; default RS256 only. Only
 	// RS256, RS384, RS512 and ES256 may be listed.
 	Algorithms []string
+	// RegistrationCacheTTL keeps registrations read at login and launch in
+	// memory this long (0, the default, reads the store every time).
+	RegistrationCacheTTL time.Duration
+
+	regs regCache
 }
 
 // Paths under PublicURL that the tool serves.

@@ -236,3 +236,69 @@ func TestReturnURL(t *testing.T) {
 	assert.Empty(t, lti.ReturnURL(l, "x", "", "", ""))
 	assert.Empty(t, lti.ReturnURL(&lti.Launch{Claims: &lti.Claims{}}, "x", "", "", ""))
 }
+
+func TestOutcomeFromStatement(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		stmt    string
+		attempt string
+		ok      bool
+		check   func(t *testing.T, o lti.Outcome)
+	}{
+		{
+			name: "scaled and completed", stmt: `{"timestamp":"2026-11-28T17:00:00.25Z","context":{"registration":"a1"},"result":{"completion":true,"score":{"scaled":0.5}}}`,
+			attempt: "a1", ok: true, check: func(t *testing.T, o lti.Outcome) {
+				assert.True(t, o.Completed)
+				assert.InDelta(t, 0.5, *o.ScoreScaled, 0)
+				assert.Equal(t, time.Date(2026, 11, 28, 17, 0, 0, 250e6, time.UTC), o.Timestamp)
+			},
+		},
+		{
+			name: "raw of max, stored time", stmt: `{"stored":"2026-11-28T17:00:00Z","context":{"registration":"a2"},"result":{"score":{"raw":3,"max":4}}}`,
+			attempt: "a2", ok: true, check: func(t *testing.T, o lti.Outcome) { assert.InDelta(t, 3.0, *o.ScoreRaw, 0) },
+		},
+		{name: "no registration", stmt: `{"timestamp":"2026-11-28T17:00:00Z","result":{"completion":true}}`},
+		{name: "no result", stmt: `{"timestamp":"2026-11-28T17:00:00Z","context":{"registration":"a"}}`},
+		{name: "result without score or completion", stmt: `{"timestamp":"2026-11-28T17:00:00Z","context":{"registration":"a"},"result":{"response":"x"}}`},
+		{name: "not json", stmt: `{`},
+		{name: "no time at all", stmt: `{"context":{"registration":"a"},"result":{"completion":true}}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			attempt, o, ok := lti.OutcomeFromStatement([]byte(tc.stmt), time.Time{})
+			assert.Equal(t, tc.ok, ok)
+			assert.Equal(t, tc.attempt, attempt)
+			if tc.check != nil {
+				tc.check(t, o)
+			}
+		})
+	}
+}
+
+func TestLaunchStatement(t *testing.T) {
+	t.Parallel()
+	tool := fixedTool(t)
+	li := lti.LaunchInfo{
+		Issuer: "https://moodle.example", DeploymentID: "1", ResourceLinkID: "rl", Attempt: "8d3c2f1e-1111-4222-8333-444455556666",
+		Learner: lti.LTIUser{LearnerID: "L-1", Subject: "2"}, LaunchedAt: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC),
+		Content: lti.Content{ActivityID: "https://passport.example.org/activities/frac-1", Title: "Fractions"},
+	}
+	b, err := tool.LaunchStatement(li)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	assert.Equal(t, lti.VerbLaunched, m["verb"].(map[string]any)["id"])
+	assert.Equal(t, map[string]any{"objectType": "Agent", "account": map[string]any{"homePage": "https://passport.example.org", "name": "L-1"}}, m["actor"])
+	assert.Equal(t, li.Attempt, m["context"].(map[string]any)["registration"])
+	assert.Equal(t, "2026-11-28T12:00:00.000Z", m["timestamp"])
+}
+
+func TestOutcomeUsesStoredTime(t *testing.T) {
+	t.Parallel()
+	stored := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	attempt, o, ok := lti.OutcomeFromStatement([]byte(`{"context":{"registration":"a"},"result":{"completion":true}}`), stored)
+	require.True(t, ok)
+	assert.Equal(t, "a", attempt)
+	assert.Equal(t, stored, o.Timestamp)
+}

@@ -62,3 +62,87 @@ func (t *Tool) XAPILaunchURL(li LaunchInfo, endpoint, authorization string) (str
 		"activity_id":  {li.Content.ActivityID},
 	})
 }
+
+// VerbLaunched is the ADL verb the launch statement uses.
+const VerbLaunched = "http://adlnet.gov/expapi/verbs/launched"
+
+// LaunchStatement is the xAPI statement recording a launch: the learner
+// (by account, no personal data) launched the catalogue activity, in the
+// attempt's registration, from the platform's context.
+func (t *Tool) LaunchStatement(li LaunchInfo) ([]byte, error) {
+	ext := func(name string) string { return t.URL("/xapi/extensions/" + name) }
+	ctxExt := map[string]any{
+		ext("lti-issuer"):          li.Issuer,
+		ext("lti-deployment"):      li.DeploymentID,
+		ext("lti-resource-link"):   li.ResourceLinkID,
+		ext("lti-context"):         li.ContextID,
+		ext("lti-registration-id"): li.RegistrationID,
+	}
+	for k, v := range ctxExt {
+		if v == "" {
+			delete(ctxExt, k)
+		}
+	}
+	stmt := map[string]any{
+		"actor":     json.RawMessage(t.Actor(li.Learner.LearnerID)),
+		"verb":      map[string]any{"id": VerbLaunched, "display": map[string]string{"en-US": "launched"}},
+		"object":    map[string]any{"objectType": "Activity", "id": li.Content.ActivityID, "definition": map[string]any{"name": map[string]string{"en": li.Content.Title}}},
+		"timestamp": li.LaunchedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
+		"context": map[string]any{
+			"registration": li.Attempt,
+			"platform":     "LTI 1.3",
+			"extensions":   ctxExt,
+		},
+	}
+	return json.Marshal(stmt)
+}
+
+// OutcomeFromStatement reads what Grader.Report needs from a stored xAPI
+// statement: its context.registration (the attempt) and its result, at its
+// timestamp (or stored, the time the LRS gives it, when it has none). ok is
+// false when the statement has no registration or no result worth sending
+// (neither a score nor a completion).
+func OutcomeFromStatement(stmt []byte, stored time.Time) (attempt string, o Outcome, ok bool) {
+	var s struct {
+		Timestamp string `json:"timestamp"`
+		Stored    string `json:"stored"`
+		Context   *struct {
+			Registration string `json:"registration"`
+		} `json:"context"`
+		Result *struct {
+			Completion *bool `json:"completion"`
+			Success    *bool `json:"success"`
+			Score      *struct {
+				Scaled *float64 `json:"scaled"`
+				Raw    *float64 `json:"raw"`
+				Max    *float64 `json:"max"`
+			} `json:"score"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(stmt, &s); err != nil || s.Context == nil || s.Context.Registration == "" || s.Result == nil {
+		return "", Outcome{}, false
+	}
+	when := stored
+	ts := s.Timestamp
+	if ts == "" {
+		ts = s.Stored
+	}
+	if ts != "" {
+		t, err := time.Parse(time.RFC3339Nano, ts)
+		if err != nil {
+			return "", Outcome{}, false
+		}
+		when = t
+	}
+	if when.IsZero() {
+		return "", Outcome{}, false
+	}
+	o = Outcome{Timestamp: when.UTC(), Completed: s.Result.Completion != nil && *s.Result.Completion}
+	if sc := s.Result.Score; sc != nil {
+		o.ScoreScaled, o.ScoreRaw, o.ScoreMax = sc.Scaled, sc.Raw, sc.Max
+	}
+	if !o.Completed && o.ScoreScaled == nil && o.ScoreRaw == nil {
+		return "", Outcome{}, false
+	}
+	return s.Context.Registration, o, true
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/internal/server"
+	"github.com/passportbridge/passport/lrs"
 	"github.com/passportbridge/passport/lti"
 	"github.com/passportbridge/passport/lti/ltihttp"
 	"github.com/passportbridge/passport/store"
@@ -68,6 +69,9 @@ func ltiTool(d *deps) (*lti.Tool, error) {
 		PublicURL:    pub,
 		Logger:       d.Logger,
 		Clock:        d.Clock,
+		// Registrations change rarely; a disable from the CLI is seen
+		// within two seconds.
+		RegistrationCacheTTL: 2 * time.Second,
 	}, nil
 }
 
@@ -79,12 +83,13 @@ func ltiMounts(d *deps) []server.Mounter {
 		return nil
 	}
 	return []server.Mounter{&ltihttp.Handler{
-		Tool:   tool,
-		Store:  d.Store,
-		Auth:   d.Auth,
-		Client: ltiHTTPClient(d),
-		Logger: d.Logger,
-		Grader: &lti.Grader{Store: d.Store, Regs: d.Store, Logger: d.Logger, Clock: d.Clock},
+		Tool:     tool,
+		Store:    d.Store,
+		Auth:     d.Auth,
+		Client:   ltiHTTPClient(d),
+		Logger:   d.Logger,
+		Grader:   &lti.Grader{Store: d.Store, Regs: d.Store, Logger: d.Logger, Clock: d.Clock},
+		Recorder: &ltiLaunchRecorder{d: d, tool: tool},
 	}}
 }
 
@@ -99,6 +104,12 @@ func ltiWorkers(d *deps) []worker {
 	return []worker{{
 		Name: "lti-scores",
 		Run:  func(ctx context.Context) error { return grader.Run(ctx, 30*time.Second) },
+	}, {
+		Name: "lti-outcomes",
+		Run: func(ctx context.Context) error {
+			w := &ltiOutcomeWatcher{d: d, grader: grader}
+			return w.run(ctx, 15*time.Second)
+		},
 	}, {
 		Name: "lti-sweep",
 		Run: func(ctx context.Context) error {
@@ -198,7 +209,7 @@ func ltiRegisterCommand() command {
 			}
 			var pem string
 			if keyFile != "" {
-				b, err := os.ReadFile(keyFile) //nolint:gosec // an admin-given path
+				b, err := os.ReadFile(keyFile)
 				if err != nil {
 					return fail(err)
 				}
@@ -523,4 +534,103 @@ func ltiInviteCommand() command {
 			return 0
 		},
 	}
+}
+
+// ltiLaunchRecorder records each launch as an xAPI statement in the
+// tenant's LRS, with the tool as authority.
+type ltiLaunchRecorder struct {
+	d    *deps
+	tool *lti.Tool
+}
+
+var _ lti.LaunchRecorder = (*ltiLaunchRecorder)(nil)
+
+// RecordLaunch stores the launch statement.
+func (r *ltiLaunchRecorder) RecordLaunch(ctx context.Context, li lti.LaunchInfo) error {
+	body, err := r.tool.LaunchStatement(li)
+	if err != nil {
+		return err
+	}
+	m, err := lrs.ValidateStatement(body, lrs.V1)
+	if err != nil {
+		return fmt.Errorf("launch statement: %w", err)
+	}
+	authority := map[string]any{"objectType": "Agent", "account": map[string]any{"homePage": r.tool.URL(""), "name": "passport-lti"}}
+	st, err := lrs.Prepare(m, lrs.Prepared{Authority: authority, Version: lrs.V1})
+	if err != nil {
+		return fmt.Errorf("launch statement: %w", err)
+	}
+	if err := r.d.Store.SaveStatements(ctx, li.Tenant, r.d.Clock(), []*lrs.Statement{st}, nil); err != nil {
+		return fmt.Errorf("save launch statement: %w", err)
+	}
+	return nil
+}
+
+// ltiOutcomeWatcher closes the grade loop from the LRS side: it reads the
+// statements each tenant's LRS stored since the last look and reports the
+// results of attempts launched from a platform to the grader (which ignores
+// attempts it did not launch and queues each result once).
+type ltiOutcomeWatcher struct {
+	d      *deps
+	grader *lti.Grader
+	since  map[string]time.Time
+}
+
+func (w *ltiOutcomeWatcher) run(ctx context.Context, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := w.poll(ctx); err != nil && ctx.Err() == nil {
+			w.d.Logger.WarnContext(ctx, "lti outcome watch", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// poll reads every tenant's new statements once. On the first poll it looks
+// back a day: reporting is idempotent, so a restart loses no result.
+func (w *ltiOutcomeWatcher) poll(ctx context.Context) error {
+	if w.since == nil {
+		w.since = map[string]time.Time{}
+	}
+	tenants, err := w.d.Store.Tenants(ctx)
+	if err != nil {
+		return fmt.Errorf("tenants: %w", err)
+	}
+	for _, tn := range tenants {
+		since, ok := w.since[tn.ID]
+		if !ok {
+			since = w.d.Clock().Add(-24 * time.Hour)
+		}
+		q := lrs.Query{Since: since.Add(-time.Millisecond), Ascending: true, Limit: 500}
+		latest := since
+		for range 100 {
+			page, err := w.d.Store.QueryStatements(ctx, tn.ID, q)
+			if err != nil {
+				return fmt.Errorf("statements of %s: %w", tn.ID, err)
+			}
+			for _, st := range page.Statements {
+				if st.Stored.After(latest) {
+					latest = st.Stored
+				}
+				attempt, outcome, ok := lti.OutcomeFromStatement(st.JSON, st.Stored)
+				if !ok {
+					continue
+				}
+				if err := w.grader.Report(ctx, tn.ID, attempt, outcome); err != nil {
+					return fmt.Errorf("report outcome: %w", err)
+				}
+			}
+			if page.More == nil {
+				break
+			}
+			q.After = page.More
+		}
+		w.since[tn.ID] = latest
+	}
+	return nil
 }

@@ -1,20 +1,30 @@
 package main
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/passportbridge/passport/internal/auth"
+	"github.com/passportbridge/passport/internal/config"
+	"github.com/passportbridge/passport/lrs"
+	"github.com/passportbridge/passport/lti"
+	"github.com/passportbridge/passport/store/sqlite/sqlitetest"
 )
 
 func TestLTICommands(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	e := env("PASSPORT_DATA", dir, "PASSPORT_PUBLIC_URL", "https://passport.example.org")
-	reg := []string{"lti", "register", "--issuer", "https://moodle.example.org", "--client-id", "abc",
+	reg := []string{
+		"lti", "register", "--issuer", "https://moodle.example.org", "--client-id", "abc",
 		"--deployment-id", "1", "--auth-url", "https://moodle.example.org/mod/lti/auth.php",
-		"--token-url", "https://moodle.example.org/mod/lti/token.php", "--jwks-url", "https://moodle.example.org/mod/lti/certs.php"}
+		"--token-url", "https://moodle.example.org/mod/lti/token.php", "--jwks-url", "https://moodle.example.org/mod/lti/certs.php",
+	}
 
 	t.Run("usage errors", func(t *testing.T) {
 		for _, tc := range []struct {
@@ -23,8 +33,10 @@ func TestLTICommands(t *testing.T) {
 		}{
 			{[]string{"lti", "register", "--issuer", "https://x.example"}, "required"},
 			{append(append([]string{}, reg...), "--tenant", "a b"), "--tenant"},
-			{[]string{"lti", "register", "--issuer", "http://moodle.example.org", "--client-id", "c", "--deployment-id", "1",
-				"--auth-url", "https://a.example", "--token-url", "https://a.example/t", "--jwks-url", "https://a.example/k"}, "https"},
+			{[]string{
+				"lti", "register", "--issuer", "http://moodle.example.org", "--client-id", "c", "--deployment-id", "1",
+				"--auth-url", "https://a.example", "--token-url", "https://a.example/t", "--jwks-url", "https://a.example/k",
+			}, "https"},
 			{[]string{"lti", "disable"}, "exactly one"},
 			{[]string{"lti", "content-put", "--id", "x"}, "required"},
 		} {
@@ -90,4 +102,67 @@ func TestLTICommands(t *testing.T) {
 	require.Equal(t, 0, code)
 	code, _, _ = runCmd(t, e, "lti", "content-delete", "frac-1")
 	assert.Equal(t, 1, code)
+}
+
+func TestLTILaunchRecorder(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st := sqlitetest.Open(t)
+	d := &deps{Store: st, Clock: time.Now, Config: config.Config{PublicURL: "https://passport.example.org"}}
+	tool, err := ltiTool(d)
+	require.NoError(t, err)
+	rec := &ltiLaunchRecorder{d: d, tool: tool}
+	li := lti.LaunchInfo{
+		Tenant: "camp-a", Issuer: "https://moodle.example", DeploymentID: "1", Attempt: "8d3c2f1e-1111-4222-8333-444455556666",
+		Learner: lti.LTIUser{LearnerID: "L-1"}, LaunchedAt: time.Now().UTC(),
+		Content: lti.Content{ID: "frac-1", ActivityID: "https://passport.example.org/activities/frac-1", Title: "Fractions"},
+	}
+	require.NoError(t, rec.RecordLaunch(ctx, li))
+	page, err := st.QueryStatements(ctx, "camp-a", lrs.Query{Registration: li.Attempt, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, page.Statements, 1)
+	assert.Contains(t, string(page.Statements[0].JSON), lti.VerbLaunched)
+	other, err := st.QueryStatements(ctx, "camp-b", lrs.Query{Limit: 10})
+	require.NoError(t, err)
+	assert.Empty(t, other.Statements)
+}
+
+func TestLTIOutcomeWatcher(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st := sqlitetest.Open(t)
+	now := time.Now().UTC()
+	d := &deps{
+		Store: st, Clock: func() time.Time { return now }, Config: config.Config{PublicURL: "https://passport.example.org"},
+		Logger: slog.New(slog.DiscardHandler),
+	}
+	require.NoError(t, st.CreateTenant(ctx, auth.Tenant{ID: "camp-a", Created: now}))
+	grader := &lti.Grader{Store: st, Regs: st, Clock: d.Clock}
+	attempt := "8d3c2f1e-1111-4222-8333-444455556666"
+	require.NoError(t, st.SaveLaunchRecord(ctx, lti.LaunchRecord{
+		Tenant: "camp-a", Attempt: attempt, RegistrationID: "r1", Subject: "2",
+		ContentID: "frac-1", Label: "Fractions", ScoreMaximum: 10, Created: now,
+		AGS: lti.AGSEndpoint{Scope: lti.StringList{lti.ScopeScore}, LineItem: "https://lms.example/li/1"},
+	}))
+	save := func(body string) {
+		m, err := lrs.ValidateStatement([]byte(body), lrs.V1)
+		require.NoError(t, err)
+		s, err := lrs.Prepare(m, lrs.Prepared{Version: lrs.V1, Authority: map[string]any{"objectType": "Agent", "mbox": "mailto:content@example.org"}})
+		require.NoError(t, err)
+		require.NoError(t, st.SaveStatements(ctx, "camp-a", now, []*lrs.Statement{s}, nil))
+	}
+	actor := `"actor":{"objectType":"Agent","account":{"homePage":"https://passport.example.org","name":"L-1"}}`
+	save(`{` + actor + `,"verb":{"id":"http://adlnet.gov/expapi/verbs/completed"},"object":{"id":"https://passport.example.org/activities/frac-1"},
+		"context":{"registration":"` + attempt + `"},"result":{"completion":true,"score":{"scaled":0.9}},"timestamp":"2026-11-28T17:00:00.000Z"}`)
+	save(`{` + actor + `,"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://passport.example.org/activities/frac-1"}}`)
+
+	w := &ltiOutcomeWatcher{d: d, grader: grader}
+	require.NoError(t, w.poll(ctx))
+	require.NoError(t, w.poll(ctx), "polling again queues nothing new")
+	jobs, err := st.DueScores(ctx, now.Add(time.Minute), 10)
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+	assert.Equal(t, attempt, jobs[0].Attempt)
+	assert.InDelta(t, 9.0, *jobs[0].Score.ScoreGiven, 1e-9)
+	assert.Equal(t, "2026-11-28T17:00:00.000Z", jobs[0].Score.Timestamp)
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -85,8 +84,10 @@ func TestDeepLinking(t *testing.T) {
 			assert.Nil(t, ret.Items[1].LineItem, "unscored item has no line item")
 
 			// The platform launches the link it created.
-			res, err = e.plat.Launch(platform.NewBrowser(), platform.Message{User: platform.Student, TargetLinkURI: ret.Items[0].URL,
-				Custom: map[string]any{"passport_content_id": ret.Items[0].Custom["passport_content_id"]}})
+			res, err = e.plat.Launch(platform.NewBrowser(), platform.Message{
+				User: platform.Student, TargetLinkURI: ret.Items[0].URL,
+				Custom: map[string]any{"passport_content_id": ret.Items[0].Custom["passport_content_id"]},
+			})
 			require.NoError(t, err)
 			require.Equal(t, http.StatusOK, res.Response.StatusCode, res.Body)
 			assert.Contains(t, res.Body, "Fractions practice")
@@ -162,8 +163,10 @@ func TestGradePassback(t *testing.T) {
 				assert.Contains(t, target, "?type_id=4")
 			}
 			given, max := 7.5, 10.0
-			score := lti.Score{UserID: li.Learner.Subject, ScoreGiven: &given, ScoreMaximum: &max, Timestamp: lti.ScoreTimestamp(li.LaunchedAt),
-				ActivityProgress: lti.ActivityCompleted, GradingProgress: lti.GradingFullyGraded, Comment: "well done"}
+			score := lti.Score{
+				UserID: li.Learner.Subject, ScoreGiven: &given, ScoreMaximum: &max, Timestamp: lti.ScoreTimestamp(li.LaunchedAt),
+				ActivityProgress: lti.ActivityCompleted, GradingProgress: lti.GradingFullyGraded, Comment: "well done",
+			}
 			require.NoError(t, svc.PostScore(ctx, e.reg, li.AGS, target, score))
 			require.NoError(t, svc.PostScore(ctx, e.reg, li.AGS, target, score), "the same score again is idempotent")
 			got := e.plat.Scores(target)
@@ -188,8 +191,10 @@ func TestServiceEdgeCases(t *testing.T) {
 	svc := e.services()
 	given, max := 3.0, 10.0
 	score := func(ts string) lti.Score {
-		return lti.Score{UserID: "student-1", ScoreGiven: &given, ScoreMaximum: &max, Timestamp: ts,
-			ActivityProgress: lti.ActivityCompleted, GradingProgress: lti.GradingFullyGraded}
+		return lti.Score{
+			UserID: "student-1", ScoreGiven: &given, ScoreMaximum: &max, Timestamp: ts,
+			ActivityProgress: lti.ActivityCompleted, GradingProgress: lti.GradingFullyGraded,
+		}
 	}
 
 	t.Run("expired token is renewed once", func(t *testing.T) {
@@ -219,7 +224,7 @@ func TestServiceEdgeCases(t *testing.T) {
 		ags := &lti.AGSEndpoint{Scope: lti.StringList{lti.ScopeLineItemReadOnly}, LineItems: li.AGS.LineItems}
 		err := svc.PostScore(ctx, e.reg, ags, li.AGS.LineItem, score("2026-11-28T10:00:04.000Z"))
 		require.Error(t, err)
-		assert.False(t, errors.As(err, new(*lti.ServiceError)))
+		assert.NotErrorAs(t, err, new(*lti.ServiceError))
 	})
 	t.Run("line item lifecycle with paging", func(t *testing.T) {
 		for i := range 3 {

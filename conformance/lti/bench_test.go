@@ -74,15 +74,17 @@ func benchLoginLaunch(b *testing.B, e *env) {
 		}
 	}
 	login := func(i int) error {
-		v := url.Values{"iss": {e.reg.Issuer}, "login_hint": {fmt.Sprint(i)}, "target_link_uri": {e.contentURL("fractions-1")},
-			"client_id": {e.reg.ClientID}, "lti_deployment_id": {"deployment-1"}, "lti_message_hint": {`{"cmid":2}`}}
+		v := url.Values{
+			"iss": {e.reg.Issuer}, "login_hint": {fmt.Sprint(i)}, "target_link_uri": {e.contentURL("fractions-1")},
+			"client_id": {e.reg.ClientID}, "lti_deployment_id": {"deployment-1"}, "lti_message_hint": {`{"cmid":2}`},
+		}
 		start := time.Now()
 		resp, err := client.PostForm(e.tool.URL+lti.PathLogin, v)
 		if err != nil {
 			return err
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		flows[i].lat = time.Since(start)
 		if resp.StatusCode != http.StatusFound {
 			return fmt.Errorf("login: %d", resp.StatusCode)
@@ -110,7 +112,7 @@ func benchLoginLaunch(b *testing.B, e *env) {
 			return err
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		f.lat += time.Since(start)
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("launch: %d", resp.StatusCode)

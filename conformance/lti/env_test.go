@@ -47,12 +47,18 @@ type env struct {
 }
 
 var catalogue = []lti.Content{
-	{ID: "fractions-1", Title: "Fractions practice", Description: "Add and compare fractions.", LaunchURL: "https://content.example.org/fractions/index.html",
-		ActivityID: "https://passport.example/activities/fractions-1", ScoreMaximum: 10, Tags: []string{"maths"}},
-	{ID: "reading-1", Title: "Reading together", Description: "A short story with questions.", LaunchURL: "https://content.example.org/reading/index.html",
-		ActivityID: "https://passport.example/activities/reading-1", Tags: []string{"literacy"}},
-	{ID: "feelings-1", Title: "Naming feelings", LaunchURL: "https://content.example.org/sel/index.html",
-		ActivityID: "https://passport.example/activities/feelings-1", Tags: []string{"social and emotional learning"}},
+	{
+		ID: "fractions-1", Title: "Fractions practice", Description: "Add and compare fractions.", LaunchURL: "https://content.example.org/fractions/index.html",
+		ActivityID: "https://passport.example/activities/fractions-1", ScoreMaximum: 10, Tags: []string{"maths"},
+	},
+	{
+		ID: "reading-1", Title: "Reading together", Description: "A short story with questions.", LaunchURL: "https://content.example.org/reading/index.html",
+		ActivityID: "https://passport.example/activities/reading-1", Tags: []string{"literacy"},
+	},
+	{
+		ID: "feelings-1", Title: "Naming feelings", LaunchURL: "https://content.example.org/sel/index.html",
+		ActivityID: "https://passport.example/activities/feelings-1", Tags: []string{"social and emotional learning"},
+	},
 }
 
 // newEnv starts the tool (sqlite store, real HTTP) and a platform of the

@@ -117,3 +117,18 @@ func TestUnscoredOrAnonymousLaunchesQueueNothing(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, n)
 }
+
+func TestTeacherLaunchesAreNotGraded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, platform.Canvas)
+	g := e.tool.Handler.Grader
+	_, err := e.plat.Launch(platform.NewBrowser(), platform.Message{User: platform.Teacher, TargetLinkURI: e.contentURL("fractions-1")})
+	require.NoError(t, err)
+	li := e.rec.all()[0]
+	scaled := 1.0
+	require.NoError(t, g.Report(ctx, "default", li.Attempt, lti.Outcome{ScoreScaled: &scaled, Completed: true, Timestamp: time.Now()}))
+	n, err := g.DeliverDue(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+}

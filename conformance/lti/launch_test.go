@@ -142,12 +142,14 @@ func TestAcceptedCertificationLaunchesOverHTTP(t *testing.T) {
 		})
 	}
 	t.Run("only resource link", func(t *testing.T) {
-		res, err := e.plat.Launch(platform.NewBrowser(), platform.Message{User: platform.Student, TargetLinkURI: e.contentURL("reading-1"),
+		res, err := e.plat.Launch(platform.NewBrowser(), platform.Message{
+			User: platform.Student, TargetLinkURI: e.contentURL("reading-1"),
 			Faults: platform.Faults{Mutate: func(c map[string]any) {
 				for _, k := range []string{lti.ClaimContext, lti.ClaimToolPlatform, lti.ClaimLaunchPresentation, lti.ClaimAGSEndpoint, lti.ClaimNRPS, lti.ClaimLIS, lti.ClaimCustom} {
 					delete(c, k)
 				}
-			}}})
+			}},
+		})
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, res.Response.StatusCode, res.Body)
 	})
@@ -205,8 +207,10 @@ func TestLoginInitiationOverHTTP(t *testing.T) {
 	b := platform.NewBrowser()
 	t.Run("GET and POST both redirect to the platform", func(t *testing.T) {
 		for _, get := range []bool{true, false} {
-			v := map[string][]string{"iss": {e.reg.Issuer}, "login_hint": {"2"}, "target_link_uri": {e.contentURL("fractions-1")},
-				"client_id": {e.reg.ClientID}, "lti_message_hint": {`{"cmid":2}`}, "canvas_region": {"x"}}
+			v := map[string][]string{
+				"iss": {e.reg.Issuer}, "login_hint": {"2"}, "target_link_uri": {e.contentURL("fractions-1")},
+				"client_id": {e.reg.ClientID}, "lti_message_hint": {`{"cmid":2}`}, "canvas_region": {"x"},
+			}
 			var resp *http.Response
 			var err error
 			if get {

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -209,8 +211,10 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) 
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Title": content.Title, "Content": content, "Anonymous": l.Anonymous(),
-		"ReturnURL": lti.ReturnURL(l, "Back from "+content.Title, "", "", "")}
+	data := map[string]any{
+		"Title": content.Title, "Content": content, "Anonymous": l.Anonymous(),
+		"ReturnURL": lti.ReturnURL(l, "Back from "+content.Title, "", "", ""),
+	}
 	if l.Anonymous() {
 		data["LaunchURL"] = content.LaunchURL
 		return h.html(c, http.StatusOK, "content", data)
@@ -230,15 +234,26 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) 
 	if l.Claims.Context != nil {
 		li.ContextID = l.Claims.Context.ID
 	}
+	// The grade record and the launch statement are independent writes: run
+	// them together so they share one group commit instead of waiting for
+	// two in a row.
+	var gradeErr error
+	var wg sync.WaitGroup
 	if h.Grader != nil {
-		if err := h.Grader.RecordLaunch(ctx, li); err != nil {
-			return fmt.Errorf("record launch for grades: %w", err)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gradeErr = h.Grader.RecordLaunch(ctx, li)
+		}()
 	}
 	if h.Recorder != nil {
 		if err := h.Recorder.RecordLaunch(ctx, li); err != nil {
 			h.logger().WarnContext(ctx, "lti launch not recorded", "tenant", li.Tenant, "err", err)
 		}
+	}
+	wg.Wait()
+	if gradeErr != nil {
+		return fmt.Errorf("record launch for grades: %w", gradeErr)
 	}
 	data["LaunchURL"] = content.LaunchURL
 	if h.Credentials != nil {
@@ -312,7 +327,7 @@ func (h *Handler) deepLink(c *fiber.Ctx) error {
 			}
 			reply.Items = append(reply.Items, h.Tool.ContentItemFor(ct))
 		}
-		reply.Msg = fmt.Sprintf("%d Passport activit%s added.", len(reply.Items), map[bool]string{true: "y", false: "ies"}[len(reply.Items) == 1])
+		reply.Msg = "Passport activities added: " + strconv.Itoa(len(reply.Items)) + "."
 	}
 	resp, err := h.Tool.DeepLink(ctx, l, reply)
 	if err != nil {

@@ -541,8 +541,10 @@ func (s *Store) SaveLaunchRecord(ctx context.Context, r lti.LaunchRecord) error 
 		return fmt.Errorf("save launch record: %w", err)
 	}
 	_, err = s.coll(collLTILaunches).InsertOne(ctx, bson.D{
-		{Key: "_id", Value: docID(r.Tenant, r.Attempt)}, {Key: "tenant", Value: r.Tenant},
-		{Key: "created", Value: nanos(r.Created)}, {Key: "payload", Value: payload},
+		{Key: "_id", Value: docID(r.Tenant, r.Attempt)},
+		{Key: "tenant", Value: r.Tenant},
+		{Key: "created", Value: nanos(r.Created)},
+		{Key: "payload", Value: payload},
 	})
 	if isDuplicateKey(err) {
 		return fmt.Errorf("save launch record: %w", store.ErrConflict)

@@ -75,7 +75,7 @@ func (s *Store) scanRegistrations(ctx context.Context, query string, args ...any
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []lti.Registration
 	for rows.Next() {
 		var r lti.Registration
@@ -336,7 +336,7 @@ func (s *Store) ToolKeys(ctx context.Context, scope string) ([]lti.ToolKey, erro
 	if err != nil {
 		return nil, fmt.Errorf("tool keys: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []lti.ToolKey
 	for rows.Next() {
 		k := lti.ToolKey{Scope: scope}
@@ -447,7 +447,7 @@ func (s *Store) Contents(ctx context.Context, tenant string) ([]lti.Content, err
 	if err != nil {
 		return nil, fmt.Errorf("contents: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []lti.Content
 	for rows.Next() {
 		var created, updated int64
@@ -520,7 +520,7 @@ func (s *Store) LTIUsersBySourcedID(ctx context.Context, tenant, sourcedID strin
 	if err != nil {
 		return nil, fmt.Errorf("lti users by sourcedid: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []lti.LTIUser
 	for rows.Next() {
 		u, err := scanLTIUser(rows)
@@ -619,7 +619,7 @@ func (s *Store) DueScores(ctx context.Context, now time.Time, limit int) ([]lti.
 	if err != nil {
 		return nil, fmt.Errorf("due scores: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []lti.ScoreJob
 	for rows.Next() {
 		var doc []byte

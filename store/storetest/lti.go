@@ -276,9 +276,13 @@ func testLTIScoreOutbox(t *testing.T, s backend.Store) {
 
 	given, max := 7.0, 10.0
 	job := func(tenant, id string, next time.Time) lti.ScoreJob {
-		return lti.ScoreJob{Tenant: tenant, ID: id, Attempt: "att-1", State: lti.ScorePending, NextAttempt: next, Created: t0,
-			Score: lti.Score{UserID: "student-1", ScoreGiven: &given, ScoreMaximum: &max, Timestamp: "2026-11-28T17:00:00.000Z",
-				ActivityProgress: lti.ActivityCompleted, GradingProgress: lti.GradingFullyGraded}}
+		return lti.ScoreJob{
+			Tenant: tenant, ID: id, Attempt: "att-1", State: lti.ScorePending, NextAttempt: next, Created: t0,
+			Score: lti.Score{
+				UserID: "student-1", ScoreGiven: &given, ScoreMaximum: &max, Timestamp: "2026-11-28T17:00:00.000Z",
+				ActivityProgress: lti.ActivityCompleted, GradingProgress: lti.GradingFullyGraded,
+			},
+		}
 	}
 	late, early := job("camp-a", "j2", t0.Add(time.Minute)), job("camp-b", "j1", t0)
 	require.NoError(t, s.EnqueueScore(ctx, late))

@@ -206,6 +206,7 @@ func (p *Platform) Claims(m Message) map[string]any {
 		c["https://blackboard.com/lti/claim/one_time_session_token"] = "ots-abc"
 	case Brightspace:
 		c["http://www.brightspace.com"] = map[string]any{"tenant_id": "t-1", "org_defined_id": "od-1", "user_id": 99}
+	default:
 	}
 	return c
 }
@@ -244,7 +245,7 @@ func NewBrowser() *Browser {
 func (b *Browser) send(req *http.Request, noCookies bool) (*http.Response, string, error) {
 	if !noCookies {
 		for k, v := range b.cookies {
-			req.AddCookie(&http.Cookie{Name: k, Value: v})
+			req.AddCookie(&http.Cookie{Name: k, Value: v}) //nolint:gosec // G124: a request cookie, attributes do not apply
 		}
 	}
 	resp, err := b.Client.Do(req)
@@ -252,7 +253,7 @@ func (b *Browser) send(req *http.Request, noCookies bool) (*http.Response, strin
 		return nil, "", err
 	}
 	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if err != nil {
 		return nil, "", err
 	}
@@ -333,67 +334,12 @@ func postForm(target string, v url.Values) (*http.Request, error) {
 // (and the platform-storage round trip when cookies are blocked).
 func (p *Platform) Launch(b *Browser, m Message) (*Result, error) {
 	f := m.Faults
-	if m.TargetLinkURI == "" {
-		m.TargetLinkURI = strings.TrimSuffix(p.ToolRedirectURI, "/lti/launch") + "/lti/launch"
-		if m.Type == lti.MessageDeepLinkingRequest {
-			m.TargetLinkURI = strings.TrimSuffix(p.ToolRedirectURI, "/lti/launch") + "/lti/deep-link"
-		}
+	login, storage, err := p.prepareLogin(m)
+	if err != nil {
+		return nil, err
 	}
-	if f.TargetLinkURI != "" {
-		m.TargetLinkURI = f.TargetLinkURI
-	}
-	if f.RotateKey {
-		if err := p.RotateKey(); err != nil {
-			return nil, err
-		}
-	}
-	claims := p.Claims(m)
-	loginHint := m.User.Sub
-	if loginHint == "" {
-		loginHint = "anon"
-	}
-	loginHint += "-" + randomID(6)
-	var hint string
-	switch p.Profile {
-	case Moodle:
-		hint = `{"cmid":2,"launchid":"ltilaunch1_` + randomID(6) + `"}`
-	case Canvas:
-		hint = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ2ZXJpZmllciI6IjEyMyJ9." + randomID(16)
-	default:
-		hint = "hint-" + randomID(6)
-	}
-	p.mu.Lock()
-	p.pending[loginHint] = &pendingLaunch{claims: claims, messageHint: hint, faults: f}
-	p.mu.Unlock()
-
-	login := url.Values{
-		"iss":              {p.Issuer},
-		"login_hint":       {loginHint},
-		"target_link_uri":  {m.TargetLinkURI},
-		"lti_message_hint": {hint},
-	}
-	if !f.OmitClientID {
-		login.Set("client_id", p.ClientID)
-	}
-	switch p.Profile {
-	case Moodle, Blackboard:
-		login.Set("lti_deployment_id", p.DeploymentID)
-	case Canvas:
-		login.Set("canvas_region", "us-east-1")
-		login.Set("canvas_environment", "prod")
-	}
-	storage := p.Profile.sendsStorageTarget()
-	if f.StorageTarget == "-" {
-		storage = false
-	} else if f.StorageTarget != "" {
-		storage = true
-	}
-	target := "post_message_forwarding"
-	if storage {
-		login.Set("lti_storage_target", target)
-	}
+	target := storageFrame
 	var req *http.Request
-	var err error
 	if f.GetLogin || p.Profile == Brightspace {
 		req, err = http.NewRequest(http.MethodGet, p.ToolLoginURL+"?"+login.Encode(), nil)
 	} else {
@@ -484,6 +430,75 @@ func (p *Platform) Launch(b *Browser, m Message) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// storageFrame is the name of the platform's postMessage storage frame.
+const storageFrame = "post_message_forwarding"
+
+// prepareLogin registers the pending launch of m and returns the login
+// initiation parameters, and whether they offer platform storage.
+func (p *Platform) prepareLogin(m Message) (url.Values, bool, error) {
+	f := m.Faults
+	if m.TargetLinkURI == "" {
+		m.TargetLinkURI = strings.TrimSuffix(p.ToolRedirectURI, "/lti/launch") + "/lti/launch"
+		if m.Type == lti.MessageDeepLinkingRequest {
+			m.TargetLinkURI = strings.TrimSuffix(p.ToolRedirectURI, "/lti/launch") + "/lti/deep-link"
+		}
+	}
+	if f.TargetLinkURI != "" {
+		m.TargetLinkURI = f.TargetLinkURI
+	}
+	if f.RotateKey {
+		if err := p.RotateKey(); err != nil {
+			return nil, false, err
+		}
+	}
+	claims := p.Claims(m)
+	loginHint := m.User.Sub
+	if loginHint == "" {
+		loginHint = "anon"
+	}
+	loginHint += "-" + randomID(6)
+	var hint string
+	switch p.Profile {
+	case Moodle:
+		hint = `{"cmid":2,"launchid":"ltilaunch1_` + randomID(6) + `"}`
+	case Canvas:
+		hint = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ2ZXJpZmllciI6IjEyMyJ9." + randomID(16)
+	default:
+		hint = "hint-" + randomID(6)
+	}
+	p.mu.Lock()
+	p.pending[loginHint] = &pendingLaunch{claims: claims, messageHint: hint, faults: f}
+	p.mu.Unlock()
+
+	login := url.Values{
+		"iss":              {p.Issuer},
+		"login_hint":       {loginHint},
+		"target_link_uri":  {m.TargetLinkURI},
+		"lti_message_hint": {hint},
+	}
+	if !f.OmitClientID {
+		login.Set("client_id", p.ClientID)
+	}
+	switch p.Profile {
+	case Moodle, Blackboard:
+		login.Set("lti_deployment_id", p.DeploymentID)
+	case Canvas:
+		login.Set("canvas_region", "us-east-1")
+		login.Set("canvas_environment", "prod")
+	default: // Brightspace sends neither
+	}
+	storage := p.Profile.sendsStorageTarget()
+	if f.StorageTarget == "-" {
+		storage = false
+	} else if f.StorageTarget != "" {
+		storage = true
+	}
+	if storage {
+		login.Set("lti_storage_target", storageFrame)
+	}
+	return login, storage, nil
 }
 
 // IDToken signs the id_token the platform would send for m with nonce,

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -58,6 +59,7 @@ type Platform struct {
 	dlReturns  []DeepLinkReturn
 	regTokens  map[string]bool
 	registered []lti.ClientRegistration
+	pages      map[string]url.Values
 	nextID     int
 	// Concluded makes score posts answer 422 (Canvas concluded course).
 	Concluded bool
@@ -118,6 +120,8 @@ func New(cfg Config) (*Platform, error) {
 	mux.HandleFunc("POST /dl-return", p.handleDLReturn)
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.handleOpenIDConfig)
 	mux.HandleFunc("POST /register", p.handleRegister)
+	mux.HandleFunc("GET /course", p.handleCourse)
+	mux.HandleFunc("GET /storage-frame", p.handleStorageFrame)
 	p.Server = httptest.NewServer(mux)
 	p.Issuer = cfg.Profile.issuer()
 	if p.Issuer == "" {

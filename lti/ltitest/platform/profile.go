@@ -26,8 +26,9 @@ func (p Profile) issuer() string {
 		return "https://blackboard.com"
 	case Brightspace:
 		return "https://partner.brightspace.com"
+	default:
+		return ""
 	}
-	return ""
 }
 
 func (p Profile) familyCode() string {

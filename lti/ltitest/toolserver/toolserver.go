@@ -1,5 +1,3 @@
-// Package toolserver starts the LTI tool over real HTTP (internal/server
-// with the ltihttp handler) on a loopback port, for tests and benchmarks.
 package toolserver
 
 import (
@@ -53,6 +51,8 @@ func Start(tb testing.TB, st lti.Store, logger *slog.Logger, edit func(h *ltihtt
 		PlatformKeys: &lti.PlatformKeys{Client: client},
 		PublicURL:    pub,
 		Logger:       logger,
+		// as passport serve runs it
+		RegistrationCacheTTL: 2 * time.Second,
 	}
 	h := &ltihttp.Handler{Tool: tool, Store: st, Client: client, Logger: logger}
 	h.Grader = &lti.Grader{Store: st, Regs: st, Logger: logger, Services: &lti.Services{Client: client, Keys: keys, Random: tool.RandomString}}
@@ -65,7 +65,9 @@ func Start(tb testing.TB, st lti.Store, logger *slog.Logger, edit func(h *ltihtt
 	go func() { done <- srv.Serve(ctx, ln) }()
 	tb.Cleanup(func() {
 		cancel()
-		<-done
+		if err := <-done; err != nil {
+			tb.Logf("tool server: %v", err)
+		}
 	})
 	return &Server{URL: base, Tool: tool, Handler: h, Store: st}
 }
