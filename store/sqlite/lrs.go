@@ -1,11 +1,13 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,147 +20,197 @@ import (
 var _ lrs.Store = (*Store)(nil)
 
 // SaveStatements implements lrs.StatementStore in one group-committed write.
+// Every step works on the whole batch with one SQL statement, so a batch of
+// 50 costs a handful of statement executions, not hundreds.
 func (s *Store) SaveStatements(ctx context.Context, tenant string, now time.Time, ss []*lrs.Statement, parts []lrs.Part) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var maxStored sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(stored) FROM lrs_statements WHERE tenant = ?`, tenant).Scan(&maxStored); err != nil {
-			return fmt.Errorf("read last stored: %w", err)
-		}
-		base := nanos(now)
-		if maxStored.Valid && maxStored.Int64 >= base {
-			base = maxStored.Int64 + 1
-		}
-		prep := func(q string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, q) }
-		stExisting, err := prep(`SELECT hash FROM lrs_statements WHERE tenant = ? AND id = ?`)
-		if err != nil {
-			return err
-		}
-		defer stExisting.Close()
-		stVoidedBy, err := prep(`SELECT 1 FROM lrs_statements WHERE tenant = ? AND void_target = ? LIMIT 1`)
-		if err != nil {
-			return err
-		}
-		defer stVoidedBy.Close()
-		stInsert, err := prep(`INSERT INTO lrs_statements
-			(tenant, id, stored, hash, verb, registration, authority, void_target, voided, atts, raw)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stInsert.Close()
-		stAgent, err := prep(`INSERT INTO lrs_statement_agents (tenant, key, stored, id, direct) VALUES (?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stAgent.Close()
-		stActivity, err := prep(`INSERT INTO lrs_statement_activities (tenant, activity, stored, id, direct) VALUES (?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stActivity.Close()
-		stDefGet, err := prep(`SELECT definition FROM lrs_activities WHERE tenant = ? AND id = ?`)
-		if err != nil {
-			return err
-		}
-		defer stDefGet.Close()
-		stDefPut, err := prep(`INSERT INTO lrs_activities (tenant, id, definition) VALUES (?, ?, ?)
-			ON CONFLICT (tenant, id) DO UPDATE SET definition = excluded.definition`)
-		if err != nil {
-			return err
-		}
-		defer stDefPut.Close()
-		stVoid, err := prep(`UPDATE lrs_statements SET voided = 1 WHERE tenant = ? AND id = ? AND void_target = ''`)
-		if err != nil {
-			return err
-		}
-		defer stVoid.Close()
-
-		for i, st := range ss {
-			id := st.ID.String()
-			var hash string
-			switch err := stExisting.QueryRowContext(ctx, tenant, id).Scan(&hash); {
-			case err == nil:
-				if hash != st.Hash {
-					return fmt.Errorf("statement %s: %w", id, store.ErrConflict)
-				}
-				continue // the same statement again: a no-op
-			case !errors.Is(err, sql.ErrNoRows):
-				return fmt.Errorf("read statement: %w", err)
-			}
-			stored := base + int64(i)
-			voidTarget, voided := "", 0
-			if st.VoidTarget != nil {
-				voidTarget = st.VoidTarget.String()
-			} else {
-				var one int
-				switch err := stVoidedBy.QueryRowContext(ctx, tenant, id).Scan(&one); {
-				case err == nil:
-					voided = 1
-				case !errors.Is(err, sql.ErrNoRows):
-					return fmt.Errorf("read voiding statement: %w", err)
-				}
-			}
-			atts := make([]string, 0, len(st.Attachments))
-			for _, a := range st.Attachments {
-				atts = append(atts, strings.ToLower(a.SHA2))
-			}
-			attsJSON, _ := json.Marshal(atts)
-			raw := st.WithStored(time.Unix(0, stored))
-			if _, err := stInsert.ExecContext(ctx, tenant, id, stored, st.Hash, st.VerbID, st.Registration,
-				st.Authority, voidTarget, voided, string(attsJSON), raw); err != nil {
-				if isUniqueViolation(err) {
-					return fmt.Errorf("statement %s: %w", id, store.ErrConflict)
-				}
-				return fmt.Errorf("insert statement: %w", err)
-			}
-			for _, k := range st.RelatedAgents {
-				direct := 0
-				for _, d := range st.Agents {
-					if d == k {
-						direct = 1
-					}
-				}
-				if _, err := stAgent.ExecContext(ctx, tenant, k, stored, id, direct); err != nil {
-					return fmt.Errorf("insert statement agent: %w", err)
-				}
-			}
-			for _, a := range st.RelatedActivities {
-				direct := 0
-				if a == st.Activity {
-					direct = 1
-				}
-				if _, err := stActivity.ExecContext(ctx, tenant, a, stored, id, direct); err != nil {
-					return fmt.Errorf("insert statement activity: %w", err)
-				}
-			}
-			for aid, def := range st.Definitions {
-				var prev []byte
-				switch err := stDefGet.QueryRowContext(ctx, tenant, aid).Scan(&prev); {
-				case err == nil:
-					def = lrs.MergeDefinition(prev, def)
-				case !errors.Is(err, sql.ErrNoRows):
-					return fmt.Errorf("read activity: %w", err)
-				}
-				if _, err := stDefPut.ExecContext(ctx, tenant, aid, def); err != nil {
-					return fmt.Errorf("write activity: %w", err)
-				}
-			}
-			if st.VoidTarget != nil {
-				if _, err := stVoid.ExecContext(ctx, tenant, voidTarget); err != nil {
-					return fmt.Errorf("void statement: %w", err)
-				}
-			}
-		}
-		for _, p := range parts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO lrs_attachments (tenant, sha2, content_type, data)
-				VALUES (?, ?, ?, ?) ON CONFLICT (tenant, sha2) DO NOTHING`, tenant, p.SHA2, p.ContentType, p.Data); err != nil {
-				return fmt.Errorf("insert attachment: %w", err)
-			}
-		}
-		return nil
+		return saveStatements(ctx, tx, tenant, now, ss, parts)
 	})
 	if err != nil {
 		return fmt.Errorf("save statements: %w", err)
+	}
+	return nil
+}
+
+// maxRows bounds the rows of one multi-row INSERT or IN list (well under
+// SQLite's limit on bound parameters).
+const maxRows = 400
+
+// placeholders returns "(?, ?, ...)" repeated rows times, comma-separated.
+func placeholders(cols, rows int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+}
+
+// insertRows runs one multi-row INSERT per chunk of rows.
+func insertRows(ctx context.Context, tx *sql.Tx, head, tail string, cols int, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), maxRows)
+		args := make([]any, 0, n*cols)
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, head+placeholders(cols, n)+tail, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// lookup runs "SELECT k, v ... WHERE tenant = ? AND col IN (...)" over keys
+// in chunks and returns v by k.
+func lookup(ctx context.Context, tx *sql.Tx, q, tenant string, keys []string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for len(keys) > 0 {
+		n := min(len(keys), maxRows)
+		args := make([]any, 0, n+1)
+		args = append(args, tenant)
+		for _, k := range keys[:n] {
+			args = append(args, k)
+		}
+		rows, err := tx.QueryContext(ctx, q+"("+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k string
+			var v []byte
+			if err := rows.Scan(&k, &v); err != nil {
+				_ = rows.Close()
+				return nil, err
+			}
+			out[k] = v
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		keys = keys[n:]
+	}
+	return out, nil
+}
+
+func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Time, ss []*lrs.Statement, parts []lrs.Part) error {
+	var maxStored sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(stored) FROM lrs_statements WHERE tenant = ?`, tenant).Scan(&maxStored); err != nil {
+		return fmt.Errorf("read last stored: %w", err)
+	}
+	base := nanos(now)
+	if maxStored.Valid && maxStored.Int64 >= base {
+		base = maxStored.Int64 + 1
+	}
+	ids := make([]string, len(ss))
+	for i, st := range ss {
+		ids[i] = st.ID.String()
+	}
+	existing, err := lookup(ctx, tx, `SELECT id, hash FROM lrs_statements WHERE tenant = ? AND id IN `, tenant, ids)
+	if err != nil {
+		return fmt.Errorf("read statements: %w", err)
+	}
+	voidedBy, err := lookup(ctx, tx, `SELECT void_target, id FROM lrs_statements WHERE void_target <> '' AND tenant = ? AND void_target IN `, tenant, ids)
+	if err != nil {
+		return fmt.Errorf("read voiding statements: %w", err)
+	}
+	var (
+		stmtRows, agentRows, activityRows [][]any
+		defs                              = map[string][]byte{}
+		defIDs                            []string
+		voidTargets                       []any
+	)
+	for i, st := range ss {
+		id := ids[i]
+		if h, ok := existing[id]; ok {
+			if string(h) != st.Hash {
+				return fmt.Errorf("statement %s: %w", id, store.ErrConflict)
+			}
+			continue // the same statement again: a no-op
+		}
+		stored := base + int64(i)
+		voidTarget, voided := "", 0
+		if st.VoidTarget != nil {
+			voidTarget = st.VoidTarget.String()
+			voidTargets = append(voidTargets, voidTarget)
+		} else if _, ok := voidedBy[id]; ok {
+			voided = 1
+		}
+		atts := make([]string, 0, len(st.Attachments))
+		for _, a := range st.Attachments {
+			atts = append(atts, strings.ToLower(a.SHA2))
+		}
+		attsJSON, _ := json.Marshal(atts)
+		stmtRows = append(stmtRows, []any{tenant, id, stored, st.Hash, st.VerbID, st.Registration,
+			st.Authority, voidTarget, voided, string(attsJSON), st.WithStored(time.Unix(0, stored))})
+		for _, k := range st.RelatedAgents {
+			direct := 0
+			if slices.Contains(st.Agents, k) {
+				direct = 1
+			}
+			agentRows = append(agentRows, []any{tenant, k, stored, id, direct})
+		}
+		for _, a := range st.RelatedActivities {
+			direct := 0
+			if a == st.Activity {
+				direct = 1
+			}
+			activityRows = append(activityRows, []any{tenant, a, stored, id, direct})
+		}
+		for aid, def := range st.Definitions {
+			if prev, ok := defs[aid]; ok {
+				def = lrs.MergeDefinition(prev, def)
+			} else {
+				defIDs = append(defIDs, aid)
+			}
+			defs[aid] = def
+		}
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO lrs_statements
+		(tenant, id, stored, hash, verb, registration, authority, void_target, voided, atts, raw) VALUES `, "", 11, stmtRows); err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("insert statements: %w", store.ErrConflict)
+		}
+		return fmt.Errorf("insert statements: %w", err)
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO lrs_statement_agents (tenant, key, stored, id, direct) VALUES `, "", 5, agentRows); err != nil {
+		return fmt.Errorf("insert statement agents: %w", err)
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO lrs_statement_activities (tenant, activity, stored, id, direct) VALUES `, "", 5, activityRows); err != nil {
+		return fmt.Errorf("insert statement activities: %w", err)
+	}
+	if len(defIDs) > 0 {
+		prevDefs, err := lookup(ctx, tx, `SELECT id, definition FROM lrs_activities WHERE tenant = ? AND id IN `, tenant, defIDs)
+		if err != nil {
+			return fmt.Errorf("read activities: %w", err)
+		}
+		var defRows [][]any
+		for _, aid := range defIDs {
+			def := defs[aid]
+			if prev, ok := prevDefs[aid]; ok {
+				def = lrs.MergeDefinition(prev, def)
+				if bytes.Equal(def, prev) {
+					continue // nothing new: keep the page clean
+				}
+			}
+			defRows = append(defRows, []any{tenant, aid, def})
+		}
+		if err := insertRows(ctx, tx, `INSERT INTO lrs_activities (tenant, id, definition) VALUES `,
+			` ON CONFLICT (tenant, id) DO UPDATE SET definition = excluded.definition`, 3, defRows); err != nil {
+			return fmt.Errorf("write activities: %w", err)
+		}
+	}
+	for len(voidTargets) > 0 {
+		n := min(len(voidTargets), maxRows)
+		args := append([]any{tenant}, voidTargets[:n]...)
+		if _, err := tx.ExecContext(ctx, `UPDATE lrs_statements SET voided = 1 WHERE tenant = ? AND void_target = '' AND id IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...); err != nil {
+			return fmt.Errorf("void statements: %w", err)
+		}
+		voidTargets = voidTargets[n:]
+	}
+	for _, p := range parts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lrs_attachments (tenant, sha2, content_type, data)
+			VALUES (?, ?, ?, ?) ON CONFLICT (tenant, sha2) DO NOTHING`, tenant, p.SHA2, p.ContentType, p.Data); err != nil {
+			return fmt.Errorf("insert attachment: %w", err)
+		}
 	}
 	return nil
 }

@@ -3,7 +3,9 @@ package sqlite
 // lrsSchema is the lrs domain's migrations: append-only, one statement list
 // entry per version; never edit an entry that has shipped.
 //
-// Statements keep their canonical JSON (raw) beside flat indexed columns;
+// Statements keep their canonical JSON (raw) beside flat indexed columns, in
+// a rowid table so that inserts append (stored grows) instead of splitting
+// pages at random UUIDs;
 // the agents and activities a statement matches live in side tables keyed
 // for the query order (tenant, key, stored, id). direct = 1 marks a match
 // of the plain agent/activity filter; related-only matches have direct = 0.
@@ -20,14 +22,14 @@ var lrsSchema = []string{
 		void_target  TEXT    NOT NULL, -- '' unless a voiding statement
 		voided       INTEGER NOT NULL,
 		atts         TEXT    NOT NULL, -- JSON array of attachment hashes
-		raw          BLOB    NOT NULL,
-		PRIMARY KEY (tenant, id)
-	) STRICT, WITHOUT ROWID;
+		raw          BLOB    NOT NULL
+	) STRICT;
+	CREATE UNIQUE INDEX lrs_statements_id ON lrs_statements (tenant, id);
 	CREATE INDEX lrs_statements_stored ON lrs_statements (tenant, stored, id);
 	CREATE INDEX lrs_statements_verb ON lrs_statements (tenant, verb, stored, id);
 	CREATE INDEX lrs_statements_registration ON lrs_statements (tenant, registration, stored, id);
 	CREATE INDEX lrs_statements_authority ON lrs_statements (tenant, authority, stored, id);
-	CREATE INDEX lrs_statements_void_target ON lrs_statements (tenant, void_target);
+	CREATE INDEX lrs_statements_void_target ON lrs_statements (tenant, void_target) WHERE void_target <> '';
 	CREATE TABLE lrs_statement_agents (
 		tenant TEXT    NOT NULL,
 		key    TEXT    NOT NULL,
