@@ -221,7 +221,10 @@ func (s *Store) QueryStatements(ctx context.Context, tenant string, q lrs.Query)
 	if q.Limit < 1 || q.Limit > lrs.MaxLimit {
 		q.Limit = lrs.MaxLimit
 	}
-	f := bson.D{{Key: "tenant", Value: tenant}, {Key: "voided", Value: false}}
+	f := bson.D{{Key: "tenant", Value: tenant}}
+	if !q.IncludeVoided {
+		f = append(f, bson.E{Key: "voided", Value: false})
+	}
 	if q.Agent != "" {
 		field := "agents_direct"
 		if q.RelatedAgents {

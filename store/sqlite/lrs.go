@@ -262,9 +262,12 @@ func (s *Store) QueryStatements(ctx context.Context, tenant string, q lrs.Query)
 	var (
 		from  string
 		order = "s.stored, s.id"
-		where = []string{"s.tenant = ?", "s.voided = 0"}
+		where = []string{"s.tenant = ?"}
 		args  = []any{tenant}
 	)
+	if !q.IncludeVoided {
+		where = append(where, "s.voided = 0")
+	}
 	// Drive the query from the most selective index table available.
 	switch {
 	case q.Agent != "":

@@ -29,6 +29,7 @@ var lrsTests = []subTest{
 	{"DocumentETagPreconditions", testDocumentETagPreconditions},
 	{"DocumentListDelete", testDocumentListDelete},
 	{"LRSTenantIsolation", testLRSTenantIsolation},
+	{"QueryIncludeVoided", testQueryIncludeVoided},
 }
 
 var lrsAuthority = map[string]any{"objectType": "Agent", "account": map[string]any{"homePage": "https://lrs.example", "name": "key-1"}}
@@ -376,4 +377,15 @@ func testLRSTenantIsolation(t *testing.T, s backend.Store) {
 	require.ErrorIs(t, err, store.ErrNotFound)
 	_, err = s.PutDocument(ctx, "t2", t0, docWrite(lrs.V2, lrs.ModePut, lrs.Precondition{}, k, "text/plain", "y"))
 	require.NoError(t, err, "no 409 from another tenant's document")
+}
+
+func testQueryIncludeVoided(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	target := uuid.New()
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
+		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"), voiding(t, target)}, nil))
+	page, err := s.QueryStatements(ctx, "t1", lrs.Query{Limit: 10, Ascending: true, IncludeVoided: true})
+	require.NoError(t, err)
+	require.Len(t, page.Statements, 2, "an export sees voided statements too")
+	assert.Equal(t, target, page.Statements[0].ID, "in stored order")
 }
