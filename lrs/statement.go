@@ -37,6 +37,10 @@ type Statement struct {
 	// VoidTarget is the id of the statement this one voids, when it is a
 	// voiding statement.
 	VoidTarget *uuid.UUID
+	// RefTarget is the id of the statement this one targets with a
+	// StatementRef object (voiding or not); queries match a statement whose
+	// target matches (Communication 2.1.3, filter conditions for StatementRefs).
+	RefTarget *uuid.UUID
 	// Registration is context.registration (lowercase), or "".
 	Registration string
 	// Actor holds the IFI keys matched by the agent parameter: the actor and
@@ -308,8 +312,9 @@ func (s *Statement) index(m map[string]any) {
 	case "Agent", "Group":
 		addKey(&s.Agents, AgentKey(obj))
 	case "StatementRef":
-		if s.VerbID == VerbVoided {
-			if u, err := uuid.Parse(obj["id"].(string)); err == nil {
+		if u, err := uuid.Parse(obj["id"].(string)); err == nil {
+			s.RefTarget = &u
+			if s.VerbID == VerbVoided {
 				s.VoidTarget = &u
 			}
 		}

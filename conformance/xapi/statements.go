@@ -444,6 +444,21 @@ func testQueries(t *testing.T, c client) {
 			assert.Equal(t, http.StatusBadRequest, res.StatusCode)
 		})
 	}
+	t.Run("Comm 2.1.3 statements targeting a matching statement match too", func(t *testing.T) {
+		target := uniq("target")
+		res, body := c.with(t).postStatements(stmtJSON(target, ""))
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		tid := decode[[]string](t, body)[0]
+		res, body = c.with(t).postStatements(`{"actor":{"mbox":"` + uniq("fan") + `"},"verb":{"id":"http://example.com/verbs/liked"},"object":{"objectType":"StatementRef","id":"` + tid + `"}}`)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		rid := decode[[]string](t, body)[0]
+		_, body = c.with(t).getStatements(url.Values{"agent": {`{"mbox":"` + target + `"}`}})
+		var got []any
+		for _, s := range decode[statementResult](t, body).Statements {
+			got = append(got, s["id"])
+		}
+		assert.Equal(t, []any{rid, tid}, got)
+	})
 	t.Run("Comm 2.1.3 Consistent-Through is a timestamp", func(t *testing.T) {
 		res, _ := c.with(t).getStatements(url.Values{"limit": {"1"}})
 		_, err := time.Parse(time.RFC3339Nano, res.Header.Get("X-Experience-API-Consistent-Through"))

@@ -126,7 +126,10 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 			continue // the same statement again: a no-op
 		}
 		stored := base + int64(i)
-		voidTarget, voided := "", 0
+		voidTarget, voided, refTarget := "", 0, ""
+		if st.RefTarget != nil {
+			refTarget = st.RefTarget.String()
+		}
 		if st.VoidTarget != nil {
 			voidTarget = st.VoidTarget.String()
 			voidTargets = append(voidTargets, voidTarget)
@@ -139,7 +142,7 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 		}
 		attsJSON, _ := json.Marshal(atts)
 		stmtRows = append(stmtRows, []any{tenant, id, stored, st.Hash, st.VerbID, st.Registration,
-			st.Authority, voidTarget, voided, string(attsJSON), st.WithStored(time.Unix(0, stored))})
+			st.Authority, voidTarget, refTarget, voided, string(attsJSON), st.WithStored(time.Unix(0, stored))})
 		for _, k := range st.RelatedAgents {
 			direct := 0
 			if slices.Contains(st.Agents, k) {
@@ -164,7 +167,7 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 		}
 	}
 	if err := insertRows(ctx, tx, `INSERT INTO lrs_statements
-		(tenant, id, stored, hash, verb, registration, authority, void_target, voided, atts, raw) VALUES `, "", 11, stmtRows); err != nil {
+		(tenant, id, stored, hash, verb, registration, authority, void_target, ref_target, voided, atts, raw) VALUES `, "", 12, stmtRows); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("insert statements: %w", store.ErrConflict)
 		}
@@ -254,83 +257,16 @@ func (s *Store) Statement(ctx context.Context, tenant string, id uuid.UUID, void
 	return st, nil
 }
 
-// QueryStatements implements lrs.StatementStore.
+// QueryStatements implements lrs.StatementStore. A page merges two
+// sources: the statements that match the filters themselves (driven by the
+// most selective index), and the statements whose StatementRef object
+// targets, directly or through a chain of StatementRefs, a statement that
+// matches them (Communication 2.1.3); time, order and cursor apply to the
+// returned statements.
 func (s *Store) QueryStatements(ctx context.Context, tenant string, q lrs.Query) (lrs.Page, error) {
 	if q.Limit < 1 || q.Limit > lrs.MaxLimit {
 		q.Limit = lrs.MaxLimit
 	}
-	var (
-		from  string
-		order = "s.stored, s.id"
-		where = []string{"s.tenant = ?"}
-		args  = []any{tenant}
-	)
-	if !q.IncludeVoided {
-		where = append(where, "s.voided = 0")
-	}
-	// Drive the query from the most selective index table available.
-	switch {
-	case q.Agent != "":
-		from = `lrs_statement_agents d JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
-		where = append(where, "d.tenant = ?", "d.key = ?")
-		args = append(args, tenant, q.Agent)
-		if !q.RelatedAgents {
-			where = append(where, "d.direct = 1")
-		}
-		order = "d.stored, d.id"
-	case q.Activity != "":
-		from = `lrs_statement_activities d JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
-		where = append(where, "d.tenant = ?", "d.activity = ?")
-		args = append(args, tenant, q.Activity)
-		if !q.RelatedActivities {
-			where = append(where, "d.direct = 1")
-		}
-		order = "d.stored, d.id"
-	default:
-		from = `lrs_statements s`
-	}
-	if q.Agent != "" && q.Activity != "" {
-		cond := `EXISTS (SELECT 1 FROM lrs_statement_activities a WHERE a.tenant = s.tenant AND a.activity = ? AND a.stored = s.stored AND a.id = s.id`
-		if !q.RelatedActivities {
-			cond += ` AND a.direct = 1`
-		}
-		where = append(where, cond+")")
-		args = append(args, q.Activity)
-	}
-	if q.Verb != "" {
-		where = append(where, "s.verb = ?")
-		args = append(args, q.Verb)
-	}
-	if q.Registration != "" {
-		where = append(where, "s.registration = ?")
-		args = append(args, q.Registration)
-	}
-	if q.Authority != "" {
-		where = append(where, "s.authority = ?")
-		args = append(args, q.Authority)
-	}
-	storedCol := strings.SplitN(order, ",", 2)[0]
-	idCol := strings.TrimSpace(strings.SplitN(order, ",", 2)[1])
-	if !q.Since.IsZero() {
-		where = append(where, storedCol+" > ?")
-		args = append(args, nanos(q.Since))
-	}
-	if !q.Until.IsZero() {
-		where = append(where, storedCol+" <= ?")
-		args = append(args, nanos(q.Until))
-	}
-	dir := "DESC"
-	cmp := "<"
-	if q.Ascending {
-		dir, cmp = "ASC", ">"
-	}
-	if q.After != nil {
-		where = append(where, fmt.Sprintf("(%s, %s) %s (?, ?)", storedCol, idCol, cmp))
-		args = append(args, nanos(q.After.Stored), q.After.ID.String())
-	}
-	sqlText := fmt.Sprintf(`SELECT s.id, s.stored, s.atts, s.raw FROM %s WHERE %s ORDER BY %s %s, %s %s LIMIT %d`,
-		from, strings.Join(where, " AND "), storedCol, dir, idCol, dir, q.Limit+1)
-
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return lrs.Page{}, fmt.Errorf("query statements: %w", err)
@@ -342,27 +278,205 @@ func (s *Store) QueryStatements(ctx context.Context, tenant string, q lrs.Query)
 		return lrs.Page{}, fmt.Errorf("query statements: consistent-through: %w", err)
 	}
 	page.ConsistentThrough = time.Unix(0, maxStored.Int64).UTC()
-	rows, err := tx.QueryContext(ctx, sqlText, args...)
+
+	direct, err := queryRows(ctx, tx, directQuery(tenant, q))
 	if err != nil {
 		return lrs.Page{}, fmt.Errorf("query statements: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		st, err := scanStatement(rows)
+	rows := direct
+	if hasFilters(q) {
+		viaRefs, err := queryRows(ctx, tx, refQuery(tenant, q))
 		if err != nil {
-			return lrs.Page{}, fmt.Errorf("query statements: %w", err)
+			return lrs.Page{}, fmt.Errorf("query statements via references: %w", err)
 		}
-		page.Statements = append(page.Statements, st)
+		rows = mergeRows(direct, viaRefs, q.Ascending)
 	}
-	if err := rows.Err(); err != nil {
-		return lrs.Page{}, fmt.Errorf("query statements: %w", err)
-	}
+	page.Statements = rows
 	if len(page.Statements) > q.Limit {
 		page.Statements = page.Statements[:q.Limit]
 		last := page.Statements[q.Limit-1]
 		page.More = &lrs.Cursor{Stored: last.Stored, ID: last.ID}
 	}
 	return page, nil
+}
+
+// hasFilters reports whether q has a filter that StatementRef targets can
+// satisfy (every parameter but the time and sequence ones).
+func hasFilters(q lrs.Query) bool {
+	return q.Agent != "" || q.Activity != "" || q.Verb != "" || q.Registration != ""
+}
+
+type sqlQuery struct {
+	text string
+	args []any
+}
+
+func queryRows(ctx context.Context, tx *sql.Tx, sq sqlQuery) ([]lrs.StoredStatement, error) {
+	rows, err := tx.QueryContext(ctx, sq.text, sq.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []lrs.StoredStatement
+	for rows.Next() {
+		st, err := scanStatement(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// mergeRows merges two ordered pages, dropping duplicates.
+func mergeRows(a, b []lrs.StoredStatement, asc bool) []lrs.StoredStatement {
+	seen := make(map[uuid.UUID]bool, len(a)+len(b))
+	out := make([]lrs.StoredStatement, 0, len(a)+len(b))
+	for _, st := range append(append([]lrs.StoredStatement{}, a...), b...) {
+		if !seen[st.ID] {
+			seen[st.ID] = true
+			out = append(out, st)
+		}
+	}
+	slices.SortFunc(out, func(x, y lrs.StoredStatement) int {
+		c := x.Stored.Compare(y.Stored)
+		if c == 0 {
+			c = strings.Compare(x.ID.String(), y.ID.String())
+		}
+		if !asc {
+			c = -c
+		}
+		return c
+	})
+	return out
+}
+
+// windowSQL adds the time, cursor, authority and voided conditions on the
+// returned statement (alias a over columns stored/id of alias sc).
+func windowSQL(q lrs.Query, stmt, storedCol, idCol string, where []string, args []any) ([]string, []any) {
+	if !q.IncludeVoided {
+		where = append(where, stmt+".voided = 0")
+	}
+	if q.Authority != "" {
+		where = append(where, stmt+".authority = ?")
+		args = append(args, q.Authority)
+	}
+	if !q.Since.IsZero() {
+		where = append(where, storedCol+" > ?")
+		args = append(args, nanos(q.Since))
+	}
+	if !q.Until.IsZero() {
+		where = append(where, storedCol+" <= ?")
+		args = append(args, nanos(q.Until))
+	}
+	if q.After != nil {
+		cmp := "<"
+		if q.Ascending {
+			cmp = ">"
+		}
+		where = append(where, fmt.Sprintf("(%s, %s) %s (?, ?)", storedCol, idCol, cmp))
+		args = append(args, nanos(q.After.Stored), q.After.ID.String())
+	}
+	return where, args
+}
+
+func orderSQL(q lrs.Query, storedCol, idCol string) string {
+	dir := "DESC"
+	if q.Ascending {
+		dir = "ASC"
+	}
+	return fmt.Sprintf(" ORDER BY %s %s, %s %s LIMIT %d", storedCol, dir, idCol, dir, q.Limit+1)
+}
+
+// filterSQL returns the filter conditions on statement alias t as EXISTS
+// and column tests (used for StatementRef targets).
+func filterSQL(q lrs.Query, t string) ([]string, []any) {
+	var where []string
+	var args []any
+	if q.Agent != "" {
+		c := `EXISTS (SELECT 1 FROM lrs_statement_agents fa WHERE fa.tenant = ` + t + `.tenant AND fa.key = ? AND fa.stored = ` + t + `.stored AND fa.id = ` + t + `.id`
+		if !q.RelatedAgents {
+			c += ` AND fa.direct = 1`
+		}
+		where = append(where, c+")")
+		args = append(args, q.Agent)
+	}
+	if q.Activity != "" {
+		c := `EXISTS (SELECT 1 FROM lrs_statement_activities fc WHERE fc.tenant = ` + t + `.tenant AND fc.activity = ? AND fc.stored = ` + t + `.stored AND fc.id = ` + t + `.id`
+		if !q.RelatedActivities {
+			c += ` AND fc.direct = 1`
+		}
+		where = append(where, c+")")
+		args = append(args, q.Activity)
+	}
+	if q.Verb != "" {
+		where = append(where, t+".verb = ?")
+		args = append(args, q.Verb)
+	}
+	if q.Registration != "" {
+		where = append(where, t+".registration = ?")
+		args = append(args, q.Registration)
+	}
+	return where, args
+}
+
+// directQuery selects the statements matching q themselves, driven from
+// the most selective index.
+func directQuery(tenant string, q lrs.Query) sqlQuery {
+	var (
+		from      = `lrs_statements s`
+		storedCol = "s.stored"
+		idCol     = "s.id"
+		where     = []string{"s.tenant = ?"}
+		args      = []any{tenant}
+	)
+	rest := q
+	switch {
+	case q.Agent != "":
+		from = `lrs_statement_agents d JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
+		where = append(where, "d.tenant = ?", "d.key = ?")
+		args = append(args, tenant, q.Agent)
+		if !q.RelatedAgents {
+			where = append(where, "d.direct = 1")
+		}
+		storedCol, idCol = "d.stored", "d.id"
+		rest.Agent = ""
+	case q.Activity != "":
+		from = `lrs_statement_activities d JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
+		where = append(where, "d.tenant = ?", "d.activity = ?")
+		args = append(args, tenant, q.Activity)
+		if !q.RelatedActivities {
+			where = append(where, "d.direct = 1")
+		}
+		storedCol, idCol = "d.stored", "d.id"
+		rest.Activity = ""
+	}
+	fw, fa := filterSQL(rest, "s")
+	where, args = append(where, fw...), append(args, fa...)
+	where, args = windowSQL(q, "s", storedCol, idCol, where, args)
+	return sqlQuery{
+		text: `SELECT s.id, s.stored, s.atts, s.raw FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + orderSQL(q, storedCol, idCol),
+		args: args,
+	}
+}
+
+// refQuery selects the statements whose StatementRef chain reaches a
+// statement matching q's filters.
+func refQuery(tenant string, q lrs.Query) sqlQuery {
+	where, args := windowSQL(q, "r", "r.stored", "r.id", []string{"r.tenant = ?", "r.ref_target <> ''"}, []any{tenant})
+	fw, fa := filterSQL(q, "t")
+	args = append(args, tenant, tenant)
+	args = append(args, fa...)
+	args = append(args, tenant)
+	text := `WITH RECURSIVE chain(rid, tid) AS (
+			SELECT r.id, r.ref_target FROM lrs_statements r WHERE ` + strings.Join(where, " AND ") + `
+			UNION
+			SELECT c.rid, t.ref_target FROM chain c JOIN lrs_statements t ON t.tenant = ? AND t.id = c.tid WHERE t.ref_target <> ''
+		)
+		SELECT r.id, r.stored, r.atts, r.raw FROM lrs_statements r WHERE r.id IN (
+			SELECT c.rid FROM chain c JOIN lrs_statements t ON t.tenant = ? AND t.id = c.tid WHERE ` + strings.Join(fw, " AND ") + `
+		) AND r.tenant = ?` + orderSQL(q, "r.stored", "r.id")
+	return sqlQuery{text: text, args: args}
 }
 
 // Attachments implements lrs.StatementStore.

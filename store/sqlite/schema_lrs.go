@@ -20,6 +20,7 @@ var lrsSchema = []string{
 		registration TEXT    NOT NULL,
 		authority    TEXT    NOT NULL,
 		void_target  TEXT    NOT NULL, -- '' unless a voiding statement
+		ref_target   TEXT    NOT NULL, -- '' unless the object is a StatementRef
 		voided       INTEGER NOT NULL,
 		atts         TEXT    NOT NULL, -- JSON array of attachment hashes
 		raw          BLOB    NOT NULL
@@ -29,6 +30,7 @@ var lrsSchema = []string{
 	CREATE INDEX lrs_statements_verb ON lrs_statements (tenant, verb, stored, id);
 	CREATE INDEX lrs_statements_registration ON lrs_statements (tenant, registration, stored, id);
 	CREATE INDEX lrs_statements_authority ON lrs_statements (tenant, authority, stored, id);
+	CREATE INDEX lrs_statements_refs ON lrs_statements (tenant, stored, id) WHERE ref_target <> '';
 	CREATE INDEX lrs_statements_void_target ON lrs_statements (tenant, void_target) WHERE void_target <> '';
 	CREATE TABLE lrs_statement_agents (
 		tenant TEXT    NOT NULL,
