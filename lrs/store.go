@@ -74,4 +74,5 @@ type DocumentStore interface {
 type Store interface {
 	StatementStore
 	DocumentStore
+	ErasureStore
 }

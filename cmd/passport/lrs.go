@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/internal/server"
@@ -18,7 +21,7 @@ import (
 func lrsCommands() map[string]command {
 	return map[string]command{
 		"lrs": {
-			Summary:    "lrs export --tenant T [--since TIME] | lrs bench --url URL --key K --secret S",
+			Summary:    "lrs export --tenant T [--since TIME] | lrs erase --tenant T --agent JSON | lrs bench --url URL --key K --secret S",
 			NeedsStore: true,
 			Run:        runLRS,
 		},
@@ -33,6 +36,8 @@ func runLRS(ctx context.Context, d *deps, args []string) int {
 	switch args[0] {
 	case "export":
 		return lrsExport(ctx, d, args[1:])
+	case "erase":
+		return lrsErase(ctx, d, args[1:])
 	case "bench":
 		return lrsBench(ctx, d.Stdout, d.Stderr, args[1:])
 	default:
@@ -65,6 +70,31 @@ func lrsExport(ctx context.Context, d *deps, args []string) int {
 		return 1
 	}
 	d.Logger.InfoContext(ctx, "statements exported", "tenant", *tenant, "count", n)
+	return 0
+}
+
+// lrsErase erases one learner's statements, documents and attachments in
+// a tenant and prints the audit record (which holds no personal data).
+func lrsErase(ctx context.Context, d *deps, args []string) int {
+	fs := flag.NewFlagSet("lrs erase", flag.ContinueOnError)
+	fs.SetOutput(d.Stderr)
+	tenant := fs.String("tenant", auth.DefaultTenant, "tenant of the learner")
+	agent := fs.String("agent", "", `the learner as an xAPI Agent, e.g. {"mbox":"mailto:a@example.org"}`)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	key, err := lrs.ParseAgentParam("agent", *agent, lrs.V2)
+	if err != nil {
+		_, _ = fmt.Fprintf(d.Stderr, "passport lrs erase: %v\n", err)
+		return 2
+	}
+	e, err := d.Store.EraseAgent(ctx, *tenant, key, lrs.Erasure{ID: uuid.New(), At: d.Clock(), By: "cli"})
+	if err != nil {
+		_, _ = fmt.Fprintf(d.Stderr, "passport lrs erase: %v\n", err)
+		return 1
+	}
+	out, _ := json.Marshal(e)
+	_, _ = fmt.Fprintln(d.Stdout, string(out))
 	return 0
 }
 

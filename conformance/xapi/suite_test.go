@@ -46,6 +46,7 @@ func inProcess(t *testing.T, s backend.Store) xapi.Target {
 		MineB:       mk("camp", "mine-b", "statements/write", "statements/read/mine"),
 		StateOnly:   mk("camp", "state", "state"),
 		OtherTenant: mk("other", "all", all...),
+		Admin:       mk("camp", "admin", "admin"),
 	}
 }
 

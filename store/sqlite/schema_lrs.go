@@ -73,5 +73,16 @@ var lrsSchema = []string{
 		etag         TEXT    NOT NULL,
 		updated      INTEGER NOT NULL,
 		PRIMARY KEY (tenant, kind, activity, agent, registration, doc_id)
+	) STRICT;
+	CREATE INDEX lrs_documents_agent ON lrs_documents (tenant, agent);
+	CREATE TABLE lrs_erasures (
+		tenant      TEXT    NOT NULL,
+		id          TEXT    NOT NULL,
+		at          INTEGER NOT NULL,
+		by          TEXT    NOT NULL,
+		statements  INTEGER NOT NULL,
+		documents   INTEGER NOT NULL,
+		attachments INTEGER NOT NULL,
+		PRIMARY KEY (tenant, id)
 	) STRICT`,
 }

@@ -1,0 +1,51 @@
+package lrs
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Erasure is the audit record of one learner's erasure. It holds no
+// personal data: not the learner's identifier, only what was removed and by
+// whom.
+type Erasure struct {
+	ID     uuid.UUID `json:"id"`
+	Tenant string    `json:"tenant"`
+	At     time.Time `json:"at"`
+	// By is the credential key (or "cli") that asked for the erasure.
+	By          string `json:"by"`
+	Statements  int    `json:"statements"`
+	Documents   int    `json:"documents"`
+	Attachments int    `json:"attachments"`
+}
+
+// ErasureStore erases a learner's data.
+type ErasureStore interface {
+	// EraseAgent deletes, in tenant, every statement whose actor or object
+	// is the agent with IFI key agentKey (AgentKey), every State and Agent
+	// Profile document of that agent, and the attachments no remaining
+	// statement uses. It stores e, with the counts filled in, as the audit
+	// record and returns it.
+	EraseAgent(ctx context.Context, tenant, agentKey string, e Erasure) (Erasure, error)
+	// Erasures lists a tenant's erasure audit records, oldest first.
+	Erasures(ctx context.Context, tenant string) ([]Erasure, error)
+}
+
+// IndexKeys re-derives the index keys of a stored statement from its JSON
+// (used to remove its index rows); ok is false when raw is not a statement
+// object.
+func IndexKeys(raw []byte) (*Statement, bool) {
+	v, err := decodeJSON(raw)
+	if err != nil {
+		return nil, false
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	s := &Statement{}
+	s.index(m)
+	return s, true
+}
