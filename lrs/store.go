@@ -75,4 +75,5 @@ type Store interface {
 	StatementStore
 	DocumentStore
 	ErasureStore
+	ForwardStore
 }

@@ -6,11 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/passportbridge/passport/internal/auth"
+	"github.com/passportbridge/passport/internal/config"
 	"github.com/passportbridge/passport/internal/server"
 	"github.com/passportbridge/passport/lrs"
 	"github.com/passportbridge/passport/lrs/lrsbench"
@@ -21,7 +24,7 @@ import (
 func lrsCommands() map[string]command {
 	return map[string]command{
 		"lrs": {
-			Summary:    "lrs export --tenant T [--since TIME] | lrs erase --tenant T --agent JSON | lrs bench --url URL --key K --secret S",
+			Summary:    "lrs export --tenant T [--since TIME] | erase --tenant T --agent JSON | replay|dead-letters --rule ID | bench --url URL --key K --secret S",
 			NeedsStore: true,
 			Run:        runLRS,
 		},
@@ -40,6 +43,8 @@ func runLRS(ctx context.Context, d *deps, args []string) int {
 		return lrsErase(ctx, d, args[1:])
 	case "bench":
 		return lrsBench(ctx, d.Stdout, d.Stderr, args[1:])
+	case "replay", "dead-letters":
+		return lrsForward(ctx, d, args[0], args[1:])
 	default:
 		_, _ = fmt.Fprintf(d.Stderr, "passport lrs: unknown subcommand %q\n", args[0])
 		return 2
@@ -141,5 +146,90 @@ func lrsMounts(d *deps) []server.Mounter {
 	}}
 }
 
-// lrsWorkers are the lrs background loops serve runs.
-func lrsWorkers(_ *deps) []worker { return nil }
+// forwardInterval is how often a caught-up forwarder looks for new statements.
+const forwardInterval = 5 * time.Second
+
+// forwarder resolves a configured forwarding rule (its secret from the
+// environment or a file) into a Forwarder.
+func forwarder(d *deps, r config.ForwardRule) (*lrs.Forwarder, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	secret := os.Getenv(r.SecretEnv)
+	if r.SecretFile != "" {
+		b, err := os.ReadFile(r.SecretFile)
+		if err != nil {
+			return nil, fmt.Errorf("forwarding rule %s: read secret file: %w", r.ID, err)
+		}
+		secret = strings.TrimSpace(string(b))
+	}
+	if secret == "" {
+		return nil, fmt.Errorf("forwarding rule %s: the secret is empty", r.ID)
+	}
+	rule := lrs.ForwardRule{ID: r.ID, Tenant: r.Tenant, URL: r.URL, Key: r.Key, Secret: secret, Version: r.Version,
+		Verbs: r.Verbs, Activities: r.Activities}
+	for _, a := range r.Actors {
+		key, err := lrs.ParseAgentParam("actors", a, lrs.V2)
+		if err != nil {
+			return nil, fmt.Errorf("forwarding rule %s: %w", r.ID, err)
+		}
+		rule.Actors = append(rule.Actors, key)
+	}
+	logger := d.Logger.With("component", "lrs-forward", "rule", r.ID)
+	return &lrs.Forwarder{Store: d.Store, Rule: rule, HTTP: d.HTTPClient(logger), Logger: logger, Clock: d.Clock}, nil
+}
+
+// lrsWorkers are the lrs background loops serve runs: one forwarder per
+// configured forwarding rule.
+func lrsWorkers(d *deps) []worker {
+	var ws []worker
+	for _, r := range d.File.Forwarding {
+		f, err := forwarder(d, r)
+		if err != nil {
+			d.Logger.Error("forwarding rule ignored", "rule", r.ID, "err", err)
+			continue
+		}
+		ws = append(ws, worker{Name: "lrs-forward-" + r.ID, Run: func(ctx context.Context) error { return f.Run(ctx, forwardInterval) }})
+	}
+	return ws
+}
+
+// lrsForward handles "lrs replay --rule ID" and "lrs dead-letters --rule ID".
+func lrsForward(ctx context.Context, d *deps, sub string, args []string) int {
+	fs := flag.NewFlagSet("lrs "+sub, flag.ContinueOnError)
+	fs.SetOutput(d.Stderr)
+	id := fs.String("rule", "", "forwarding rule id from the config file")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	for _, r := range d.File.Forwarding {
+		if r.ID != *id {
+			continue
+		}
+		if sub == "dead-letters" {
+			dl, err := d.Store.DeadLetters(ctx, r.Tenant, r.ID)
+			if err != nil {
+				_, _ = fmt.Fprintf(d.Stderr, "passport lrs dead-letters: %v\n", err)
+				return 1
+			}
+			for _, l := range dl {
+				_, _ = fmt.Fprintf(d.Stdout, "%s\t%s\t%d\t%s\n", l.ID, lrs.FormatTime(l.At), l.Status, l.Reason)
+			}
+			return 0
+		}
+		f, err := forwarder(d, r)
+		if err != nil {
+			_, _ = fmt.Fprintf(d.Stderr, "passport lrs replay: %v\n", err)
+			return 1
+		}
+		n, err := f.Replay(ctx)
+		if err != nil {
+			_, _ = fmt.Fprintf(d.Stderr, "passport lrs replay: %v\n", err)
+			return 1
+		}
+		_, _ = fmt.Fprintf(d.Stdout, "replayed: %d accepted\n", n)
+		return 0
+	}
+	_, _ = fmt.Fprintf(d.Stderr, "passport lrs %s: no forwarding rule %q in the config file\n", sub, *id)
+	return 2
+}

@@ -84,5 +84,21 @@ var lrsSchema = []string{
 		documents   INTEGER NOT NULL,
 		attachments INTEGER NOT NULL,
 		PRIMARY KEY (tenant, id)
+	) STRICT;
+	CREATE TABLE lrs_forward_cursors (
+		tenant TEXT    NOT NULL,
+		rule   TEXT    NOT NULL,
+		stored INTEGER NOT NULL,
+		id     TEXT    NOT NULL,
+		PRIMARY KEY (tenant, rule)
+	) STRICT;
+	CREATE TABLE lrs_dead_letters (
+		tenant TEXT    NOT NULL,
+		rule   TEXT    NOT NULL,
+		id     TEXT    NOT NULL,
+		at     INTEGER NOT NULL,
+		status INTEGER NOT NULL,
+		reason TEXT    NOT NULL,
+		PRIMARY KEY (tenant, rule, id)
 	) STRICT`,
 }

@@ -32,6 +32,7 @@ var lrsTests = []subTest{
 	{"QueryIncludeVoided", testQueryIncludeVoided},
 	{"StatementRefFilter", testStatementRefFilter},
 	{"EraseAgent", testEraseAgent},
+	{"ForwardProgress", testForwardProgress},
 }
 
 var lrsAuthority = map[string]any{"objectType": "Agent", "account": map[string]any{"homePage": "https://lrs.example", "name": "key-1"}}
@@ -520,4 +521,40 @@ func testEraseAgent(t *testing.T, s backend.Store) {
 	list, err = s.Erasures(ctx, "t2")
 	require.NoError(t, err)
 	assert.Empty(t, list)
+}
+
+func testForwardProgress(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	c, err := s.ForwardCursor(ctx, "t1", "central")
+	require.NoError(t, err)
+	assert.Nil(t, c)
+	want := lrs.Cursor{Stored: t0, ID: uuid.New()}
+	require.NoError(t, s.SetForwardCursor(ctx, "t1", "central", want))
+	want.Stored = t0.Add(time.Second)
+	require.NoError(t, s.SetForwardCursor(ctx, "t1", "central", want))
+	c, err = s.ForwardCursor(ctx, "t1", "central")
+	require.NoError(t, err)
+	require.NotNil(t, c)
+	assert.Equal(t, want, *c)
+	c, err = s.ForwardCursor(ctx, "t2", "central")
+	require.NoError(t, err)
+	assert.Nil(t, c, "cursors are per tenant")
+
+	a, b := uuid.New(), uuid.New()
+	require.NoError(t, s.AddDeadLetters(ctx, "t1", "central", []lrs.DeadLetter{
+		{ID: a, At: t0, Status: 400, Reason: "bad"}, {ID: b, At: t0.Add(time.Second), Status: 409, Reason: "conflict"}}))
+	require.NoError(t, s.AddDeadLetters(ctx, "t1", "central", []lrs.DeadLetter{{ID: a, At: t0.Add(2 * time.Second), Status: 400, Reason: "still bad"}}))
+	dl, err := s.DeadLetters(ctx, "t1", "central")
+	require.NoError(t, err)
+	assert.Equal(t, []lrs.DeadLetter{
+		{ID: b, At: t0.Add(time.Second), Status: 409, Reason: "conflict"},
+		{ID: a, At: t0.Add(2 * time.Second), Status: 400, Reason: "still bad"},
+	}, dl)
+	require.NoError(t, s.DeleteDeadLetter(ctx, "t1", "central", a))
+	dl, err = s.DeadLetters(ctx, "t1", "central")
+	require.NoError(t, err)
+	assert.Len(t, dl, 1)
+	dl, err = s.DeadLetters(ctx, "t2", "central")
+	require.NoError(t, err)
+	assert.Empty(t, dl)
 }
