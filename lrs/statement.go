@@ -410,6 +410,9 @@ func (s *Statement) addDefinition(activity map[string]any) {
 // language maps (name, description) are merged language by language, every
 // other property present in the newer one replaces the older.
 func MergeDefinition(old, newer []byte) []byte {
+	if bytes.Equal(old, newer) {
+		return old
+	}
 	o, err1 := decodeJSON(old)
 	n, err2 := decodeJSON(newer)
 	om, ok1 := o.(map[string]any)
