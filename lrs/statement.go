@@ -229,7 +229,7 @@ func stripForCompare(v any, top bool) any {
 				if arr, ok := e.([]any); ok {
 					enc := make([]string, 0, len(arr))
 					for _, a := range arr {
-						b, _ := json.Marshal(stripForCompare(a, false))
+						b, _ := appendCanonical(nil, stripForCompare(a, false))
 						enc = append(enc, string(b))
 					}
 					sort.Strings(enc)

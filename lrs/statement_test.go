@@ -131,3 +131,16 @@ func TestWithStoredTimestamp(t *testing.T) {
 	assert.Contains(t, out, `"stored":"2026-01-01T00:00:00.000Z","timestamp":"2026-01-01T00:00:00.000Z"`)
 	assert.Contains(t, out, `"version":"2.0.0"`)
 }
+
+func BenchmarkParsePrepare(b *testing.B) {
+	body := readFile(b, "statements/full.json")
+	for b.Loop() {
+		ms, err := lrs.ParseStatements(body, lrs.V1, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := lrs.Prepare(ms[0], lrs.Prepared{Authority: testAuthority, Version: lrs.V1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
