@@ -439,3 +439,20 @@ func MergeDefinition(old, newer []byte) []byte {
 	}
 	return b
 }
+
+// IndexKeys re-derives the index keys of a stored statement from its JSON
+// (used to remove its index rows); ok is false when raw is not a statement
+// object.
+func IndexKeys(raw []byte) (*Statement, bool) {
+	v, err := decodeJSON(raw)
+	if err != nil {
+		return nil, false
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	s := &Statement{}
+	s.index(m)
+	return s, true
+}

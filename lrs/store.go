@@ -74,6 +74,4 @@ type DocumentStore interface {
 type Store interface {
 	StatementStore
 	DocumentStore
-	ErasureStore
-	ForwardStore
 }

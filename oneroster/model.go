@@ -32,6 +32,8 @@ type Base struct {
 	SourcedID        string    `json:"sourcedId"`
 	Status           Status    `json:"status"`
 	DateLastModified time.Time `json:"dateLastModified"`
+	// Metadata holds extension columns (metadata.*) and extension properties.
+	Metadata map[string]string `json:"metadata,omitempty"`
 }
 
 // Org is a school, district, ministry or other organisation.
@@ -95,6 +97,21 @@ type RoleAssignment struct {
 	Org       string `json:"orgSourcedId"`
 	BeginDate string `json:"beginDate,omitempty"`
 	EndDate   string `json:"endDate,omitempty"`
+	// SourcedID is the roles.csv row's own sourcedId (1.2 CSV), when known.
+	SourcedID string `json:"sourcedId,omitempty"`
+	// UserProfile is the sourcedId of the userProfile the role uses, if any.
+	UserProfile string `json:"userProfileSourcedId,omitempty"`
+}
+
+// UserProfile is a 1.2 user profile: an account of the user in some system.
+type UserProfile struct {
+	SourcedID      string `json:"sourcedId"`
+	ProfileType    string `json:"profileType"`
+	VendorID       string `json:"vendorId"`
+	ApplicationID  string `json:"applicationId,omitempty"`
+	Description    string `json:"description,omitempty"`
+	CredentialType string `json:"credentialType,omitempty"`
+	Username       string `json:"username,omitempty"`
 }
 
 // User is a learner, teacher, guardian or administrator.
@@ -119,6 +136,11 @@ type User struct {
 	Agents              []string         `json:"agentSourcedIds,omitempty"`
 	Grades              []string         `json:"grades,omitempty"`
 	MasterIdentifier    string           `json:"userMasterIdentifier,omitempty"`
+	PreferredMiddleName string           `json:"preferredMiddleName,omitempty"`
+	Pronouns            string           `json:"pronouns,omitempty"`
+	Profiles            []UserProfile    `json:"userProfiles,omitempty"`
+	// Password is read from CSV for validation only; it is never stored or served.
+	Password string `json:"-"`
 }
 
 // Enrollment places a user in a class with a role.
@@ -141,6 +163,15 @@ type Demographics struct {
 	CountryOfBirth   string `json:"countryOfBirthCode,omitempty"`
 	CityOfBirth      string `json:"cityOfBirth,omitempty"`
 	StateOfBirthAbbr string `json:"stateOfBirthAbbreviation,omitempty"`
+	// Race and ethnicity flags as supplied ("true"/"false"/blank).
+	AmericanIndianOrAlaskaNative         string `json:"americanIndianOrAlaskaNative,omitempty"`
+	Asian                                string `json:"asian,omitempty"`
+	BlackOrAfricanAmerican               string `json:"blackOrAfricanAmerican,omitempty"`
+	NativeHawaiianOrOtherPacificIslander string `json:"nativeHawaiianOrOtherPacificIslander,omitempty"`
+	White                                string `json:"white,omitempty"`
+	DemographicRaceTwoOrMoreRaces        string `json:"demographicRaceTwoOrMoreRaces,omitempty"`
+	HispanicOrLatinoEthnicity            string `json:"hispanicOrLatinoEthnicity,omitempty"`
+	PublicSchoolResidenceStatus          string `json:"publicSchoolResidenceStatus,omitempty"`
 }
 
 // Snapshot is a set of roster records, whole or partial.

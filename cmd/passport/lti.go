@@ -2,7 +2,7 @@ package main
 
 import "github.com/passportbridge/passport/internal/server"
 
-// ltiCommands are the lti subcommands, keyed by their first word.
+// ltiCommands are the lti subcommands, keyed by their words (such as "lti register").
 func ltiCommands() map[string]command { return nil }
 
 // ltiMounts are the lti HTTP handlers serve mounts.

@@ -2,14 +2,145 @@
 // provider and the connectors, from one binary.
 package main
 
-import "os"
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/passportbridge/passport/internal/auth"
+	"github.com/passportbridge/passport/internal/config"
+	"github.com/passportbridge/passport/internal/httpclient"
+	"github.com/passportbridge/passport/internal/logctx"
+)
 
 func main() {
-	_ = mounts
-	_ = workers
-	_ = lrsCommands
-	_ = ltiCommands
-	_ = onerosterCommands
-	_ = syncCommands
-	os.Exit(0)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// allCommands is every subcommand, the core ones and each domain's.
+func allCommands() map[string]command {
+	cmds := map[string]command{
+		"serve":               serveCommand(),
+		"credentials create":  credentialsCreateCommand(),
+		"credentials list":    credentialsListCommand(),
+		"credentials disable": credentialsDisableCommand(true),
+		"credentials enable":  credentialsDisableCommand(false),
+		"version":             versionCommand(),
+	}
+	for _, domain := range []map[string]command{lrsCommands(), forwardCommands(), ltiCommands(), onerosterCommands(), syncCommands()} {
+		maps.Copy(cmds, domain)
+	}
+	return cmds
+}
+
+// run is main without the process: it picks the subcommand, loads its
+// configuration, opens the store when the command needs it, and runs it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmds := allCommands()
+	name, rest := pick(cmds, args)
+	if name == "" {
+		if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+			printHelp(stdout, cmds)
+			return 0
+		}
+		fmt.Fprintf(stderr, "passport: unknown command %q (see passport help)\n", strings.Join(args[:min(2, len(args))], " "))
+		return 2
+	}
+	cmd := cmds[name]
+	cfg, positional, err := config.Load(name, rest, getenv, cmd.Flags)
+	if err != nil {
+		fmt.Fprintf(stderr, "passport %s: %v\n", name, err)
+		return 2
+	}
+	file, err := config.LoadFile(cfg.ConfigFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "passport %s: %v\n", name, err)
+		return 2
+	}
+	if cmd.Check != nil {
+		if err := cmd.Check(positional); err != nil {
+			fmt.Fprintf(stderr, "passport %s: %v\n", name, err)
+			return 2
+		}
+	}
+	if name != "serve" && cfg.LogLevel == slog.LevelInfo {
+		cfg.LogLevel = slog.LevelWarn // one-shot commands print results, not progress
+	}
+	logger := newLogger(cfg, stderr)
+	d := &deps{
+		Config:  cfg,
+		File:    file,
+		Logger:  logger,
+		Metrics: prometheus.NewRegistry(),
+		Clock:   time.Now,
+		HTTPClient: func(l *slog.Logger) *retryablehttp.Client {
+			return httpclient.New(l)
+		},
+		Stdout: stdout,
+		Stderr: stderr,
+	}
+	if cmd.NeedsStore {
+		s, err := openStore(ctx, cfg, logger)
+		if err != nil {
+			fmt.Fprintf(stderr, "passport %s: %v\n", name, err)
+			return 1
+		}
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if err := s.Close(cctx); err != nil {
+				logger.Error("close store", "err", err)
+			}
+		}()
+		d.Store = s
+		d.Auth = auth.NewAuthenticator(s, d.Clock)
+	}
+	return cmd.Run(ctx, d, positional)
+}
+
+// pick finds the longest command name that args begin with.
+func pick(cmds map[string]command, args []string) (string, []string) {
+	if len(args) >= 2 {
+		if _, ok := cmds[args[0]+" "+args[1]]; ok {
+			return args[0] + " " + args[1], args[2:]
+		}
+	}
+	if len(args) >= 1 {
+		if _, ok := cmds[args[0]]; ok {
+			return args[0], args[1:]
+		}
+	}
+	return "", nil
+}
+
+func printHelp(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "passport: Passport Bridge, the learning-record bridge for displaced and out-of-school children")
+	fmt.Fprintln(w, "\nusage: passport COMMAND [flags]   (passport COMMAND --help lists a command's flags)")
+	fmt.Fprintln(w, "\ncommands:")
+	for _, name := range slices.Sorted(maps.Keys(cmds)) {
+		fmt.Fprintf(w, "  %-22s %s\n", name, cmds[name].Summary)
+	}
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	}
+	return slog.New(logctx.Handler{Handler: h})
 }

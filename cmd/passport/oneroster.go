@@ -2,7 +2,7 @@ package main
 
 import "github.com/passportbridge/passport/internal/server"
 
-// onerosterCommands are the oneroster subcommands, keyed by their first word.
+// onerosterCommands are the oneroster subcommands, keyed by their words (such as "lti register").
 func onerosterCommands() map[string]command { return nil }
 
 // onerosterMounts are the oneroster HTTP handlers serve mounts.

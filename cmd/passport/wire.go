@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"io"
 	"log/slog"
 	"time"
@@ -37,19 +38,26 @@ type worker struct {
 	Run  func(ctx context.Context) error
 }
 
-// command is one top-level subcommand; it returns the process exit status
-// (0 ok, 1 failure, 2 usage error).
+// command is one subcommand, keyed by its words ("serve", "lti register").
+// Run returns the process exit status: 0 ok, 1 failure, 2 usage error.
 type command struct {
 	Summary string
-	// NeedsStore says whether the command opens the store before it runs.
+	// Flags adds the command's own flags beside the common ones; nil if none.
+	Flags func(fs *flag.FlagSet)
+	// Check, when set, validates the flags and arguments before the store
+	// is opened; its error is a usage error (one line, exit status 2).
+	Check func(args []string) error
+	// NeedsStore says whether d.Store and d.Auth are opened before Run.
 	NeedsStore bool
-	Run        func(ctx context.Context, d *deps, args []string) int
+	// Run gets the arguments left after the flags.
+	Run func(ctx context.Context, d *deps, args []string) int
 }
 
 // mounts lists every protocol's HTTP handlers, in one place.
 func mounts(d *deps) []server.Mounter {
 	var m []server.Mounter
 	m = append(m, lrsMounts(d)...)
+	m = append(m, forwardMounts(d)...)
 	m = append(m, ltiMounts(d)...)
 	m = append(m, onerosterMounts(d)...)
 	m = append(m, syncMounts(d)...)
@@ -60,6 +68,7 @@ func mounts(d *deps) []server.Mounter {
 func workers(d *deps) []worker {
 	var w []worker
 	w = append(w, lrsWorkers(d)...)
+	w = append(w, forwardWorkers(d)...)
 	w = append(w, ltiWorkers(d)...)
 	w = append(w, onerosterWorkers(d)...)
 	w = append(w, syncWorkers(d)...)

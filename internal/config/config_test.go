@@ -35,31 +35,45 @@ func TestLoad(t *testing.T) {
 			assert.Equal(t, 30*time.Second, c.ReadTimeout)
 			assert.Empty(t, c.TrustedProxies)
 		}},
-		{name: "env over default", env: map[string]string{"PASSPORT_LISTEN": "0.0.0.0:9000", "PASSPORT_BODY_LIMIT": "2MiB", "PASSPORT_LOG_FORMAT": "json"},
+		{
+			name: "env over default", env: map[string]string{"PASSPORT_LISTEN": "0.0.0.0:9000", "PASSPORT_BODY_LIMIT": "2MiB", "PASSPORT_LOG_FORMAT": "json"},
 			check: func(t *testing.T, c Config) {
 				assert.Equal(t, "0.0.0.0:9000", c.Listen)
 				assert.Equal(t, "http://0.0.0.0:9000", c.PublicURL)
 				assert.Equal(t, int64(2<<20), c.BodyLimit)
 				assert.Equal(t, "json", c.LogFormat)
-			}},
-		{name: "flag over env", args: []string{"--listen", "127.0.0.1:7000", "--data=/tmp/x"},
+			},
+		},
+		{
+			name: "flag over env", args: []string{"--listen", "127.0.0.1:7000", "--data=/tmp/x"},
 			env: map[string]string{"PASSPORT_LISTEN": "0.0.0.0:9000", "PASSPORT_DATA": "/srv"},
 			check: func(t *testing.T, c Config) {
 				assert.Equal(t, "127.0.0.1:7000", c.Listen)
 				assert.Equal(t, "/tmp/x", c.Data)
-			}},
-		{name: "public url trimmed", args: []string{"--public-url", "https://passport.example.org/"},
-			check: func(t *testing.T, c Config) { assert.Equal(t, "https://passport.example.org", c.PublicURL) }},
-		{name: "trusted proxies", env: map[string]string{"PASSPORT_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16"},
+			},
+		},
+		{
+			name: "public url trimmed", args: []string{"--public-url", "https://passport.example.org/"},
+			check: func(t *testing.T, c Config) { assert.Equal(t, "https://passport.example.org", c.PublicURL) },
+		},
+		{
+			name: "trusted proxies", env: map[string]string{"PASSPORT_TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16"},
 			check: func(t *testing.T, c Config) {
 				assert.Equal(t, []string{"10.0.0.1", "192.168.0.0/16"}, c.TrustedProxies)
-			}},
-		{name: "mongo", args: []string{"--store", "mongo", "--mongo-uri", "mongodb://db:27017/passport"},
-			check: func(t *testing.T, c Config) { assert.Equal(t, StoreMongo, c.Store) }},
-		{name: "bootstrap pair", env: map[string]string{"PASSPORT_BOOTSTRAP_KEY": "k", "PASSPORT_BOOTSTRAP_SECRET": "0123456789abcdef"},
-			check: func(t *testing.T, c Config) { assert.Equal(t, "k", c.BootstrapKey) }},
-		{name: "positional args kept", args: []string{"--data", "d", "pkg.zip"}, rest: []string{"pkg.zip"},
-			check: func(t *testing.T, c Config) { assert.Equal(t, "d", c.Data) }},
+			},
+		},
+		{
+			name: "mongo", args: []string{"--store", "mongo", "--mongo-uri", "mongodb://db:27017/passport"},
+			check: func(t *testing.T, c Config) { assert.Equal(t, StoreMongo, c.Store) },
+		},
+		{
+			name: "bootstrap pair", env: map[string]string{"PASSPORT_BOOTSTRAP_KEY": "k", "PASSPORT_BOOTSTRAP_SECRET": "0123456789abcdef"},
+			check: func(t *testing.T, c Config) { assert.Equal(t, "k", c.BootstrapKey) },
+		},
+		{
+			name: "positional args kept", args: []string{"--data", "d", "pkg.zip"}, rest: []string{"pkg.zip"},
+			check: func(t *testing.T, c Config) { assert.Equal(t, "d", c.Data) },
+		},
 		{name: "unknown flag", args: []string{"--nope"}, wantErr: "flag provided but not defined: -nope"},
 		{name: "bad store", args: []string{"--store", "postgres"}, wantErr: `--store "postgres": want sqlite or mongo`},
 		{name: "bad env names variable", env: map[string]string{"PASSPORT_READ_TIMEOUT": "soon"}, wantErr: `PASSPORT_READ_TIMEOUT "soon"`},
@@ -118,4 +132,13 @@ func TestParseFile(t *testing.T) {
 	f, err = ParseFile(nil)
 	require.NoError(t, err)
 	assert.Empty(t, f.Connectors)
+}
+
+func FuzzParseFile(f *testing.F) {
+	f.Add([]byte("connectors:\n  - id: a\n    type: moodle\n"))
+	f.Add([]byte("forwarding: [{id: x, url: 'https://lrs'}]"))
+	f.Add([]byte("{"))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		_, _ = ParseFile(raw) // must not panic
+	})
 }

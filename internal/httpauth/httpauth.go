@@ -68,10 +68,10 @@ func middleware(a *auth.Authenticator, basic, bearer bool) fiber.Handler {
 		}
 		if errors.Is(err, auth.ErrBadCredentials) {
 			if basic {
-				c.Append(fiber.HeaderWWWAuthenticate, `Basic realm="`+Realm+`", charset="UTF-8"`)
+				c.Response().Header.Add(fiber.HeaderWWWAuthenticate, `Basic realm="`+Realm+`", charset="UTF-8"`)
 			}
 			if bearer {
-				c.Append(fiber.HeaderWWWAuthenticate, `Bearer realm="`+Realm+`"`)
+				c.Response().Header.Add(fiber.HeaderWWWAuthenticate, `Bearer realm="`+Realm+`"`)
 			}
 			return httperr.New(http.StatusUnauthorized, "missing or invalid credentials").WithCode("unauthorized")
 		}

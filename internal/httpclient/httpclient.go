@@ -34,17 +34,24 @@ func Backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 		return retryablehttp.DefaultBackoff(minWait, maxWait, attempt, resp) // reads Retry-After
 	}
 	ceiling := min(maxWait, minWait<<min(attempt, 16))
-	return ceiling/2 + rand.N(ceiling/2+1)
+	return ceiling/2 + rand.N(ceiling/2+1) //nolint:gosec // jitter needs no cryptographic randomness
 }
 
 // slogAdapter lets retryablehttp log through slog at debug level, without
 // URLs' query strings or headers.
 type slogAdapter struct{ l *slog.Logger }
 
+//nolint:sloglint // an adapter: retryablehttp chooses the messages
 func (a slogAdapter) Error(msg string, kv ...any) { a.l.Debug(strings.ToLower(msg), redact(kv)...) }
-func (a slogAdapter) Info(msg string, kv ...any)  { a.l.Debug(strings.ToLower(msg), redact(kv)...) }
+
+//nolint:sloglint // an adapter: retryablehttp chooses the messages
+func (a slogAdapter) Info(msg string, kv ...any) { a.l.Debug(strings.ToLower(msg), redact(kv)...) }
+
+//nolint:sloglint // an adapter: retryablehttp chooses the messages
 func (a slogAdapter) Debug(msg string, kv ...any) { a.l.Debug(strings.ToLower(msg), redact(kv)...) }
-func (a slogAdapter) Warn(msg string, kv ...any)  { a.l.Warn(strings.ToLower(msg), redact(kv)...) }
+
+//nolint:sloglint // an adapter: retryablehttp chooses the messages
+func (a slogAdapter) Warn(msg string, kv ...any) { a.l.Warn(strings.ToLower(msg), redact(kv)...) }
 
 // redact drops the request URL (it can carry tokens, e.g. Moodle's wstoken).
 func redact(kv []any) []any {

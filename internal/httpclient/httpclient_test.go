@@ -78,6 +78,9 @@ func TestCancelStopsRetrying(t *testing.T) {
 	require.NoError(t, err)
 	rreq, err := retryablehttp.FromRequest(req)
 	require.NoError(t, err)
-	_, err = c.Do(rreq)
+	resp, err := c.Do(rreq)
+	if resp != nil {
+		resp.Body.Close()
+	}
 	require.ErrorIs(t, err, context.Canceled)
 }

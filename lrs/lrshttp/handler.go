@@ -63,7 +63,6 @@ func version(c *fiber.Ctx) lrs.Version {
 
 // Mount adds the xAPI routes.
 func (h *Handler) Mount(r fiber.Router) {
-	h.mountAdmin(r)
 	g := r.Group("/xapi", h.alternate, h.version)
 	g.Get("/about", h.about)
 

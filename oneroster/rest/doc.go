@@ -1,2 +1,2 @@
-// Package rest serves the OneRoster REST API and consumes a SIS's one.
+// Package rest serves the OneRoster 1.1 and 1.2 rostering REST API from the roster store.
 package rest

@@ -6,6 +6,7 @@ import (
 	"github.com/passportbridge/passport/connectors"
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/lrs"
+	"github.com/passportbridge/passport/lrs/forward"
 	"github.com/passportbridge/passport/lti"
 	"github.com/passportbridge/passport/oneroster"
 )
@@ -18,6 +19,7 @@ type Store interface {
 	lti.Store
 	oneroster.Store
 	connectors.RunStore
+	forward.Store
 
 	// Ping reports whether the backend is reachable and writable.
 	Ping(ctx context.Context) error

@@ -30,10 +30,4 @@ var lrsIndexes = map[string][]mongo.IndexModel{
 		{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "kind", Value: 1}, {Key: "activity", Value: 1}, {Key: "agent", Value: 1}, {Key: "registration", Value: 1}}},
 		{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "agent", Value: 1}}},
 	},
-	"lrs_dead_letters": {
-		{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "rule", Value: 1}, {Key: "at", Value: 1}}},
-	},
-	"lrs_erasures": {
-		{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "at", Value: 1}}},
-	},
 }

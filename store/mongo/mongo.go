@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -107,7 +108,7 @@ func (s *Store) init(ctx context.Context, name string) error {
 func allIndexes() map[string][]mongo.IndexModel {
 	all := map[string][]mongo.IndexModel{}
 	for _, m := range []map[string][]mongo.IndexModel{
-		coreIndexes, lrsIndexes, ltiIndexes, onerosterIndexes, connectorsIndexes,
+		coreIndexes, lrsIndexes, ltiIndexes, onerosterIndexes, connectorsIndexes, forwardIndexes,
 	} {
 		for coll, models := range m {
 			all[coll] = append(all[coll], models...)
@@ -124,11 +125,48 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		if len(all[coll]) == 0 {
 			continue
 		}
-		if _, err := s.coll(coll).Indexes().CreateMany(ctx, all[coll]); err != nil {
+		// Create only the indexes that are missing: re-sending an existing
+		// index is a no-op on MongoDB but breaks the connection on the
+		// embedded test server for some compound descending indexes.
+		specs, err := s.coll(coll).Indexes().ListSpecifications(ctx)
+		if err != nil {
+			return fmt.Errorf("list indexes on %s: %w", coll, err)
+		}
+		have := map[string]bool{}
+		for _, sp := range specs {
+			have[sp.Name] = true
+		}
+		var missing []mongo.IndexModel
+		for _, m := range all[coll] {
+			if !have[indexName(m)] {
+				missing = append(missing, m)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if _, err := s.coll(coll).Indexes().CreateMany(ctx, missing); err != nil {
 			return fmt.Errorf("ensure indexes on %s: %w", coll, err)
 		}
 	}
 	return nil
+}
+
+// indexName is the name MongoDB gives an index: its own when set, else
+// each key and direction joined by underscores ("tenant_1_stored_-1").
+func indexName(m mongo.IndexModel) string {
+	if m.Options != nil && m.Options.Name != nil {
+		return *m.Options.Name
+	}
+	keys, ok := m.Keys.(bson.D)
+	if !ok {
+		return ""
+	}
+	parts := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		parts = append(parts, k.Key, fmt.Sprint(k.Value))
+	}
+	return strings.Join(parts, "_")
 }
 
 // coll returns a collection of the store's database.

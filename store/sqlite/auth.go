@@ -15,7 +15,7 @@ import (
 // CreateTenant adds a tenant; store.ErrConflict if the id is taken.
 func (s *Store) CreateTenant(ctx context.Context, t auth.Tenant) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO tenants (id, created) VALUES (?, ?)", t.ID, nanos(t.Created))
+		_, err := tx.Exec("INSERT INTO tenants (id, created) VALUES (?, ?)", t.ID, nanos(t.Created))
 		return err
 	})
 	if isUniqueViolation(err) {
@@ -72,7 +72,7 @@ func (s *Store) CreateCredential(ctx context.Context, c auth.Credential) error {
 		return fmt.Errorf("create credential: %w", err)
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx,
+		_, err := tx.Exec(
 			`INSERT INTO credentials (key, tenant, name, secret_hash, scopes, created, disabled)
 			 VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			c.Key, c.Tenant, c.Name, c.SecretHash, scopes, nanos(c.Created), c.Disabled)
@@ -145,7 +145,7 @@ func (s *Store) Credentials(ctx context.Context, tenant string) ([]auth.Credenti
 // store.ErrNotFound if the tenant has no such key.
 func (s *Store) SetCredentialDisabled(ctx context.Context, tenant, key string, disabled bool) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx,
+		res, err := tx.Exec(
 			"UPDATE credentials SET disabled = ? WHERE tenant = ? AND key = ?", disabled, tenant, key)
 		if err != nil {
 			return err
@@ -172,7 +172,7 @@ func (s *Store) SaveToken(ctx context.Context, t auth.Token) error {
 		return fmt.Errorf("save token: %w", err)
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx,
+		_, err := tx.Exec(
 			"INSERT INTO tokens (hash, tenant, key, scopes, expires) VALUES (?, ?, ?, ?, ?)",
 			t.Hash, t.Tenant, t.Key, scopes, nanos(t.Expires))
 		return err
@@ -213,7 +213,7 @@ func (s *Store) Token(ctx context.Context, hash string, now time.Time) (auth.Tok
 func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, error) {
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM tokens WHERE expires <= ?", nanos(now))
+		res, err := tx.Exec("DELETE FROM tokens WHERE expires <= ?", nanos(now))
 		if err != nil {
 			return err
 		}

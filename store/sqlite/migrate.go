@@ -23,6 +23,7 @@ func migrations() []migration {
 		{"lti", ltiSchema},
 		{"oneroster", onerosterSchema},
 		{"connectors", connectorsSchema},
+		{"forward", forwardSchema},
 	}
 }
 
@@ -39,47 +40,57 @@ func migrate(ctx context.Context, db *sql.DB, logger *slog.Logger) error {
 		return fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}
 	for _, m := range migrations() {
-		var current int
-		err := db.QueryRowContext(ctx,
-			"SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE domain = ?", m.domain).Scan(&current)
-		if err != nil {
-			return fmt.Errorf("migrate %s: read version: %w", m.domain, err)
-		}
-		if current > len(m.steps) {
-			return fmt.Errorf("migrate %s: database is at version %d, newer than this binary's %d",
-				m.domain, current, len(m.steps))
-		}
-		for v := current + 1; v <= len(m.steps); v++ {
-			if err := applyStep(ctx, db, m.domain, v, m.steps[v-1]); err != nil {
+		for {
+			applied, err := applyNext(ctx, db, m)
+			if err != nil {
 				return err
 			}
-			logger.InfoContext(ctx, "sqlite schema migrated", "domain", m.domain, "version", v)
+			if applied == 0 {
+				break
+			}
+			logger.InfoContext(ctx, "sqlite schema migrated", "domain", m.domain, "version", applied)
 		}
 	}
 	return nil
 }
 
-// applyStep runs one migration version and records it, atomically.
-func applyStep(ctx context.Context, db *sql.DB, domain string, version int, stmts string) (err error) {
+// applyNext applies m's next pending version, if any, and says which one
+// (0: none pending). It reads the current version inside the same
+// BEGIN IMMEDIATE transaction, so two processes opening one database at
+// once never apply a version twice.
+func applyNext(ctx context.Context, db *sql.DB, m migration) (applied int, err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migrate %s to version %d: %w", domain, version, err)
+		return 0, fmt.Errorf("migrate %s: %w", m.domain, err)
 	}
 	defer func() {
-		if err != nil {
+		if err != nil || applied == 0 {
 			_ = tx.Rollback()
 		}
 	}()
-	if _, err = tx.ExecContext(ctx, stmts); err != nil {
-		return fmt.Errorf("migrate %s to version %d: %w", domain, version, err)
+	var current int
+	if err = tx.QueryRowContext(ctx,
+		"SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE domain = ?", m.domain).Scan(&current); err != nil {
+		return 0, fmt.Errorf("migrate %s: read version: %w", m.domain, err)
+	}
+	if current > len(m.steps) {
+		return 0, fmt.Errorf("migrate %s: database is at version %d, newer than this binary's %d",
+			m.domain, current, len(m.steps))
+	}
+	if current == len(m.steps) {
+		return 0, nil
+	}
+	v := current + 1
+	if _, err = tx.ExecContext(ctx, m.steps[v-1]); err != nil {
+		return 0, fmt.Errorf("migrate %s to version %d: %w", m.domain, v, err)
 	}
 	if _, err = tx.ExecContext(ctx,
 		"INSERT INTO schema_migrations (domain, version, applied) VALUES (?, ?, ?)",
-		domain, version, time.Now().UnixNano()); err != nil {
-		return fmt.Errorf("migrate %s to version %d: record: %w", domain, version, err)
+		m.domain, v, time.Now().UnixNano()); err != nil {
+		return 0, fmt.Errorf("migrate %s to version %d: record: %w", m.domain, v, err)
 	}
 	if err = tx.Commit(); err != nil {
-		return fmt.Errorf("migrate %s to version %d: commit: %w", domain, version, err)
+		return 0, fmt.Errorf("migrate %s to version %d: commit: %w", m.domain, v, err)
 	}
-	return nil
+	return v, nil
 }

@@ -74,31 +74,5 @@ var lrsSchema = []string{
 		updated      INTEGER NOT NULL,
 		PRIMARY KEY (tenant, kind, activity, agent, registration, doc_id)
 	) STRICT;
-	CREATE INDEX lrs_documents_agent ON lrs_documents (tenant, agent);
-	CREATE TABLE lrs_erasures (
-		tenant      TEXT    NOT NULL,
-		id          TEXT    NOT NULL,
-		at          INTEGER NOT NULL,
-		by          TEXT    NOT NULL,
-		statements  INTEGER NOT NULL,
-		documents   INTEGER NOT NULL,
-		attachments INTEGER NOT NULL,
-		PRIMARY KEY (tenant, id)
-	) STRICT;
-	CREATE TABLE lrs_forward_cursors (
-		tenant TEXT    NOT NULL,
-		rule   TEXT    NOT NULL,
-		stored INTEGER NOT NULL,
-		id     TEXT    NOT NULL,
-		PRIMARY KEY (tenant, rule)
-	) STRICT;
-	CREATE TABLE lrs_dead_letters (
-		tenant TEXT    NOT NULL,
-		rule   TEXT    NOT NULL,
-		id     TEXT    NOT NULL,
-		at     INTEGER NOT NULL,
-		status INTEGER NOT NULL,
-		reason TEXT    NOT NULL,
-		PRIMARY KEY (tenant, rule, id)
-	) STRICT`,
+	CREATE INDEX lrs_documents_agent ON lrs_documents (tenant, agent)`,
 }

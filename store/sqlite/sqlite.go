@@ -2,21 +2,30 @@ package sqlite
 
 // Core API for the domain files of this package (schema_<d>.go, <d>.go):
 //
-//   - Writes go ONLY through s.write(ctx, fn). fn runs on the single writer
-//     connection inside its own SAVEPOINT of a shared, group-committed
-//     BEGIN IMMEDIATE transaction: its error rolls back only its own work and
-//     is returned to the caller; write returns nil only after the durable
-//     commit (WAL, synchronous=FULL). Keep fn short and deterministic (no
-//     network, no sleeping, no reads through s.db inside it: read through tx).
-//     fn may be skipped (never run) if ctx ends while the request is queued.
-//   - Reads go through s.db, a pooled *sql.DB of query_only connections.
+//   - s.write(ctx, fn func(tx *sql.Tx) error) error is the ONLY way to
+//     change the database. fn runs on the single writer connection inside
+//     its own SAVEPOINT of a shared, group-committed BEGIN IMMEDIATE
+//     transaction: its error (or panic) rolls back only its own work and is
+//     returned to the caller; write returns nil only after the durable commit
+//     (WAL, synchronous=FULL). If ctx ends while the request is queued, fn is
+//     never run and ctx's error comes back. Keep fn short and deterministic:
+//     no network, no sleeping, read through tx (not s.db), and use tx.Exec /
+//     tx.Query rather than the ...Context forms with a cancellable ctx (a
+//     cancellation mid-statement aborts the whole shared transaction; the
+//     writer survives it, but the batch's other writes fail). fn may run in a
+//     batch that later fails to commit: then write returns an error and none
+//     of fn's work is kept, so do not act on side effects inside fn.
+//   - Reads use s.db, a pooled *sql.DB of query_only connections (WAL
+//     readers never block the writer). s.read(ctx, fn) runs several reads in
+//     one consistent snapshot.
 //   - Time is INTEGER unix nanoseconds UTC: nanos(t) to store, fromNanos(n)
-//     to load (the zero time.Time is stored as 0 and comes back as zero).
+//     to load (the zero time.Time is stored as 0 and comes back as zero;
+//     times outside 1678-2262 do not fit: clamp or reject them first).
 //   - isUniqueViolation(err) reports a UNIQUE or PRIMARY KEY violation; map it
 //     to store.ErrConflict. Map sql.ErrNoRows to store.ErrNotFound.
 //   - JSON payloads are BLOBs of canonical bytes beside flat indexed columns.
 //     Every domain table has a tenant column first in its primary key and
-//     indexes.
+//     indexes. Tables are STRICT.
 
 import (
 	"context"
@@ -105,6 +114,13 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
 
+	// The database and WAL files now exist: make their directory entries
+	// durable too, so a power cut cannot lose the files themselves.
+	if err := syncDir(dir); err != nil {
+		_ = wdb.Close()
+		return nil, fmt.Errorf("open sqlite store: %w", err)
+	}
+
 	db, err := sql.Open("sqlite", path+"?"+common+"&_query_only=1")
 	if err != nil {
 		_ = wdb.Close()
@@ -168,6 +184,30 @@ func (s *Store) Close(ctx context.Context) error {
 	errs := []error{s.wdb.Close(), s.db.Close()}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close sqlite store: %w", err)
+	}
+	return nil
+}
+
+// read runs fn in a read-only transaction on the read pool, so that all of
+// fn's queries see one snapshot of the database.
+func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }() // read-only: nothing to commit
+	return fn(tx)
+}
+
+// syncDir fsyncs a directory.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -31,11 +31,11 @@ func RunConcurrency(t *testing.T, newStore Factory) {
 		for w := range workers {
 			wg.Go(func() {
 				for i := range each {
-					c := credential(fmt.Sprintf("tenant-%d", w%4), fmt.Sprintf("k-%02d-%02d", w, i))
+					c := coreCredential(fmt.Sprintf("tenant-%d", w%4), fmt.Sprintf("k-%02d-%02d", w, i))
 					if err := s.CreateCredential(ctx, c); err != nil {
 						errs <- err
 					}
-					tok := token(fmt.Sprintf("h-%02d-%02d", w, i), t0.Add(time.Hour))
+					tok := coreToken(fmt.Sprintf("h-%02d-%02d", w, i), t0.Add(time.Hour))
 					if err := s.SaveToken(ctx, tok); err != nil {
 						errs <- err
 					}
@@ -86,7 +86,7 @@ func RunConcurrency(t *testing.T, newStore Factory) {
 			wg.Go(func() {
 				for k := range keys {
 					key := fmt.Sprintf("shared-%d", k)
-					c := credential("camp-a", key)
+					c := coreCredential("camp-a", key)
 					c.Name = fmt.Sprintf("writer %d", w)
 					err := s.CreateCredential(ctx, c)
 					switch {

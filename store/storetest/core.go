@@ -75,7 +75,7 @@ func testTenantList(t *testing.T, s backend.Store) {
 	}, list)
 }
 
-func credential(tenant, key string) auth.Credential {
+func coreCredential(tenant, key string) auth.Credential {
 	return auth.Credential{
 		Key:        key,
 		SecretHash: "$2a$10$abcdefghijklmnopqrstuuQ0jJ0cYyE0V3xXcN1yT9bJgS0h6Xq2e",
@@ -91,8 +91,8 @@ func testCredentialCRUD(t *testing.T, s backend.Store) {
 	_, err := s.Credential(ctx, "k1")
 	require.ErrorIs(t, err, store.ErrNotFound)
 
-	c1 := credential("camp-a", "k1")
-	c2 := credential("camp-a", "k0")
+	c1 := coreCredential("camp-a", "k1")
+	c2 := coreCredential("camp-a", "k0")
 	c2.Scopes = nil
 	c2.Disabled = true
 	require.NoError(t, s.CreateCredential(ctx, c1))
@@ -117,10 +117,10 @@ func testCredentialCRUD(t *testing.T, s backend.Store) {
 
 func testCredentialConflict(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.CreateCredential(ctx, credential("camp-a", "k1")))
+	require.NoError(t, s.CreateCredential(ctx, coreCredential("camp-a", "k1")))
 	// Keys are globally unique: another tenant cannot take it either.
 	for _, tenant := range []string{"camp-a", "camp-b"} {
-		err := s.CreateCredential(ctx, credential(tenant, "k1"))
+		err := s.CreateCredential(ctx, coreCredential(tenant, "k1"))
 		require.ErrorIs(t, err, store.ErrConflict, tenant)
 	}
 	got, err := s.Credential(ctx, "k1")
@@ -130,7 +130,7 @@ func testCredentialConflict(t *testing.T, s backend.Store) {
 
 func testCredentialDisabled(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.CreateCredential(ctx, credential("camp-a", "k1")))
+	require.NoError(t, s.CreateCredential(ctx, coreCredential("camp-a", "k1")))
 
 	require.NoError(t, s.SetCredentialDisabled(ctx, "camp-a", "k1", true))
 	got, err := s.Credential(ctx, "k1")
@@ -157,9 +157,9 @@ func testCredentialDisabled(t *testing.T, s backend.Store) {
 
 func testCredentialTenantIsolation(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.CreateCredential(ctx, credential("camp-a", "a1")))
-	require.NoError(t, s.CreateCredential(ctx, credential("camp-b", "b1")))
-	require.NoError(t, s.CreateCredential(ctx, credential("camp-a", "a2")))
+	require.NoError(t, s.CreateCredential(ctx, coreCredential("camp-a", "a1")))
+	require.NoError(t, s.CreateCredential(ctx, coreCredential("camp-b", "b1")))
+	require.NoError(t, s.CreateCredential(ctx, coreCredential("camp-a", "a2")))
 
 	keys := func(tenant string) []string {
 		list, err := s.Credentials(ctx, tenant)
@@ -176,7 +176,7 @@ func testCredentialTenantIsolation(t *testing.T, s backend.Store) {
 	assert.Empty(t, keys("camp-c"))
 }
 
-func token(hash string, expires time.Time) auth.Token {
+func coreToken(hash string, expires time.Time) auth.Token {
 	return auth.Token{Hash: hash, Key: "k1", Tenant: "camp-a", Scopes: []string{"xapi:read"}, Expires: expires}
 }
 
@@ -185,7 +185,7 @@ func testTokenSaveGet(t *testing.T, s backend.Store) {
 	_, err := s.Token(ctx, "h1", t0)
 	require.ErrorIs(t, err, store.ErrNotFound)
 
-	want := token("h1", t0.Add(time.Hour))
+	want := coreToken("h1", t0.Add(time.Hour))
 	require.NoError(t, s.SaveToken(ctx, want))
 	got, err := s.Token(ctx, "h1", t0)
 	require.NoError(t, err)
@@ -194,8 +194,8 @@ func testTokenSaveGet(t *testing.T, s backend.Store) {
 
 func testTokenConflict(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.SaveToken(ctx, token("h1", t0.Add(time.Hour))))
-	other := token("h1", t0.Add(2*time.Hour))
+	require.NoError(t, s.SaveToken(ctx, coreToken("h1", t0.Add(time.Hour))))
+	other := coreToken("h1", t0.Add(2*time.Hour))
 	other.Tenant = "camp-b"
 	require.ErrorIs(t, s.SaveToken(ctx, other), store.ErrConflict)
 	got, err := s.Token(ctx, "h1", t0)
@@ -206,7 +206,7 @@ func testTokenConflict(t *testing.T, s backend.Store) {
 func testTokenExpiry(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	exp := t0.Add(time.Minute)
-	require.NoError(t, s.SaveToken(ctx, token("h1", exp)))
+	require.NoError(t, s.SaveToken(ctx, coreToken("h1", exp)))
 
 	tests := []struct {
 		name  string
@@ -234,7 +234,7 @@ func testTokenSweep(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	for i := range 5 {
 		// h0..h4 expire at t0, t0+1m, ... t0+4m.
-		require.NoError(t, s.SaveToken(ctx, token(fmt.Sprintf("h%d", i), t0.Add(time.Duration(i)*time.Minute))))
+		require.NoError(t, s.SaveToken(ctx, coreToken(fmt.Sprintf("h%d", i), t0.Add(time.Duration(i)*time.Minute))))
 	}
 	n, err := s.DeleteExpiredTokens(ctx, t0.Add(2*time.Minute))
 	require.NoError(t, err)

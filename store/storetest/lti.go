@@ -1,4 +1,256 @@
 package storetest
 
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/passportbridge/passport/lti"
+	"github.com/passportbridge/passport/store"
+	"github.com/passportbridge/passport/store/backend"
+)
+
 // ltiTests is the lti domain's part of the contract suite.
-var ltiTests = []subTest{}
+var ltiTests = []subTest{
+	{"LTIRegistrationCRUD", testLTIRegistrationCRUD},
+	{"LTIRegistrationConflict", testLTIRegistrationConflict},
+	{"LTIRegistrationsByIssuer", testLTIRegistrationsByIssuer},
+	{"LTIRegistrationTenantIsolation", testLTIRegistrationTenantIsolation},
+	{"LTIDeployments", testLTIDeployments},
+	{"LTILoginStateSingleUse", testLTILoginStateSingleUse},
+	{"NonceReplay", testLTINonceReplay},
+	{"LTISweep", testLTISweep},
+	{"LTIToolKeyRotation", testLTIToolKeyRotation},
+	{"LTIContentCRUD", testLTIContentCRUD},
+	{"LTIUserLinks", testLTIUserLinks},
+}
+
+func ltiReg(tenant, id, issuer, clientID string) lti.Registration {
+	return lti.Registration{
+		Tenant: tenant, ID: id, Issuer: issuer, ClientID: clientID,
+		Deployments: []string{"dep-1"}, AuthURL: issuer + "/auth", TokenURL: issuer + "/token",
+		TokenAudience: "https://api.brightspace.com/auth/token", JWKSURL: issuer + "/jwks",
+		TargetHosts: []string{"content.example.org"}, ProductFamily: "moodle", Name: "Moodle",
+		Source: "cli", Created: t0,
+	}
+}
+
+func testLTIRegistrationCRUD(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	_, err := s.Registration(ctx, "camp-a", "r1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.RegistrationByClient(ctx, "https://lms.example", "c1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	want := ltiReg("camp-a", "r1", "https://lms.example", "c1")
+	want.AcceptNewDeployments = true
+	want.PlatformKeyPEM = "-----BEGIN PUBLIC KEY-----\nx\n-----END PUBLIC KEY-----\n"
+	require.NoError(t, s.CreateRegistration(ctx, want))
+
+	got, err := s.Registration(ctx, "camp-a", "r1")
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	got, err = s.RegistrationByClient(ctx, "https://lms.example", "c1")
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	_, err = s.RegistrationByClient(ctx, "https://lms.example/", "c1")
+	require.ErrorIs(t, err, store.ErrNotFound, "issuers match exactly")
+
+	require.NoError(t, s.SetRegistrationDisabled(ctx, "camp-a", "r1", true))
+	got, err = s.Registration(ctx, "camp-a", "r1")
+	require.NoError(t, err)
+	assert.True(t, got.Disabled)
+	require.ErrorIs(t, s.SetRegistrationDisabled(ctx, "camp-a", "nope", true), store.ErrNotFound)
+
+	list, err := s.Registrations(ctx, "camp-a")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.Equal(t, "r1", list[0].ID)
+}
+
+func testLTIRegistrationConflict(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.CreateRegistration(ctx, ltiReg("camp-a", "r1", "https://lms.example", "c1")))
+	err := s.CreateRegistration(ctx, ltiReg("camp-a", "r1", "https://lms.example", "c2"))
+	require.ErrorIs(t, err, store.ErrConflict, "same id")
+	err = s.CreateRegistration(ctx, ltiReg("camp-b", "r9", "https://lms.example", "c1"))
+	require.ErrorIs(t, err, store.ErrConflict, "same issuer and client id in another tenant")
+	require.NoError(t, s.CreateRegistration(ctx, ltiReg("camp-b", "r1", "https://lms.example", "c2")),
+		"the same id in another tenant is free")
+}
+
+func testLTIRegistrationsByIssuer(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	canvas := "https://canvas.instructure.com"
+	require.NoError(t, s.CreateRegistration(ctx, ltiReg("camp-b", "r2", canvas, "c2")))
+	require.NoError(t, s.CreateRegistration(ctx, ltiReg("camp-a", "r1", canvas, "c1")))
+	require.NoError(t, s.CreateRegistration(ctx, ltiReg("camp-a", "r3", "https://other.example", "c3")))
+	rs, err := s.RegistrationsByIssuer(ctx, canvas, 2)
+	require.NoError(t, err)
+	require.Len(t, rs, 2)
+	assert.Equal(t, []string{"camp-a", "camp-b"}, []string{rs[0].Tenant, rs[1].Tenant})
+	rs, err = s.RegistrationsByIssuer(ctx, canvas, 1)
+	require.NoError(t, err)
+	assert.Len(t, rs, 1)
+	rs, err = s.RegistrationsByIssuer(ctx, "https://none.example", 2)
+	require.NoError(t, err)
+	assert.Empty(t, rs)
+}
+
+func testLTIRegistrationTenantIsolation(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.CreateRegistration(ctx, ltiReg("camp-a", "r1", "https://lms.example", "c1")))
+	_, err := s.Registration(ctx, "camp-b", "r1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	list, err := s.Registrations(ctx, "camp-b")
+	require.NoError(t, err)
+	assert.Empty(t, list)
+	require.ErrorIs(t, s.SetRegistrationDisabled(ctx, "camp-b", "r1", true), store.ErrNotFound)
+	require.ErrorIs(t, s.AddDeployment(ctx, "camp-b", "r1", "dep-x"), store.ErrNotFound)
+	got, err := s.Registration(ctx, "camp-a", "r1")
+	require.NoError(t, err)
+	assert.False(t, got.Disabled)
+	assert.Equal(t, []string{"dep-1"}, got.Deployments)
+}
+
+func testLTIDeployments(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.CreateRegistration(ctx, ltiReg("camp-a", "r1", "https://lms.example", "c1")))
+	require.NoError(t, s.AddDeployment(ctx, "camp-a", "r1", "dep-2"))
+	require.NoError(t, s.AddDeployment(ctx, "camp-a", "r1", "dep-2"), "idempotent")
+	require.NoError(t, s.AddDeployment(ctx, "camp-a", "r1", "dep-0"))
+	got, err := s.RegistrationByClient(ctx, "https://lms.example", "c1")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"dep-1", "dep-2", "dep-0"}, got.Deployments)
+	require.ErrorIs(t, s.AddDeployment(ctx, "camp-a", "nope", "dep-2"), store.ErrNotFound)
+}
+
+func testLTILoginStateSingleUse(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	st := lti.LoginState{
+		State: "state-1", Nonce: "nonce-1", Tenant: "camp-a", RegistrationID: "r1",
+		Issuer: "https://lms.example", ClientID: "c1", TargetLinkURI: "https://tool.example/lti/launch",
+		StorageTarget: "post_message_forwarding", StorageOrigin: "https://lms.example", StorageSecret: "s3cret",
+		Created: t0, Expires: t0.Add(10 * time.Minute),
+	}
+	require.NoError(t, s.SaveLoginState(ctx, st))
+	require.ErrorIs(t, s.SaveLoginState(ctx, st), store.ErrConflict)
+	got, err := s.LoginState(ctx, "state-1", t0.Add(time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, st, got)
+	_, err = s.LoginState(ctx, "state-1", t0.Add(10*time.Minute))
+	require.ErrorIs(t, err, store.ErrNotFound, "expired")
+	require.NoError(t, s.DeleteLoginState(ctx, "state-1"))
+	require.ErrorIs(t, s.DeleteLoginState(ctx, "state-1"), store.ErrNotFound, "single use")
+	_, err = s.LoginState(ctx, "state-1", t0)
+	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+func testLTINonceReplay(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	exp := t0.Add(time.Hour)
+	require.NoError(t, s.UseNonce(ctx, "camp-a", "n1", exp))
+	require.ErrorIs(t, s.UseNonce(ctx, "camp-a", "n1", exp), store.ErrConflict)
+	require.NoError(t, s.UseNonce(ctx, "camp-b", "n1", exp), "nonces are per tenant")
+	require.NoError(t, s.UseNonce(ctx, "camp-a", "n2", exp))
+}
+
+func testLTISweep(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	for i, exp := range []time.Time{t0.Add(time.Minute), t0.Add(time.Hour)} {
+		st := lti.LoginState{State: []string{"old", "new"}[i], Nonce: "n", Tenant: "camp-a", Created: t0, Expires: exp}
+		require.NoError(t, s.SaveLoginState(ctx, st))
+		require.NoError(t, s.UseNonce(ctx, "camp-a", st.State, exp))
+	}
+	n, err := s.SweepLTI(ctx, t0.Add(30*time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	_, err = s.LoginState(ctx, "new", t0)
+	require.NoError(t, err)
+	require.NoError(t, s.UseNonce(ctx, "camp-a", "old", t0.Add(time.Hour)), "a swept nonce is free again")
+	require.ErrorIs(t, s.UseNonce(ctx, "camp-a", "new", t0.Add(time.Hour)), store.ErrConflict)
+}
+
+func testLTIToolKeyRotation(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	cur := lti.ToolKey{Scope: lti.InstallationKeys, KID: "k1", PrivateDER: []byte{1, 2, 3}, Status: lti.KeyCurrent, Created: t0, Activated: t0}
+	next := lti.ToolKey{Scope: lti.InstallationKeys, KID: "k2", PrivateDER: []byte{4, 5}, Status: lti.KeyNext, Created: t0.Add(time.Hour)}
+	require.NoError(t, s.PutToolKey(ctx, cur))
+	require.NoError(t, s.PutToolKey(ctx, next))
+	require.NoError(t, s.PutToolKey(ctx, lti.ToolKey{Scope: "other", KID: "k9", PrivateDER: []byte{9}, Status: lti.KeyCurrent, Created: t0}))
+	keys, err := s.ToolKeys(ctx, lti.InstallationKeys)
+	require.NoError(t, err)
+	assert.Equal(t, []lti.ToolKey{next, cur}, keys, "newest first, scoped")
+
+	next.Status, next.Activated = lti.KeyCurrent, t0.Add(25*time.Hour)
+	cur.Status, cur.Retired = lti.KeyRetired, t0.Add(25*time.Hour)
+	require.NoError(t, s.PutToolKey(ctx, next))
+	require.NoError(t, s.PutToolKey(ctx, cur))
+	keys, err = s.ToolKeys(ctx, lti.InstallationKeys)
+	require.NoError(t, err)
+	assert.Equal(t, []lti.ToolKey{next, cur}, keys)
+
+	require.NoError(t, s.DeleteToolKey(ctx, lti.InstallationKeys, "k1"))
+	require.ErrorIs(t, s.DeleteToolKey(ctx, lti.InstallationKeys, "k1"), store.ErrNotFound)
+	require.ErrorIs(t, s.DeleteToolKey(ctx, lti.InstallationKeys, "k9"), store.ErrNotFound, "scopes are isolated")
+	keys, err = s.ToolKeys(ctx, lti.InstallationKeys)
+	require.NoError(t, err)
+	assert.Equal(t, []lti.ToolKey{next}, keys)
+}
+
+func ltiContent(tenant, id string) lti.Content {
+	return lti.Content{
+		Tenant: tenant, ID: id, Title: "Fractions " + id, Description: "Practise fractions.",
+		LaunchURL: "https://content.example.org/" + id + "/index.html", ActivityID: "https://passport.example/activities/" + id,
+		ScoreMaximum: 10, Tags: []string{"maths"}, Created: t0, Updated: t0.Add(time.Second),
+	}
+}
+
+func testLTIContentCRUD(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	_, err := s.Content(ctx, "camp-a", "frac-1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	a, b := ltiContent("camp-a", "frac-2"), ltiContent("camp-a", "frac-1")
+	require.NoError(t, s.PutContent(ctx, a))
+	require.NoError(t, s.PutContent(ctx, b))
+	require.NoError(t, s.PutContent(ctx, ltiContent("camp-b", "frac-3")))
+	got, err := s.Content(ctx, "camp-a", "frac-2")
+	require.NoError(t, err)
+	assert.Equal(t, a, got)
+
+	a.Title, a.Tags, a.Updated = "Fractions, again", []string{"maths", "literacy"}, t0.Add(time.Hour)
+	require.NoError(t, s.PutContent(ctx, a), "replace")
+	list, err := s.Contents(ctx, "camp-a")
+	require.NoError(t, err)
+	assert.Equal(t, []lti.Content{b, a}, list)
+
+	_, err = s.Content(ctx, "camp-b", "frac-2")
+	require.ErrorIs(t, err, store.ErrNotFound, "tenant isolation")
+	require.ErrorIs(t, s.DeleteContent(ctx, "camp-b", "frac-2"), store.ErrNotFound)
+	require.NoError(t, s.DeleteContent(ctx, "camp-a", "frac-2"))
+	require.ErrorIs(t, s.DeleteContent(ctx, "camp-a", "frac-2"), store.ErrNotFound)
+	list, err = s.Contents(ctx, "camp-a")
+	require.NoError(t, err)
+	assert.Equal(t, []lti.Content{b}, list)
+}
+
+func testLTIUserLinks(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	moodle := lti.LTIUser{Tenant: "camp-a", Issuer: "https://moodle.example", Subject: "2", LearnerID: "L1", PersonSourcedID: "sis-9", Created: t0}
+	canvas := lti.LTIUser{Tenant: "camp-a", Issuer: "https://canvas.instructure.com", Subject: "abc", LearnerID: "L1", PersonSourcedID: "sis-9", LegacyUserID: "old-1", Created: t0.Add(time.Minute)}
+	other := lti.LTIUser{Tenant: "camp-b", Issuer: "https://moodle.example", Subject: "2", LearnerID: "L2", PersonSourcedID: "sis-9", Created: t0}
+	for _, u := range []lti.LTIUser{canvas, moodle, other} {
+		require.NoError(t, s.CreateLTIUser(ctx, u))
+	}
+	require.ErrorIs(t, s.CreateLTIUser(ctx, moodle), store.ErrConflict)
+	got, err := s.LTIUser(ctx, "camp-a", "https://moodle.example", "2")
+	require.NoError(t, err)
+	assert.Equal(t, moodle, got)
+	_, err = s.LTIUser(ctx, "camp-a", "https://moodle.example", "3")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	list, err := s.LTIUsersBySourcedID(ctx, "camp-a", "sis-9")
+	require.NoError(t, err)
+	assert.Equal(t, []lti.LTIUser{moodle, canvas}, list, "oldest first, tenant scoped")
+}

@@ -1,4 +1,233 @@
 package storetest
 
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/passportbridge/passport/oneroster"
+	"github.com/passportbridge/passport/store"
+	"github.com/passportbridge/passport/store/backend"
+)
+
 // onerosterTests is the oneroster domain's part of the contract suite.
-var onerosterTests = []subTest{}
+var onerosterTests = []subTest{
+	{"RosterApplyRead", testRosterApplyRead},
+	{"RosterDeltaIdempotent", testRosterDeltaIdempotent},
+	{"RosterBulkImplicitDeletes", testRosterBulkImplicitDeletes},
+	{"RosterStaleRows", testRosterStaleRows},
+	{"RosterAtomic", testRosterAtomic},
+	{"RosterChangesSinceCursor", testRosterChangesSinceCursor},
+	{"RosterTenantIsolation", testRosterTenantIsolation},
+	{"RosterMerges", testRosterMerges},
+}
+
+var rosterT0 = time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
+
+func rosterUser(t *testing.T, id, given string, st oneroster.Status, dlm time.Time) oneroster.Change {
+	t.Helper()
+	c, err := oneroster.ChangeOf(&oneroster.User{Base: oneroster.Base{SourcedID: id, Status: st, DateLastModified: dlm},
+		EnabledUser: true, Username: id, GivenName: given, FamilyName: "F", Role: "student", Orgs: []string{"s1"}})
+	require.NoError(t, err)
+	return c
+}
+
+func rosterBatch(tenant string, at time.Time, keep map[oneroster.Kind]func(string) bool, cs ...oneroster.Change) oneroster.Batch {
+	return oneroster.Batch{Tenant: tenant, Now: at, Keep: keep, Rows: func(yield func(oneroster.Change) error) error {
+		for _, c := range cs {
+			if err := yield(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+}
+
+func testRosterApplyRead(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	c, err := s.Cursor(ctx, "t")
+	require.NoError(t, err)
+	assert.Zero(t, c)
+	a, err := s.Apply(ctx, rosterBatch("t", rosterT0, nil, rosterUser(t, "u2", "B", "", time.Time{}), rosterUser(t, "u1", "A", "", time.Time{})))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), a.Cursor)
+	assert.Equal(t, oneroster.Counts{Created: 2}, a.Counts[oneroster.KindUser])
+	recs, err := s.Records(ctx, "t", oneroster.KindUser)
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	assert.Equal(t, "u1", recs[0].SourcedID, "ordered by sourcedId")
+	assert.Equal(t, rosterT0, recs[0].Modified)
+	assert.Equal(t, int64(1), recs[0].Seq)
+	e, err := oneroster.Decode(recs[0])
+	require.NoError(t, err)
+	assert.Equal(t, "A", e.(*oneroster.User).GivenName)
+	_, err = s.Record(ctx, "t", oneroster.KindUser, "nope")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	r, err := s.Record(ctx, "t", oneroster.KindUser, "u2")
+	require.NoError(t, err)
+	assert.Equal(t, oneroster.StatusActive, r.Status)
+}
+
+func testRosterDeltaIdempotent(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	b := rosterBatch("t", rosterT0, nil, rosterUser(t, "u1", "A", "active", rosterT0), rosterUser(t, "u9", "", "tobedeleted", rosterT0))
+	a, err := s.Apply(ctx, b)
+	require.NoError(t, err)
+	assert.Equal(t, oneroster.Counts{Created: 1, Unchanged: 1}, a.Counts[oneroster.KindUser], "deleting an absent record is a no-op")
+	b = rosterBatch("t", rosterT0.Add(time.Hour), nil, rosterUser(t, "u1", "A", "active", rosterT0), rosterUser(t, "u9", "", "tobedeleted", rosterT0))
+	a, err = s.Apply(ctx, b)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), a.Cursor, "replaying changes nothing")
+	assert.Equal(t, oneroster.Counts{Unchanged: 2}, a.Counts[oneroster.KindUser])
+	r, err := s.Record(ctx, "t", oneroster.KindUser, "u1")
+	require.NoError(t, err)
+	assert.Equal(t, rosterT0, r.Modified, "an unchanged record keeps its dateLastModified")
+}
+
+func testRosterBulkImplicitDeletes(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	_, err := s.Apply(ctx, rosterBatch("t", rosterT0, nil, rosterUser(t, "u1", "A", "", time.Time{}), rosterUser(t, "u2", "B", "", time.Time{}), rosterUser(t, "u3", "C", "", time.Time{})))
+	require.NoError(t, err)
+	keep := map[oneroster.Kind]func(string) bool{oneroster.KindUser: func(id string) bool { return id == "u1" || id == "u2" }}
+	t1 := rosterT0.Add(time.Hour)
+	a, err := s.Apply(ctx, rosterBatch("t", t1, keep, rosterUser(t, "u1", "A2", "", time.Time{})))
+	require.NoError(t, err)
+	assert.Equal(t, oneroster.Counts{Updated: 1, Deleted: 1}, a.Counts[oneroster.KindUser])
+	assert.Equal(t, int64(2), a.Cursor)
+	r, err := s.Record(ctx, "t", oneroster.KindUser, "u3")
+	require.NoError(t, err)
+	assert.Equal(t, oneroster.StatusToBeDeleted, r.Status, "a tombstone stays readable")
+	assert.Equal(t, t1, r.Modified)
+	e, err := oneroster.Decode(r)
+	require.NoError(t, err)
+	assert.Equal(t, "C", e.(*oneroster.User).GivenName, "a tombstone keeps its last payload")
+	r, err = s.Record(ctx, "t", oneroster.KindUser, "u2")
+	require.NoError(t, err)
+	assert.Equal(t, oneroster.StatusActive, r.Status)
+	assert.Equal(t, rosterT0, r.Modified)
+	// A deleted record comes back as an update.
+	a, err = s.Apply(ctx, rosterBatch("t", t1.Add(time.Hour), nil, rosterUser(t, "u3", "C", "", time.Time{})))
+	require.NoError(t, err)
+	assert.Equal(t, oneroster.Counts{Updated: 1}, a.Counts[oneroster.KindUser])
+}
+
+func testRosterStaleRows(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	_, err := s.Apply(ctx, rosterBatch("t", rosterT0, nil, rosterUser(t, "u1", "New", "active", rosterT0)))
+	require.NoError(t, err)
+	a, err := s.Apply(ctx, rosterBatch("t", rosterT0.Add(time.Hour), nil,
+		rosterUser(t, "u1", "Old", "active", rosterT0.Add(-time.Hour)), rosterUser(t, "u1", "", "tobedeleted", rosterT0.Add(-time.Minute))))
+	require.NoError(t, err)
+	assert.Equal(t, oneroster.Counts{Stale: 2}, a.Counts[oneroster.KindUser])
+	r, err := s.Record(ctx, "t", oneroster.KindUser, "u1")
+	require.NoError(t, err)
+	e, err := oneroster.Decode(r)
+	require.NoError(t, err)
+	assert.Equal(t, "New", e.(*oneroster.User).GivenName)
+	assert.Equal(t, oneroster.StatusActive, r.Status)
+}
+
+func testRosterAtomic(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	_, err := s.Apply(ctx, rosterBatch("t", rosterT0, nil, rosterUser(t, "u1", "A", "", time.Time{})))
+	require.NoError(t, err)
+	boom := errors.New("boom")
+	b := oneroster.Batch{Tenant: "t", Now: rosterT0.Add(time.Hour), Rows: func(yield func(oneroster.Change) error) error {
+		for i := range 1500 { // more than one write batch
+			if err := yield(rosterUser(t, "x"+string(rune('a'+i%26))+string(rune('a'+i/26%26))+string(rune('a'+i/676)), "X", "", time.Time{})); err != nil {
+				return err
+			}
+		}
+		if err := yield(rosterUser(t, "u1", "changed", "", time.Time{})); err != nil {
+			return err
+		}
+		return boom
+	}}
+	_, err = s.Apply(ctx, b)
+	require.ErrorIs(t, err, boom)
+	recs, err := s.Records(ctx, "t", oneroster.KindUser)
+	require.NoError(t, err)
+	require.Len(t, recs, 1, "nothing of a failed batch is kept")
+	e, err := oneroster.Decode(recs[0])
+	require.NoError(t, err)
+	assert.Equal(t, "A", e.(*oneroster.User).GivenName)
+	c, err := s.Cursor(ctx, "t")
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), c)
+	// The tenant is usable again.
+	a, err := s.Apply(ctx, rosterBatch("t", rosterT0.Add(2*time.Hour), nil, rosterUser(t, "u2", "B", "", time.Time{})))
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), a.Cursor)
+}
+
+func testRosterChangesSinceCursor(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	d, err := s.Changes(ctx, "t", 0)
+	require.NoError(t, err)
+	assert.Empty(t, d.Upserts.Users)
+	assert.Zero(t, d.Cursor)
+	a1, err := s.Apply(ctx, rosterBatch("t", rosterT0, nil, rosterUser(t, "u1", "A", "", time.Time{}), rosterUser(t, "u2", "B", "", time.Time{})))
+	require.NoError(t, err)
+	a2, err := s.Apply(ctx, rosterBatch("t", rosterT0.Add(time.Hour), nil, rosterUser(t, "u2", "B2", "", time.Time{}), rosterUser(t, "u1", "", "tobedeleted", time.Time{}), rosterUser(t, "u3", "C", "", time.Time{})))
+	require.NoError(t, err)
+	d, err = s.Changes(ctx, "t", a1.Cursor)
+	require.NoError(t, err)
+	assert.Equal(t, a2.Cursor, d.Cursor)
+	assert.Equal(t, []oneroster.Ref{{Kind: oneroster.KindUser, SourcedID: "u1"}}, d.Deletes)
+	require.Len(t, d.Upserts.Users, 2)
+	assert.Equal(t, "u2", d.Upserts.Users[0].SourcedID)
+	assert.Equal(t, "B2", d.Upserts.Users[0].GivenName)
+	assert.Equal(t, rosterT0.Add(time.Hour), d.Upserts.Users[0].DateLastModified)
+	assert.Equal(t, "u3", d.Upserts.Users[1].SourcedID)
+	d, err = s.Changes(ctx, "t", a2.Cursor)
+	require.NoError(t, err)
+	assert.Empty(t, d.Upserts.Users)
+	assert.Empty(t, d.Deletes)
+	assert.Equal(t, a2.Cursor, d.Cursor)
+	d, err = s.Changes(ctx, "t", 0)
+	require.NoError(t, err)
+	assert.Len(t, d.Upserts.Users, 2)
+	assert.Len(t, d.Deletes, 1)
+}
+
+func testRosterTenantIsolation(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	_, err := s.Apply(ctx, rosterBatch("a", rosterT0, nil, rosterUser(t, "u1", "A", "", time.Time{})))
+	require.NoError(t, err)
+	// A bulk batch in tenant b deletes nothing of tenant a.
+	keep := map[oneroster.Kind]func(string) bool{oneroster.KindUser: func(id string) bool { return id == "u2" }}
+	a, err := s.Apply(ctx, rosterBatch("b", rosterT0, keep, rosterUser(t, "u2", "B", "", time.Time{})))
+	require.NoError(t, err)
+	assert.Equal(t, oneroster.Counts{Created: 1}, a.Counts[oneroster.KindUser])
+	_, err = s.Record(ctx, "b", oneroster.KindUser, "u1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	r, err := s.Record(ctx, "a", oneroster.KindUser, "u1")
+	require.NoError(t, err)
+	assert.Equal(t, oneroster.StatusActive, r.Status)
+	recs, err := s.Records(ctx, "b", oneroster.KindUser)
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	d, err := s.Changes(ctx, "b", 0)
+	require.NoError(t, err)
+	require.Len(t, d.Upserts.Users, 1)
+	assert.Equal(t, "u2", d.Upserts.Users[0].SourcedID)
+	require.NoError(t, s.SaveMerge(ctx, oneroster.Merge{Tenant: "a", From: "u1", Into: "u0", Actor: "k", At: rosterT0}))
+	ms, err := s.Merges(ctx, "b")
+	require.NoError(t, err)
+	assert.Empty(t, ms)
+}
+
+func testRosterMerges(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	m1 := oneroster.Merge{Tenant: "t", From: "u2", Into: "u1", Actor: "admin-key", Reason: "re-registered", At: rosterT0}
+	m2 := oneroster.Merge{Tenant: "t", From: "u3", Into: "u1", Actor: "admin-key", At: rosterT0.Add(time.Minute)}
+	require.NoError(t, s.SaveMerge(ctx, m1))
+	require.NoError(t, s.SaveMerge(ctx, m2))
+	require.ErrorIs(t, s.SaveMerge(ctx, oneroster.Merge{Tenant: "t", From: "u2", Into: "u9", At: rosterT0}), store.ErrConflict)
+	ms, err := s.Merges(ctx, "t")
+	require.NoError(t, err)
+	assert.Equal(t, []oneroster.Merge{m1, m2}, ms)
+}

@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"lti", ltiTests},
 		{"oneroster", onerosterTests},
 		{"connectors", connectorsTests},
+		{"forward", forwardTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

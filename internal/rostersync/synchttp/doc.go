@@ -1,0 +1,2 @@
+// Package synchttp serves connector run reports on the admin API.
+package synchttp

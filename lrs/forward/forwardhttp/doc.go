@@ -1,0 +1,2 @@
+// Package forwardhttp serves the LRS admin API for learner erasure and its audit records.
+package forwardhttp

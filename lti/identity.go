@@ -1,0 +1,86 @@
+package lti
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/passportbridge/passport/store"
+)
+
+// LTIUser links a platform user (issuer + sub) to one passport learner.
+// Two platform users with the same non-empty lis.person_sourcedid in one
+// tenant (one child seen in two LMSs) share a learner.
+type LTIUser struct {
+	Tenant    string
+	Issuer    string
+	Subject   string
+	LearnerID string
+	// PersonSourcedID is the lis.person_sourcedid (the SIS / OneRoster
+	// user sourcedId), "" when the platform sent none.
+	PersonSourcedID string
+	// LegacyUserID is the LTI 1.1 user id from the migration claims.
+	LegacyUserID string
+	Created      time.Time
+}
+
+// IdentityStore keeps the platform-user to learner links.
+type IdentityStore interface {
+	// LTIUser returns the link for (issuer, sub) in tenant;
+	// store.ErrNotFound if absent.
+	LTIUser(ctx context.Context, tenant, issuer, subject string) (LTIUser, error)
+	// LTIUsersBySourcedID lists a tenant's links with that person sourcedId.
+	LTIUsersBySourcedID(ctx context.Context, tenant, sourcedID string) ([]LTIUser, error)
+	// CreateLTIUser adds a link; store.ErrConflict if (tenant, issuer, sub)
+	// is linked already.
+	CreateLTIUser(ctx context.Context, u LTIUser) error
+}
+
+// ErrAnonymous means the launch carries no user, so there is no learner.
+var ErrAnonymous = errors.New("anonymous launch has no learner")
+
+// Learner resolves the launch's user to a passport learner, creating the
+// link on first sight. Anonymous launches get ErrAnonymous and create
+// nothing.
+func (t *Tool) Learner(ctx context.Context, ids IdentityStore, l *Launch) (LTIUser, error) {
+	if l.Anonymous() {
+		return LTIUser{}, ErrAnonymous
+	}
+	tenant, iss := l.Registration.Tenant, l.Registration.Issuer
+	u, err := ids.LTIUser(ctx, tenant, iss, l.Subject)
+	if err == nil {
+		return u, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return LTIUser{}, fmt.Errorf("find learner: %w", err)
+	}
+	u = LTIUser{Tenant: tenant, Issuer: iss, Subject: l.Subject, Created: t.now(), LearnerID: uuid.NewString()}
+	if c := l.Claims; c != nil {
+		if c.LIS != nil {
+			u.PersonSourcedID = string(c.LIS.PersonSourcedID)
+		}
+		u.LegacyUserID = string(c.LTI11LegacyUserID)
+		if u.LegacyUserID == "" && c.LTI1p1 != nil {
+			u.LegacyUserID = string(c.LTI1p1.UserID)
+		}
+	}
+	if u.PersonSourcedID != "" {
+		others, err := ids.LTIUsersBySourcedID(ctx, tenant, u.PersonSourcedID)
+		if err != nil {
+			return LTIUser{}, fmt.Errorf("find learner by sourcedid: %w", err)
+		}
+		if len(others) > 0 {
+			u.LearnerID = others[0].LearnerID
+		}
+	}
+	if err := ids.CreateLTIUser(ctx, u); errors.Is(err, store.ErrConflict) {
+		// A concurrent first launch won; use its link.
+		return ids.LTIUser(ctx, tenant, iss, l.Subject)
+	} else if err != nil {
+		return LTIUser{}, fmt.Errorf("create learner link: %w", err)
+	}
+	return u, nil
+}

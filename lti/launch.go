@@ -1,0 +1,160 @@
+package lti
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/passportbridge/passport/store"
+)
+
+// LaunchParams is what the platform form-POSTs to the launch endpoint, plus
+// what the browser brings back to bind the state.
+type LaunchParams struct {
+	IDToken string // id_token
+	State   string // state
+	// Error and ErrorDescription are set when the platform answered the
+	// authentication request with an error (login_required, …).
+	Error            string
+	ErrorDescription string
+	// CookieState is the value of the StateCookieName(State) cookie ("" if
+	// the browser sent none).
+	CookieState string
+	// StorageValue is the value the launch page read back from platform
+	// storage ("" on the first POST).
+	StorageValue string
+}
+
+// LaunchParamsFrom reads LaunchParams from a POSTed form.
+func LaunchParamsFrom(v url.Values) LaunchParams {
+	return LaunchParams{
+		IDToken:          v.Get("id_token"),
+		State:            v.Get("state"),
+		Error:            v.Get("error"),
+		ErrorDescription: v.Get("error_description"),
+		StorageValue:     v.Get("lti_storage_value"),
+	}
+}
+
+// StorageCheck asks the HTTP layer to render a page that reads the login
+// secret from platform storage and POSTs the launch again with it.
+type StorageCheck struct {
+	Target string `json:"target"`
+	Origin string `json:"origin"`
+	Key    string `json:"key"`
+}
+
+// Launch is a validated LTI launch.
+type Launch struct {
+	Registration Registration
+	Claims       *Claims
+	MessageType  string
+	DeploymentID string
+	// Subject is the platform's user id; "" for an anonymous launch.
+	Subject string
+	Roles   []Role
+	// TargetLinkURI is the claim's target (or the login's, when a deep
+	// linking request carries none).
+	TargetLinkURI string
+	Custom        map[string]string
+}
+
+// Anonymous reports whether the launch carries no user.
+func (l *Launch) Anonymous() bool { return l.Subject == "" }
+
+// Launch validates an authentication response (Security Framework
+// §5.1.1.3–5.1.3 and LTI Core 1.3). It returns a *StorageCheck instead of a
+// launch when the state cookie is missing but the login stored the state in
+// platform storage; the HTTP layer then renders the check page.
+func (t *Tool) Launch(ctx context.Context, p LaunchParams) (*Launch, *StorageCheck, error) {
+	if p.Error != "" {
+		return nil, nil, refuse(400, ReasonPlatformError, "platform returned error %q: %s", truncate(p.Error, 64), truncate(p.ErrorDescription, 200))
+	}
+	if p.State == "" || p.IDToken == "" {
+		return nil, nil, refuse(400, ReasonBadRequest, "launch: id_token or state missing")
+	}
+	if len(p.IDToken) > 64<<10 {
+		return nil, nil, refuse(400, ReasonMalformedToken, "id_token too large")
+	}
+	now := t.now()
+	st, err := t.Store.LoginState(ctx, p.State, now)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, refuse(401, ReasonStateMismatch, "unknown or expired state")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("launch: load state: %w", err)
+	}
+	switch {
+	case p.CookieState != "" && equal(p.CookieState, st.State):
+	case st.StorageTarget != "" && p.StorageValue == "" && p.CookieState == "":
+		return nil, &StorageCheck{Target: st.StorageTarget, Origin: st.StorageOrigin, Key: StorageKey(st.State)}, nil
+	case st.StorageTarget != "" && p.StorageValue != "" && equal(p.StorageValue, st.StorageSecret):
+	default:
+		return nil, nil, refuse(401, ReasonStateMismatch, "state is not bound to this browser (cookie missing or different)")
+	}
+	// Single use: consume before anything else can fail, so a refused
+	// launch cannot be retried with the same state.
+	if err := t.Store.DeleteLoginState(ctx, st.State); errors.Is(err, store.ErrNotFound) {
+		return nil, nil, refuse(401, ReasonReplay, "state already used")
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("launch: consume state: %w", err)
+	}
+	reg, err := t.Store.Registration(ctx, st.Tenant, st.RegistrationID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, refuse(400, ReasonUnknownPlatform, "registration %s vanished", st.RegistrationID)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("launch: load registration: %w", err)
+	}
+	if reg.Disabled {
+		return nil, nil, refuse(403, ReasonRegistrationOff, "registration %s is disabled", reg.ID)
+	}
+	c, err := t.verifyIDToken(ctx, reg, p.IDToken, st.Nonce)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := c.ValidateMessage(); err != nil {
+		return nil, nil, err
+	}
+	exp := now.Add(t.maxAge() + 2*t.skew())
+	if err := t.Store.UseNonce(ctx, reg.Tenant, *c.Nonce, exp); errors.Is(err, store.ErrConflict) {
+		return nil, nil, refuse(401, ReasonReplay, "nonce already used")
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("launch: record nonce: %w", err)
+	}
+	dep := *c.DeploymentID
+	if !reg.HasDeployment(dep) {
+		if !reg.AcceptNewDeployments {
+			return nil, nil, refuse(403, ReasonDeployment, "deployment %q is not registered", truncate(dep, 255))
+		}
+		if err := t.Store.AddDeployment(ctx, reg.Tenant, reg.ID, dep); err != nil {
+			return nil, nil, fmt.Errorf("launch: record deployment: %w", err)
+		}
+		reg.Deployments = append(reg.Deployments, dep)
+		t.logger().InfoContext(ctx, "lti deployment recorded", "tenant", reg.Tenant, "registration", reg.ID, "deployment_id", dep)
+	}
+	target := c.TargetLinkURI
+	if target == "" {
+		target = st.TargetLinkURI
+	}
+	if *c.MessageType == MessageResourceLink && !t.targetAllowed(reg, target) {
+		return nil, nil, refuse(400, ReasonTargetNotAllowed, "target_link_uri host %q is not the tool's", hostOf(target))
+	}
+	l := &Launch{
+		Registration:  reg,
+		Claims:        c,
+		MessageType:   *c.MessageType,
+		DeploymentID:  dep,
+		Roles:         MapRoles(*c.Roles),
+		TargetLinkURI: target,
+		Custom:        c.CustomStrings(),
+	}
+	if c.Subject != nil {
+		l.Subject = *c.Subject
+	}
+	return l, nil, nil
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

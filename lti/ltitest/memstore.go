@@ -1,0 +1,331 @@
+package ltitest
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/passportbridge/passport/lti"
+	"github.com/passportbridge/passport/store"
+)
+
+// MemStore is an in-memory lti.Store for tests of the domain and HTTP
+// layers; the real backends pass store/storetest instead.
+type MemStore struct {
+	mu     sync.Mutex
+	regs   map[string]lti.Registration // tenant\x00id
+	states map[string]lti.LoginState
+	nonces map[string]time.Time   // tenant\x00nonce
+	keys   map[string]lti.ToolKey // scope\x00kid
+	ext    *memExtra
+}
+
+var _ lti.Store = (*MemStore)(nil)
+
+// NewMemStore returns an empty store.
+func NewMemStore() *MemStore {
+	return &MemStore{
+		regs:   map[string]lti.Registration{},
+		states: map[string]lti.LoginState{},
+		nonces: map[string]time.Time{},
+		keys:   map[string]lti.ToolKey{},
+	}
+}
+
+func cloneReg(r lti.Registration) lti.Registration {
+	r.Deployments = slices.Clone(r.Deployments)
+	r.TargetHosts = slices.Clone(r.TargetHosts)
+	return r
+}
+
+// CreateRegistration implements lti.RegistrationStore.
+func (m *MemStore) CreateRegistration(_ context.Context, r lti.Registration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, o := range m.regs {
+		if o.ID == r.ID && o.Tenant == r.Tenant || o.Issuer == r.Issuer && o.ClientID == r.ClientID {
+			return store.ErrConflict
+		}
+	}
+	m.regs[r.Tenant+"\x00"+r.ID] = cloneReg(r)
+	return nil
+}
+
+// RegistrationByClient implements lti.RegistrationStore.
+func (m *MemStore) RegistrationByClient(_ context.Context, issuer, clientID string) (lti.Registration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range m.regs {
+		if r.Issuer == issuer && r.ClientID == clientID {
+			return cloneReg(r), nil
+		}
+	}
+	return lti.Registration{}, store.ErrNotFound
+}
+
+// RegistrationsByIssuer implements lti.RegistrationStore.
+func (m *MemStore) RegistrationsByIssuer(_ context.Context, issuer string, limit int) ([]lti.Registration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []lti.Registration
+	for _, r := range m.regs {
+		if r.Issuer == issuer {
+			out = append(out, cloneReg(r))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Tenant+"\x00"+out[i].ID < out[j].Tenant+"\x00"+out[j].ID
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// Registration implements lti.RegistrationStore.
+func (m *MemStore) Registration(_ context.Context, tenant, id string) (lti.Registration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.regs[tenant+"\x00"+id]
+	if !ok {
+		return lti.Registration{}, store.ErrNotFound
+	}
+	return cloneReg(r), nil
+}
+
+// Registrations implements lti.RegistrationStore.
+func (m *MemStore) Registrations(_ context.Context, tenant string) ([]lti.Registration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []lti.Registration
+	for _, r := range m.regs {
+		if r.Tenant == tenant {
+			out = append(out, cloneReg(r))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// SetRegistrationDisabled implements lti.RegistrationStore.
+func (m *MemStore) SetRegistrationDisabled(_ context.Context, tenant, id string, disabled bool) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.regs[tenant+"\x00"+id]
+	if !ok {
+		return store.ErrNotFound
+	}
+	r.Disabled = disabled
+	m.regs[tenant+"\x00"+id] = r
+	return nil
+}
+
+// AddDeployment implements lti.RegistrationStore.
+func (m *MemStore) AddDeployment(_ context.Context, tenant, registrationID, deploymentID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.regs[tenant+"\x00"+registrationID]
+	if !ok {
+		return store.ErrNotFound
+	}
+	if !slices.Contains(r.Deployments, deploymentID) {
+		r.Deployments = append(r.Deployments, deploymentID)
+	}
+	m.regs[tenant+"\x00"+registrationID] = r
+	return nil
+}
+
+// SaveLoginState implements lti.LoginStore.
+func (m *MemStore) SaveLoginState(_ context.Context, s lti.LoginState) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.states[s.State]; ok {
+		return store.ErrConflict
+	}
+	m.states[s.State] = s
+	return nil
+}
+
+// LoginState implements lti.LoginStore.
+func (m *MemStore) LoginState(_ context.Context, state string, now time.Time) (lti.LoginState, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.states[state]
+	if !ok || !now.Before(s.Expires) {
+		return lti.LoginState{}, store.ErrNotFound
+	}
+	return s, nil
+}
+
+// DeleteLoginState implements lti.LoginStore.
+func (m *MemStore) DeleteLoginState(_ context.Context, state string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.states[state]; !ok {
+		return store.ErrNotFound
+	}
+	delete(m.states, state)
+	return nil
+}
+
+// UseNonce implements lti.LoginStore.
+func (m *MemStore) UseNonce(_ context.Context, tenant, nonce string, exp time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := tenant + "\x00" + nonce
+	if _, ok := m.nonces[k]; ok {
+		return store.ErrConflict
+	}
+	m.nonces[k] = exp
+	return nil
+}
+
+// SweepLTI implements lti.LoginStore.
+func (m *MemStore) SweepLTI(_ context.Context, now time.Time) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for k, s := range m.states {
+		if !now.Before(s.Expires) {
+			delete(m.states, k)
+			n++
+		}
+	}
+	for k, exp := range m.nonces {
+		if !now.Before(exp) {
+			delete(m.nonces, k)
+			n++
+		}
+	}
+	return n, nil
+}
+
+// ToolKeys implements lti.KeyStore.
+func (m *MemStore) ToolKeys(_ context.Context, scope string) ([]lti.ToolKey, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []lti.ToolKey
+	for k, v := range m.keys {
+		if strings.HasPrefix(k, scope+"\x00") {
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return out, nil
+}
+
+// PutToolKey implements lti.KeyStore.
+func (m *MemStore) PutToolKey(_ context.Context, k lti.ToolKey) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.keys[k.Scope+"\x00"+k.KID] = k
+	return nil
+}
+
+// DeleteToolKey implements lti.KeyStore.
+func (m *MemStore) DeleteToolKey(_ context.Context, scope, kid string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.keys[scope+"\x00"+kid]; !ok {
+		return store.ErrNotFound
+	}
+	delete(m.keys, scope+"\x00"+kid)
+	return nil
+}
+
+type memExtra struct {
+	contents map[string]lti.Content
+	users    map[string]lti.LTIUser
+}
+
+func (m *MemStore) extra() *memExtra {
+	if m.ext == nil {
+		m.ext = &memExtra{contents: map[string]lti.Content{}, users: map[string]lti.LTIUser{}}
+	}
+	return m.ext
+}
+
+// PutContent implements lti.ContentStore.
+func (m *MemStore) PutContent(_ context.Context, c lti.Content) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c.Tags = slices.Clone(c.Tags)
+	m.extra().contents[c.Tenant+"\x00"+c.ID] = c
+	return nil
+}
+
+// Content implements lti.ContentStore.
+func (m *MemStore) Content(_ context.Context, tenant, id string) (lti.Content, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.extra().contents[tenant+"\x00"+id]
+	if !ok {
+		return lti.Content{}, store.ErrNotFound
+	}
+	return c, nil
+}
+
+// Contents implements lti.ContentStore.
+func (m *MemStore) Contents(_ context.Context, tenant string) ([]lti.Content, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []lti.Content
+	for _, c := range m.extra().contents {
+		if c.Tenant == tenant {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// DeleteContent implements lti.ContentStore.
+func (m *MemStore) DeleteContent(_ context.Context, tenant, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.extra().contents[tenant+"\x00"+id]; !ok {
+		return store.ErrNotFound
+	}
+	delete(m.extra().contents, tenant+"\x00"+id)
+	return nil
+}
+
+// LTIUser implements lti.IdentityStore.
+func (m *MemStore) LTIUser(_ context.Context, tenant, issuer, subject string) (lti.LTIUser, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u, ok := m.extra().users[tenant+"\x00"+issuer+"\x00"+subject]
+	if !ok {
+		return lti.LTIUser{}, store.ErrNotFound
+	}
+	return u, nil
+}
+
+// LTIUsersBySourcedID implements lti.IdentityStore.
+func (m *MemStore) LTIUsersBySourcedID(_ context.Context, tenant, sourcedID string) ([]lti.LTIUser, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []lti.LTIUser
+	for _, u := range m.extra().users {
+		if u.Tenant == tenant && u.PersonSourcedID == sourcedID {
+			out = append(out, u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	return out, nil
+}
+
+// CreateLTIUser implements lti.IdentityStore.
+func (m *MemStore) CreateLTIUser(_ context.Context, u lti.LTIUser) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := u.Tenant + "\x00" + u.Issuer + "\x00" + u.Subject
+	if _, ok := m.extra().users[k]; ok {
+		return store.ErrConflict
+	}
+	m.extra().users[k] = u
+	return nil
+}

@@ -1,0 +1,48 @@
+package csv
+
+import (
+	"context"
+	"os"
+	"testing"
+	"testing/fstest"
+
+	"github.com/passportbridge/passport/oneroster/memstore"
+)
+
+// FuzzPackage feeds arbitrary bytes as users.csv or enrollments.csv of an
+// otherwise valid package (lenient and strict): reading and importing must
+// never panic, and every reject names its file and reason.
+func FuzzPackage(f *testing.F) {
+	for _, s := range []string{"testdata/v11/users.csv", "testdata/v11/enrollments.csv", "testdata/v11/orgs.csv"} {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(usersHdr + "\"unterminated,\n"))
+	f.Add([]byte(usersHdr + "a,b\"c,,\n\xff\xfe"))
+	base := fixture(f, "v11", nil)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for i, name := range []string{"users.csv", "enrollments.csv"} {
+			fsys := fstest.MapFS{}
+			for k, v := range base {
+				fsys[k] = v
+			}
+			fsys[name] = &fstest.MapFile{Data: data}
+			p, err := OpenFS(fsys, Options{Strict: i == 1})
+			if err != nil {
+				continue
+			}
+			rep, err := Import(context.Background(), memstore.New(), p, ImportOptions{Tenant: "t", DryRun: true})
+			if err != nil {
+				continue
+			}
+			for _, is := range rep.Rejects {
+				if is.File == "" || is.Reason == "" {
+					t.Fatalf("reject without file or reason: %+v", is)
+				}
+			}
+		}
+	})
+}

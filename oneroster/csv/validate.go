@@ -1,0 +1,508 @@
+package csv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/passportbridge/passport/oneroster"
+)
+
+// fileOrder is the order files are validated and applied in: a file only
+// refers to files before it (or to itself).
+var fileOrder = []string{"orgs", "academicSessions", "courses", "classes", "users", "roles", "userProfiles", "demographics", "enrollments"}
+
+var fileKind = map[string]oneroster.Kind{
+	"orgs": oneroster.KindOrg, "academicSessions": oneroster.KindAcademicSession, "courses": oneroster.KindCourse,
+	"classes": oneroster.KindClass, "users": oneroster.KindUser, "demographics": oneroster.KindDemographics,
+	"enrollments": oneroster.KindEnrollment,
+}
+
+var kindFile = map[oneroster.Kind]string{
+	oneroster.KindOrg: "orgs", oneroster.KindAcademicSession: "academicSessions", oneroster.KindCourse: "courses",
+	oneroster.KindClass: "classes", oneroster.KindUser: "users", oneroster.KindDemographics: "demographics",
+	oneroster.KindEnrollment: "enrollments",
+}
+
+// Existing returns the sourcedIds of the tenant's stored, not deleted
+// records of a kind; delta references and the deletion guard use it.
+type Existing func(ctx context.Context, kind oneroster.Kind) (map[string]bool, error)
+
+// entry is what validation remembers of one row with a sourcedId.
+type entry struct {
+	line    int32
+	deleted bool
+}
+
+// Plan is a validated package: which rows are applied and which rejected.
+type Plan struct {
+	pkg      *Package
+	existing Existing
+	cache    map[oneroster.Kind]map[string]bool
+
+	ok       map[string]map[string]entry // file → sourcedId → accepted row
+	rejLines map[string]map[int]string   // file → line → reason
+	rejIDs   map[string]map[string]int   // file → sourcedId → rejected line
+	parents  map[string]map[string]string
+	roles    map[string][]oneroster.RoleAssignment
+	profiles map[string][]oneroster.UserProfile
+	rows     map[string]int // file → data rows seen
+
+	// Rejects lists every rejected row as file:line: reason, in file order.
+	Rejects []Issue
+	// Warnings lists lenient parses and other non-fatal findings.
+	Warnings []Issue
+}
+
+// Validate checks every row of the package and every reference, without
+// changing anything. existing may be nil (an empty store).
+func Validate(ctx context.Context, p *Package, existing Existing) (*Plan, error) {
+	pl := &Plan{pkg: p, existing: existing, cache: map[oneroster.Kind]map[string]bool{},
+		ok: map[string]map[string]entry{}, rejLines: map[string]map[int]string{}, rejIDs: map[string]map[string]int{},
+		parents: map[string]map[string]string{}, roles: map[string][]oneroster.RoleAssignment{},
+		profiles: map[string][]oneroster.UserProfile{}, rows: map[string]int{}}
+	pl.Warnings = append(pl.Warnings, p.Warnings...)
+	for _, f := range p.nonRosterFiles() {
+		pl.Warnings = append(pl.Warnings, Issue{File: f + ".csv", Reason: "not imported: only rostering files are imported"})
+	}
+	for _, f := range fileOrder {
+		if m, ok := p.Modes[f]; !ok || m == Absent {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := pl.passA(f); err != nil {
+			return nil, err
+		}
+		if err := pl.passB(ctx, f); err != nil {
+			return nil, err
+		}
+		if f == "orgs" || f == "academicSessions" {
+			pl.rejectCycles(f)
+		}
+	}
+	sortIssues(pl.Rejects)
+	return pl, nil
+}
+
+func (p *Package) nonRosterFiles() []string {
+	var out []string
+	for _, f := range sortedKeys(p.Modes) {
+		if p.Modes[f] != Absent && !rosterFiles[f] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (pl *Plan) newRow(f string) *row {
+	spec := columnsFor(pl.pkg.Version, f)
+	cols := make(map[string]int, len(spec))
+	for i, c := range spec {
+		cols[c] = i
+	}
+	return &row{version: pl.pkg.Version, file: f, mode: pl.pkg.Modes[f], strict: pl.pkg.opts.Strict, cols: cols}
+}
+
+func (pl *Plan) reject(f string, line int, id, reason string) {
+	if pl.rejLines[f] == nil {
+		pl.rejLines[f] = map[int]string{}
+		pl.rejIDs[f] = map[string]int{}
+	}
+	if _, done := pl.rejLines[f][line]; done {
+		return
+	}
+	pl.rejLines[f][line] = reason
+	if id != "" {
+		if _, ok := pl.rejIDs[f][id]; !ok {
+			pl.rejIDs[f][id] = line
+		}
+		if e, ok := pl.ok[f][id]; ok && int(e.line) == line {
+			delete(pl.ok[f], id)
+		}
+	}
+	pl.Rejects = append(pl.Rejects, Issue{File: f + ".csv", Line: line, SourcedID: id, Reason: reason})
+}
+
+// passA decodes every row in isolation and finds duplicate sourcedIds.
+func (pl *Plan) passA(f string) error {
+	r := pl.newRow(f)
+	ok := map[string]entry{}
+	pl.ok[f] = ok
+	parents := map[string]string{}
+	err := pl.pkg.rows(f, func(line int, fields []string, _ map[string]string, err error) error {
+		pl.rows[f]++
+		if err != nil {
+			id := ""
+			if len(fields) > 0 {
+				id = fields[0]
+			}
+			pl.reject(f, line, id, err.Error())
+			return nil
+		}
+		r.fields, r.errs, r.warns = fields, r.errs[:0], r.warns[:0]
+		d := r.decode()
+		id := r.get("sourcedId")
+		for _, w := range r.warns {
+			pl.Warnings = append(pl.Warnings, Issue{File: f + ".csv", Line: line, SourcedID: id, Reason: w})
+		}
+		if len(r.errs) > 0 {
+			pl.reject(f, line, id, strings.Join(r.errs, "; "))
+			return nil
+		}
+		if prev, dup := ok[id]; dup {
+			pl.reject(f, line, id, fmt.Sprintf("duplicate sourcedId %q (first at line %d)", id, prev.line))
+			return nil
+		}
+		if prev, dup := pl.rejIDs[f][id]; dup {
+			pl.reject(f, line, id, fmt.Sprintf("duplicate sourcedId %q (first at line %d)", id, prev))
+			return nil
+		}
+		deleted := r.get("status") == string(oneroster.StatusToBeDeleted)
+		ok[id] = entry{line: int32(line), deleted: deleted} //nolint:gosec // line numbers fit
+		switch e := d.entity.(type) {
+		case *oneroster.Org:
+			parents[id] = e.Parent
+		case *oneroster.AcademicSession:
+			parents[id] = e.Parent
+		}
+		return nil
+	})
+	pl.parents[f] = parents
+	return err
+}
+
+// passB checks the references of every row passA accepted. References to
+// rows of the same file (parents, agents) are checked last, in memory, until
+// no more rows fall.
+func (pl *Plan) passB(ctx context.Context, f string) error {
+	r := pl.newRow(f)
+	self := map[string][]ref{} // sourcedId → its references into its own file
+	if f == "roles" {
+		clear(pl.roles)
+	}
+	if f == "userProfiles" {
+		clear(pl.profiles)
+	}
+	err := pl.pkg.rows(f, func(line int, fields []string, _ map[string]string, err error) error {
+		if err != nil {
+			return nil
+		}
+		r.fields, r.errs, r.warns = fields, r.errs[:0], r.warns[:0]
+		id := r.get("sourcedId")
+		e, ok := pl.ok[f][id]
+		if !ok || int(e.line) != line {
+			return nil
+		}
+		d := r.decode()
+		if e.deleted && f != "demographics" {
+			return nil
+		}
+		if d.role != nil || d.prof != nil {
+			user := r.get("userSourcedId")
+			if reason, bad := pl.userInFile(user); bad {
+				pl.reject(f, line, id, reason)
+				return nil
+			}
+		}
+		for _, rf := range d.refs {
+			if fileKind[f] == rf.kind && f != "demographics" {
+				self[id] = append(self[id], rf)
+				continue
+			}
+			reason, err := pl.resolve(ctx, rf)
+			if err != nil {
+				return err
+			}
+			if reason != "" && !(e.deleted && f == "demographics") {
+				pl.reject(f, line, id, reason)
+				return nil
+			}
+		}
+		if d.role != nil && !d.role.deleted {
+			pl.roles[d.role.user] = append(pl.roles[d.role.user], d.role.ra)
+		}
+		if d.prof != nil && !d.prof.deleted {
+			pl.profiles[d.prof.user] = append(pl.profiles[d.prof.user], d.prof.up)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, id := range sortedKeys(self) {
+			e, ok := pl.ok[f][id]
+			if !ok {
+				delete(self, id)
+				continue
+			}
+			for _, rf := range self[id] {
+				reason, err := pl.resolve(ctx, rf)
+				if err != nil {
+					return err
+				}
+				if reason != "" {
+					pl.reject(f, int(e.line), id, reason)
+					delete(self, id)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// userInFile checks that a roles/userProfiles row's user is an accepted row
+// of users.csv: those rows are applied with their user.
+func (pl *Plan) userInFile(user string) (string, bool) {
+	if user == "" {
+		return "userSourcedId is required", true
+	}
+	if e, ok := pl.ok["users"][user]; ok && !e.deleted {
+		return "", false
+	}
+	if line, ok := pl.rejIDs["users"][user]; ok {
+		return fmt.Sprintf("depends on rejected users.csv:%d", line), true
+	}
+	return fmt.Sprintf("user %q is not an active row of users.csv (roles and profiles are applied with their user)", user), true
+}
+
+// resolve checks one reference and returns why it fails ("" when it holds).
+func (pl *Plan) resolve(ctx context.Context, rf ref) (string, error) {
+	f := kindFile[rf.kind]
+	if e, ok := pl.ok[f][rf.id]; ok {
+		if e.deleted {
+			return fmt.Sprintf("%s %q refers to a %s record deleted in this package", rf.column, rf.id, f), nil
+		}
+		return "", nil
+	}
+	if line, ok := pl.rejIDs[f][rf.id]; ok {
+		return fmt.Sprintf("depends on rejected %s.csv:%d (%s %q)", f, line, rf.column, rf.id), nil
+	}
+	if pl.pkg.Modes[f] == Bulk {
+		return fmt.Sprintf("%s %q refers to a missing %s record", rf.column, rf.id, f), nil
+	}
+	have, err := pl.stored(ctx, rf.kind)
+	if err != nil {
+		return "", err
+	}
+	if have[rf.id] {
+		return "", nil
+	}
+	return fmt.Sprintf("%s %q refers to a %s record that is neither in the package nor stored", rf.column, rf.id, f), nil
+}
+
+func (pl *Plan) stored(ctx context.Context, k oneroster.Kind) (map[string]bool, error) {
+	if m, ok := pl.cache[k]; ok {
+		return m, nil
+	}
+	m := map[string]bool{}
+	if pl.existing != nil {
+		var err error
+		if m, err = pl.existing(ctx, k); err != nil {
+			return nil, fmt.Errorf("look up stored %s: %w", k, err)
+		}
+	}
+	pl.cache[k] = m
+	return m, nil
+}
+
+// rejectCycles rejects the org or session rows whose parent chain loops.
+func (pl *Plan) rejectCycles(f string) {
+	parents := pl.parents[f]
+	state := map[string]int{} // 0 new, 1 on path, 2 done
+	for id := range pl.ok[f] {
+		var path []string
+		cur := id
+		for cur != "" && state[cur] == 0 {
+			if _, ok := pl.ok[f][cur]; !ok {
+				break
+			}
+			state[cur] = 1
+			path = append(path, cur)
+			cur = parents[cur]
+		}
+		if cur != "" && state[cur] == 1 {
+			// cur is on the current path: the cycle is path from cur on.
+			in := false
+			for _, p := range path {
+				if p == cur {
+					in = true
+				}
+				if in {
+					pl.reject(f, int(pl.ok[f][p].line), p, fmt.Sprintf("parentSourcedId cycle through %q", cur))
+				}
+			}
+		}
+		for _, p := range path {
+			state[p] = 2
+		}
+	}
+}
+
+// Rejected reports whether any row was rejected.
+func (pl *Plan) Rejected() bool { return len(pl.Rejects) > 0 }
+
+// FileCount is one file's line in the import report.
+type FileCount struct {
+	File     string
+	Mode     Mode
+	Applied  int
+	Rejected int
+}
+
+// Counts returns a count per imported file, in file order.
+func (pl *Plan) Counts() []FileCount {
+	var out []FileCount
+	for _, f := range fileOrder {
+		m, ok := pl.pkg.Modes[f]
+		if !ok || m == Absent {
+			continue
+		}
+		rej := len(pl.rejLines[f])
+		out = append(out, FileCount{File: f + ".csv", Mode: m, Applied: pl.rows[f] - rej, Rejected: rej})
+	}
+	return out
+}
+
+// Deletions counts, for each kind the package carries in bulk, the stored
+// active records the import would remove (implicitly or by tobedeleted rows),
+// and how many active records are stored. Delta files are not counted: their
+// deletions are explicit, row by row.
+func (pl *Plan) Deletions(ctx context.Context) (map[oneroster.Kind][2]int, error) {
+	out := map[oneroster.Kind][2]int{}
+	for f, k := range fileKind {
+		m := pl.pkg.Modes[f]
+		if m != Bulk {
+			continue
+		}
+		have, err := pl.stored(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for id := range have {
+			e, ok := pl.ok[f][id]
+			_, rej := pl.rejIDs[f][id]
+			switch {
+			case ok && e.deleted:
+				n++
+			case !ok && !rej && m == Bulk:
+				n++
+			}
+		}
+		out[k] = [2]int{n, len(have)}
+	}
+	return out, nil
+}
+
+// keep returns the Keep function of a bulk kind: ids present in the file
+// (accepted or rejected) are kept, so a rejected row never deletes a record.
+func (pl *Plan) keep(f string) func(string) bool {
+	return func(id string) bool {
+		if _, ok := pl.ok[f][id]; ok {
+			return true
+		}
+		_, rej := pl.rejIDs[f][id]
+		return rej
+	}
+}
+
+// Changes streams the accepted rows as store changes, in dependency order.
+func (pl *Plan) changes(yield func(oneroster.Change) error) error {
+	for _, f := range fileOrder {
+		k, isKind := fileKind[f]
+		if m, ok := pl.pkg.Modes[f]; !ok || m == Absent || !isKind {
+			continue
+		}
+		r := pl.newRow(f)
+		err := pl.pkg.rows(f, func(line int, fields []string, meta map[string]string, err error) error {
+			if err != nil {
+				return nil
+			}
+			r.fields, r.errs, r.warns = fields, r.errs[:0], r.warns[:0]
+			id := r.get("sourcedId")
+			e, ok := pl.ok[f][id]
+			if !ok || int(e.line) != line {
+				return nil
+			}
+			d := r.decode()
+			if len(r.errs) > 0 || d.entity == nil {
+				return errors.New("package changed while it was imported")
+			}
+			if u, isUser := d.entity.(*oneroster.User); isUser && pl.pkg.Version == V12 {
+				attachRoles(u, pl.roles[id], pl.profiles[id])
+			}
+			if len(meta) > 0 {
+				setMeta(d.entity, meta)
+			}
+			c, err := oneroster.ChangeOf(d.entity)
+			if err != nil {
+				return err
+			}
+			c.Kind = k
+			return yield(c)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func setMeta(e oneroster.Entity, meta map[string]string) {
+	m := make(map[string]string, len(meta))
+	for k, v := range meta {
+		m[k] = v
+	}
+	switch v := e.(type) {
+	case *oneroster.Org:
+		v.Metadata = m
+	case *oneroster.AcademicSession:
+		v.Metadata = m
+	case *oneroster.Course:
+		v.Metadata = m
+	case *oneroster.Class:
+		v.Metadata = m
+	case *oneroster.User:
+		v.Metadata = m
+	case *oneroster.Enrollment:
+		v.Metadata = m
+	case *oneroster.Demographics:
+		v.Metadata = m
+	}
+}
+
+// attachRoles folds 1.2 roles.csv and userProfiles.csv rows into the user,
+// deriving the 1.1 view (role, orgs) from the primary role.
+func attachRoles(u *oneroster.User, roles []oneroster.RoleAssignment, profs []oneroster.UserProfile) {
+	u.Roles = roles
+	u.Profiles = profs
+	seen := map[string]bool{}
+	for _, r := range roles {
+		if r.RoleType == "primary" && u.Role == "" {
+			u.Role = r.Role
+			if u.PrimaryOrg == "" {
+				u.PrimaryOrg = r.Org
+			}
+		}
+	}
+	if u.PrimaryOrg != "" {
+		u.Orgs = append(u.Orgs, u.PrimaryOrg)
+		seen[u.PrimaryOrg] = true
+	}
+	for _, r := range roles {
+		if !seen[r.Org] {
+			seen[r.Org] = true
+			u.Orgs = append(u.Orgs, r.Org)
+		}
+	}
+	if u.Role == "" && len(roles) > 0 {
+		u.Role = roles[0].Role
+	}
+}

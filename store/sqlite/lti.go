@@ -1,0 +1,561 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/passportbridge/passport/lti"
+	"github.com/passportbridge/passport/store"
+)
+
+var _ lti.Store = (*Store)(nil)
+
+// ltiRegDoc is the JSON part of a stored registration.
+type ltiRegDoc struct {
+	AcceptNewDeployments bool     `json:"accept_new_deployments,omitempty"`
+	AuthURL              string   `json:"auth_url"`
+	TokenURL             string   `json:"token_url"`
+	TokenAudience        string   `json:"token_audience,omitempty"`
+	JWKSURL              string   `json:"jwks_url,omitempty"`
+	PlatformKeyPEM       string   `json:"platform_key_pem,omitempty"`
+	TargetHosts          []string `json:"target_hosts,omitempty"`
+	ProductFamily        string   `json:"product_family,omitempty"`
+	Name                 string   `json:"name,omitempty"`
+	Source               string   `json:"source,omitempty"`
+}
+
+// CreateRegistration adds r with its deployments; store.ErrConflict if its
+// id or its (issuer, client id) is taken.
+func (s *Store) CreateRegistration(ctx context.Context, r lti.Registration) error {
+	doc, err := json.Marshal(ltiRegDoc{
+		AcceptNewDeployments: r.AcceptNewDeployments, AuthURL: r.AuthURL, TokenURL: r.TokenURL,
+		TokenAudience: r.TokenAudience, JWKSURL: r.JWKSURL, PlatformKeyPEM: r.PlatformKeyPEM,
+		TargetHosts: r.TargetHosts, ProductFamily: r.ProductFamily, Name: r.Name, Source: r.Source,
+	})
+	if err != nil {
+		return fmt.Errorf("create registration: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO lti_registrations (tenant, id, issuer, client_id, disabled, created, doc)
+			 VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			r.Tenant, r.ID, r.Issuer, r.ClientID, r.Disabled, nanos(r.Created), doc); err != nil {
+			return err
+		}
+		for _, d := range r.Deployments {
+			if _, err := tx.ExecContext(ctx,
+				`INSERT OR IGNORE INTO lti_deployments (tenant, registration_id, deployment_id) VALUES (?, ?, ?)`,
+				r.Tenant, r.ID, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("create registration: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("create registration: %w", err)
+	}
+	return nil
+}
+
+const ltiRegColumns = "tenant, id, issuer, client_id, disabled, created, doc"
+
+func (s *Store) scanRegistrations(ctx context.Context, query string, args ...any) ([]lti.Registration, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []lti.Registration
+	for rows.Next() {
+		var r lti.Registration
+		var created int64
+		var doc []byte
+		if err := rows.Scan(&r.Tenant, &r.ID, &r.Issuer, &r.ClientID, &r.Disabled, &created, &doc); err != nil {
+			return nil, err
+		}
+		var d ltiRegDoc
+		if err := json.Unmarshal(doc, &d); err != nil {
+			return nil, fmt.Errorf("decode registration: %w", err)
+		}
+		r.Created = fromNanos(created)
+		r.AcceptNewDeployments, r.AuthURL, r.TokenURL, r.TokenAudience = d.AcceptNewDeployments, d.AuthURL, d.TokenURL, d.TokenAudience
+		r.JWKSURL, r.PlatformKeyPEM, r.TargetHosts = d.JWKSURL, d.PlatformKeyPEM, d.TargetHosts
+		r.ProductFamily, r.Name, r.Source = d.ProductFamily, d.Name, d.Source
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		deps, err := s.deployments(ctx, out[i].Tenant, out[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Deployments = deps
+	}
+	return out, nil
+}
+
+func (s *Store) deployments(ctx context.Context, tenant, regID string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT deployment_id FROM lti_deployments WHERE tenant = ? AND registration_id = ? ORDER BY rowid`,
+		tenant, regID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) oneRegistration(ctx context.Context, what, query string, args ...any) (lti.Registration, error) {
+	rs, err := s.scanRegistrations(ctx, query, args...)
+	if err != nil {
+		return lti.Registration{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if len(rs) == 0 {
+		return lti.Registration{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return rs[0], nil
+}
+
+// RegistrationByClient returns the registration for (issuer, client id) in
+// any tenant; store.ErrNotFound if absent.
+func (s *Store) RegistrationByClient(ctx context.Context, issuer, clientID string) (lti.Registration, error) {
+	return s.oneRegistration(ctx, "registration by client",
+		"SELECT "+ltiRegColumns+" FROM lti_registrations WHERE issuer = ? AND client_id = ?", issuer, clientID)
+}
+
+// RegistrationsByIssuer returns up to limit registrations with that issuer.
+func (s *Store) RegistrationsByIssuer(ctx context.Context, issuer string, limit int) ([]lti.Registration, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rs, err := s.scanRegistrations(ctx,
+		"SELECT "+ltiRegColumns+" FROM lti_registrations WHERE issuer = ? ORDER BY tenant, id LIMIT ?", issuer, limit)
+	if err != nil {
+		return nil, fmt.Errorf("registrations by issuer: %w", err)
+	}
+	return rs, nil
+}
+
+// Registration returns one of a tenant's registrations.
+func (s *Store) Registration(ctx context.Context, tenant, id string) (lti.Registration, error) {
+	return s.oneRegistration(ctx, "registration",
+		"SELECT "+ltiRegColumns+" FROM lti_registrations WHERE tenant = ? AND id = ?", tenant, id)
+}
+
+// Registrations lists a tenant's registrations ordered by id.
+func (s *Store) Registrations(ctx context.Context, tenant string) ([]lti.Registration, error) {
+	rs, err := s.scanRegistrations(ctx,
+		"SELECT "+ltiRegColumns+" FROM lti_registrations WHERE tenant = ? ORDER BY id", tenant)
+	if err != nil {
+		return nil, fmt.Errorf("registrations: %w", err)
+	}
+	return rs, nil
+}
+
+// SetRegistrationDisabled switches a tenant's registration off or on.
+func (s *Store) SetRegistrationDisabled(ctx context.Context, tenant, id string, disabled bool) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE lti_registrations SET disabled = ? WHERE tenant = ? AND id = ?", disabled, tenant, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set registration disabled: %w", err)
+	}
+	return nil
+}
+
+// AddDeployment records a deployment id for a tenant's registration.
+func (s *Store) AddDeployment(ctx context.Context, tenant, registrationID, deploymentID string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, "SELECT 1 FROM lti_registrations WHERE tenant = ? AND id = ?", tenant, registrationID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx,
+			`INSERT OR IGNORE INTO lti_deployments (tenant, registration_id, deployment_id) VALUES (?, ?, ?)`,
+			tenant, registrationID, deploymentID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("add deployment: %w", err)
+	}
+	return nil
+}
+
+// ltiStateDoc is the JSON part of a stored login state.
+type ltiStateDoc struct {
+	Nonce          string `json:"nonce"`
+	RegistrationID string `json:"registration_id"`
+	Issuer         string `json:"issuer"`
+	ClientID       string `json:"client_id"`
+	TargetLinkURI  string `json:"target_link_uri"`
+	StorageTarget  string `json:"storage_target,omitempty"`
+	StorageOrigin  string `json:"storage_origin,omitempty"`
+	StorageSecret  string `json:"storage_secret,omitempty"`
+	Created        int64  `json:"created"`
+}
+
+// SaveLoginState stores a login state; store.ErrConflict if it exists.
+func (s *Store) SaveLoginState(ctx context.Context, st lti.LoginState) error {
+	doc, err := json.Marshal(ltiStateDoc{
+		Nonce: st.Nonce, RegistrationID: st.RegistrationID, Issuer: st.Issuer, ClientID: st.ClientID,
+		TargetLinkURI: st.TargetLinkURI, StorageTarget: st.StorageTarget, StorageOrigin: st.StorageOrigin,
+		StorageSecret: st.StorageSecret, Created: nanos(st.Created),
+	})
+	if err != nil {
+		return fmt.Errorf("save login state: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO lti_login_states (state, tenant, expires, doc) VALUES (?, ?, ?, ?)",
+			st.State, st.Tenant, nanos(st.Expires), doc)
+		return err
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("save login state: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("save login state: %w", err)
+	}
+	return nil
+}
+
+// LoginState returns an unexpired login state; store.ErrNotFound otherwise.
+func (s *Store) LoginState(ctx context.Context, state string, now time.Time) (lti.LoginState, error) {
+	var st lti.LoginState
+	var expires int64
+	var doc []byte
+	err := s.db.QueryRowContext(ctx, "SELECT tenant, expires, doc FROM lti_login_states WHERE state = ? AND expires > ?",
+		state, nanos(now)).Scan(&st.Tenant, &expires, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("login state: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return st, fmt.Errorf("login state: %w", err)
+	}
+	var d ltiStateDoc
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return lti.LoginState{}, fmt.Errorf("login state: decode: %w", err)
+	}
+	st.State, st.Expires = state, fromNanos(expires)
+	st.Nonce, st.RegistrationID, st.Issuer, st.ClientID, st.TargetLinkURI = d.Nonce, d.RegistrationID, d.Issuer, d.ClientID, d.TargetLinkURI
+	st.StorageTarget, st.StorageOrigin, st.StorageSecret, st.Created = d.StorageTarget, d.StorageOrigin, d.StorageSecret, fromNanos(d.Created)
+	return st, nil
+}
+
+// DeleteLoginState consumes a login state; store.ErrNotFound if it is gone.
+func (s *Store) DeleteLoginState(ctx context.Context, state string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM lti_login_states WHERE state = ?", state)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete login state: %w", err)
+	}
+	return nil
+}
+
+// UseNonce records a used nonce; store.ErrConflict if it was already used
+// (and not yet swept).
+func (s *Store) UseNonce(ctx context.Context, tenant, nonce string, exp time.Time) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO lti_nonces (tenant, nonce, expires) VALUES (?, ?, ?)", tenant, nonce, nanos(exp))
+		return err
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("use nonce: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("use nonce: %w", err)
+	}
+	return nil
+}
+
+// SweepLTI deletes login states and nonces expired before now.
+func (s *Store) SweepLTI(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		n = 0
+		for _, q := range []string{"DELETE FROM lti_login_states WHERE expires <= ?", "DELETE FROM lti_nonces WHERE expires <= ?"} {
+			res, err := tx.ExecContext(ctx, q, nanos(now))
+			if err != nil {
+				return err
+			}
+			c, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += c
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep lti: %w", err)
+	}
+	return int(n), nil
+}
+
+// ltiKeyDoc is the JSON part of a stored tool key.
+type ltiKeyDoc struct {
+	PrivateDER []byte `json:"private_der"`
+	Status     string `json:"status"`
+	Activated  int64  `json:"activated,omitempty"`
+	Retired    int64  `json:"retired,omitempty"`
+}
+
+// ToolKeys lists a key-ring scope's keys, newest first.
+func (s *Store) ToolKeys(ctx context.Context, scope string) ([]lti.ToolKey, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT kid, created, doc FROM lti_tool_keys WHERE tenant = ? ORDER BY created DESC, kid", scope)
+	if err != nil {
+		return nil, fmt.Errorf("tool keys: %w", err)
+	}
+	defer rows.Close()
+	var out []lti.ToolKey
+	for rows.Next() {
+		k := lti.ToolKey{Scope: scope}
+		var created int64
+		var doc []byte
+		if err := rows.Scan(&k.KID, &created, &doc); err != nil {
+			return nil, fmt.Errorf("tool keys: %w", err)
+		}
+		var d ltiKeyDoc
+		if err := json.Unmarshal(doc, &d); err != nil {
+			return nil, fmt.Errorf("tool keys: decode: %w", err)
+		}
+		k.Created, k.PrivateDER, k.Status = fromNanos(created), d.PrivateDER, lti.KeyStatus(d.Status)
+		k.Activated, k.Retired = fromNanos(d.Activated), fromNanos(d.Retired)
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("tool keys: %w", err)
+	}
+	return out, nil
+}
+
+// PutToolKey inserts or replaces a tool key.
+func (s *Store) PutToolKey(ctx context.Context, k lti.ToolKey) error {
+	doc, err := json.Marshal(ltiKeyDoc{PrivateDER: k.PrivateDER, Status: string(k.Status), Activated: nanos(k.Activated), Retired: nanos(k.Retired)})
+	if err != nil {
+		return fmt.Errorf("put tool key: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO lti_tool_keys (tenant, kid, created, doc) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (tenant, kid) DO UPDATE SET created = excluded.created, doc = excluded.doc`,
+			k.Scope, k.KID, nanos(k.Created), doc)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put tool key: %w", err)
+	}
+	return nil
+}
+
+// DeleteToolKey removes a tool key; store.ErrNotFound if absent.
+func (s *Store) DeleteToolKey(ctx context.Context, scope, kid string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM lti_tool_keys WHERE tenant = ? AND kid = ?", scope, kid)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete tool key: %w", err)
+	}
+	return nil
+}
+
+// PutContent inserts or replaces a catalogue item.
+func (s *Store) PutContent(ctx context.Context, c lti.Content) error {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("put content: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO lti_contents (tenant, id, created, updated, doc) VALUES (?, ?, ?, ?, ?)
+			 ON CONFLICT (tenant, id) DO UPDATE SET created = excluded.created, updated = excluded.updated, doc = excluded.doc`,
+			c.Tenant, c.ID, nanos(c.Created), nanos(c.Updated), doc)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("put content: %w", err)
+	}
+	return nil
+}
+
+func scanContent(tenant string, created, updated int64, doc []byte) (lti.Content, error) {
+	var c lti.Content
+	if err := json.Unmarshal(doc, &c); err != nil {
+		return c, fmt.Errorf("decode content: %w", err)
+	}
+	c.Tenant, c.Created, c.Updated = tenant, fromNanos(created), fromNanos(updated)
+	return c, nil
+}
+
+// Content returns one catalogue item; store.ErrNotFound if absent.
+func (s *Store) Content(ctx context.Context, tenant, id string) (lti.Content, error) {
+	var created, updated int64
+	var doc []byte
+	err := s.db.QueryRowContext(ctx, "SELECT created, updated, doc FROM lti_contents WHERE tenant = ? AND id = ?", tenant, id).
+		Scan(&created, &updated, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return lti.Content{}, fmt.Errorf("content: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return lti.Content{}, fmt.Errorf("content: %w", err)
+	}
+	return scanContent(tenant, created, updated, doc)
+}
+
+// Contents lists a tenant's catalogue ordered by id.
+func (s *Store) Contents(ctx context.Context, tenant string) ([]lti.Content, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT created, updated, doc FROM lti_contents WHERE tenant = ? ORDER BY id", tenant)
+	if err != nil {
+		return nil, fmt.Errorf("contents: %w", err)
+	}
+	defer rows.Close()
+	var out []lti.Content
+	for rows.Next() {
+		var created, updated int64
+		var doc []byte
+		if err := rows.Scan(&created, &updated, &doc); err != nil {
+			return nil, fmt.Errorf("contents: %w", err)
+		}
+		c, err := scanContent(tenant, created, updated, doc)
+		if err != nil {
+			return nil, fmt.Errorf("contents: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("contents: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteContent removes a catalogue item; store.ErrNotFound if absent.
+func (s *Store) DeleteContent(ctx context.Context, tenant, id string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM lti_contents WHERE tenant = ? AND id = ?", tenant, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete content: %w", err)
+	}
+	return nil
+}
+
+const ltiUserColumns = "tenant, issuer, subject, learner_id, person_sourcedid, legacy_user_id, created"
+
+func scanLTIUser(row interface{ Scan(...any) error }) (lti.LTIUser, error) {
+	var u lti.LTIUser
+	var created int64
+	if err := row.Scan(&u.Tenant, &u.Issuer, &u.Subject, &u.LearnerID, &u.PersonSourcedID, &u.LegacyUserID, &created); err != nil {
+		return lti.LTIUser{}, err
+	}
+	u.Created = fromNanos(created)
+	return u, nil
+}
+
+// LTIUser returns the learner link for (issuer, sub); store.ErrNotFound if absent.
+func (s *Store) LTIUser(ctx context.Context, tenant, issuer, subject string) (lti.LTIUser, error) {
+	u, err := scanLTIUser(s.db.QueryRowContext(ctx,
+		"SELECT "+ltiUserColumns+" FROM lti_users WHERE tenant = ? AND issuer = ? AND subject = ?", tenant, issuer, subject))
+	if errors.Is(err, sql.ErrNoRows) {
+		return lti.LTIUser{}, fmt.Errorf("lti user: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return lti.LTIUser{}, fmt.Errorf("lti user: %w", err)
+	}
+	return u, nil
+}
+
+// LTIUsersBySourcedID lists a tenant's links with that person sourcedId,
+// oldest first.
+func (s *Store) LTIUsersBySourcedID(ctx context.Context, tenant, sourcedID string) ([]lti.LTIUser, error) {
+	rows, err := s.db.QueryContext(ctx,
+		"SELECT "+ltiUserColumns+" FROM lti_users WHERE tenant = ? AND person_sourcedid = ? ORDER BY created, issuer, subject", tenant, sourcedID)
+	if err != nil {
+		return nil, fmt.Errorf("lti users by sourcedid: %w", err)
+	}
+	defer rows.Close()
+	var out []lti.LTIUser
+	for rows.Next() {
+		u, err := scanLTIUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("lti users by sourcedid: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("lti users by sourcedid: %w", err)
+	}
+	return out, nil
+}
+
+// CreateLTIUser adds a learner link; store.ErrConflict if it exists.
+func (s *Store) CreateLTIUser(ctx context.Context, u lti.LTIUser) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO lti_users ("+ltiUserColumns+") VALUES (?, ?, ?, ?, ?, ?, ?)",
+			u.Tenant, u.Issuer, u.Subject, u.LearnerID, u.PersonSourcedID, u.LegacyUserID, nanos(u.Created))
+		return err
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("create lti user: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("create lti user: %w", err)
+	}
+	return nil
+}

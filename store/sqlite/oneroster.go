@@ -1,0 +1,269 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/passportbridge/passport/oneroster"
+	"github.com/passportbridge/passport/store"
+)
+
+var _ oneroster.Store = (*Store)(nil)
+
+// Apply applies a roster batch in one write: the whole import is one
+// SAVEPOINT of the group-committed transaction, so it is kept entirely or
+// not at all. The batch's rows stream inside the write; a large import holds
+// the writer for its duration.
+func (s *Store) Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied, error) {
+	var out oneroster.Applied
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		out = oneroster.Applied{}
+		var cur int64
+		err := tx.QueryRow("SELECT seq FROM roster_cursors WHERE tenant = ?", b.Tenant).Scan(&cur)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		seq := cur + 1
+		get, err := tx.Prepare("SELECT status, source_modified, hash FROM roster_records WHERE tenant = ? AND kind = ? AND sourced_id = ?")
+		if err != nil {
+			return err
+		}
+		defer get.Close()
+		upsert, err := tx.Prepare(`INSERT INTO roster_records (tenant, kind, sourced_id, status, modified, source_modified, seq, hash, data)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (tenant, kind, sourced_id) DO UPDATE SET status = excluded.status, modified = excluded.modified,
+			source_modified = excluded.source_modified, seq = excluded.seq, hash = excluded.hash, data = excluded.data`)
+		if err != nil {
+			return err
+		}
+		defer upsert.Close()
+		del, err := tx.Prepare(`UPDATE roster_records SET status = 'tobedeleted', modified = ?, seq = ?,
+			source_modified = CASE WHEN ? <> 0 THEN ? ELSE source_modified END
+			WHERE tenant = ? AND kind = ? AND sourced_id = ?`)
+		if err != nil {
+			return err
+		}
+		defer del.Close()
+		now := nanos(b.Now)
+		changed := false
+		err = b.Rows(func(c oneroster.Change) error {
+			var ex oneroster.Record
+			var st string
+			var sm int64
+			var exp *oneroster.Record
+			switch err := get.QueryRow(b.Tenant, string(c.Kind), c.SourcedID).Scan(&st, &sm, &ex.Hash); {
+			case err == nil:
+				ex.Status, ex.SourceModified = oneroster.Status(st), fromNanos(sm)
+				exp = &ex
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+			o := oneroster.Decide(exp, c)
+			out.Count(c.Kind, o)
+			switch o {
+			case oneroster.Created, oneroster.Updated:
+				changed = true
+				_, err := upsert.Exec(b.Tenant, string(c.Kind), c.SourcedID, string(c.Status), now, nanos(c.SourceModified), seq, c.Hash, c.Data)
+				return err
+			case oneroster.Deleted:
+				changed = true
+				sm := nanos(c.SourceModified)
+				_, err := del.Exec(now, seq, sm, sm, b.Tenant, string(c.Kind), c.SourcedID)
+				return err
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range oneroster.Kinds() {
+			keep, ok := b.Keep[k]
+			if !ok {
+				continue
+			}
+			var gone []string
+			rows, err := tx.Query("SELECT sourced_id FROM roster_records WHERE tenant = ? AND kind = ? AND status <> 'tobedeleted' AND seq <> ?", b.Tenant, string(k), seq)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				if !keep(id) {
+					gone = append(gone, id)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, id := range gone {
+				if _, err := del.Exec(now, seq, 0, 0, b.Tenant, string(k), id); err != nil {
+					return err
+				}
+				out.Count(k, oneroster.Deleted)
+				changed = true
+			}
+		}
+		if changed {
+			cur = seq
+			if _, err := tx.Exec("INSERT INTO roster_cursors (tenant, seq) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET seq = excluded.seq", b.Tenant, seq); err != nil {
+				return err
+			}
+		}
+		out.Cursor = cur
+		return nil
+	})
+	if err != nil {
+		return oneroster.Applied{}, fmt.Errorf("apply roster batch: %w", err)
+	}
+	return out, nil
+}
+
+const recordCols = "kind, sourced_id, status, modified, source_modified, seq, hash, data"
+
+func scanRecords(rows *sql.Rows) ([]oneroster.Record, error) {
+	defer rows.Close()
+	var out []oneroster.Record
+	for rows.Next() {
+		var r oneroster.Record
+		var kind, st string
+		var mod, sm int64
+		if err := rows.Scan(&kind, &r.SourcedID, &st, &mod, &sm, &r.Seq, &r.Hash, &r.Data); err != nil {
+			return nil, err
+		}
+		r.Kind, r.Status, r.Modified, r.SourceModified = oneroster.Kind(kind), oneroster.Status(st), fromNanos(mod), fromNanos(sm)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Records returns every record of a kind in the tenant, ordered by sourcedId.
+func (s *Store) Records(ctx context.Context, tenant string, kind oneroster.Kind) ([]oneroster.Record, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+recordCols+" FROM roster_records WHERE tenant = ? AND kind = ? ORDER BY sourced_id", tenant, string(kind))
+	if err != nil {
+		return nil, fmt.Errorf("roster records: %w", err)
+	}
+	out, err := scanRecords(rows)
+	if err != nil {
+		return nil, fmt.Errorf("roster records: %w", err)
+	}
+	return out, nil
+}
+
+// Record returns one record; store.ErrNotFound if absent.
+func (s *Store) Record(ctx context.Context, tenant string, kind oneroster.Kind, id string) (oneroster.Record, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+recordCols+" FROM roster_records WHERE tenant = ? AND kind = ? AND sourced_id = ?", tenant, string(kind), id)
+	if err != nil {
+		return oneroster.Record{}, fmt.Errorf("roster record: %w", err)
+	}
+	out, err := scanRecords(rows)
+	if err != nil {
+		return oneroster.Record{}, fmt.Errorf("roster record: %w", err)
+	}
+	if len(out) == 0 {
+		return oneroster.Record{}, fmt.Errorf("roster record: %w", store.ErrNotFound)
+	}
+	return out[0], nil
+}
+
+// Cursor returns the tenant's history position (0 when empty).
+func (s *Store) Cursor(ctx context.Context, tenant string) (int64, error) {
+	var seq int64
+	err := s.db.QueryRowContext(ctx, "SELECT seq FROM roster_cursors WHERE tenant = ?", tenant).Scan(&seq)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("roster cursor: %w", err)
+	}
+	return seq, nil
+}
+
+// Changes returns the records changed after since, read in one snapshot
+// with the cursor they reach.
+func (s *Store) Changes(ctx context.Context, tenant string, since int64) (oneroster.Delta, error) {
+	var recs []oneroster.Record
+	cur := since
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var seq int64
+		if err := tx.QueryRow("SELECT seq FROM roster_cursors WHERE tenant = ?", tenant).Scan(&seq); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		cur = max(cur, seq)
+		rows, err := tx.Query("SELECT "+recordCols+" FROM roster_records WHERE tenant = ? AND seq > ?", tenant, since)
+		if err != nil {
+			return err
+		}
+		recs, err = scanRecords(rows)
+		return err
+	})
+	if err != nil {
+		return oneroster.Delta{}, fmt.Errorf("roster changes: %w", err)
+	}
+	sortRecords(recs)
+	return oneroster.DeltaOf(recs, cur)
+}
+
+// sortRecords orders records by kind (dependency order) then sourcedId.
+func sortRecords(recs []oneroster.Record) {
+	rank := map[oneroster.Kind]int{}
+	for i, k := range oneroster.Kinds() {
+		rank[k] = i
+	}
+	slices.SortFunc(recs, func(a, b oneroster.Record) int {
+		if d := rank[a.Kind] - rank[b.Kind]; d != 0 {
+			return d
+		}
+		switch {
+		case a.SourcedID < b.SourcedID:
+			return -1
+		case a.SourcedID > b.SourcedID:
+			return 1
+		}
+		return 0
+	})
+}
+
+// SaveMerge records a merge; store.ErrConflict if From is already merged.
+func (s *Store) SaveMerge(ctx context.Context, m oneroster.Merge) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO roster_merges (tenant, from_id, into_id, actor, reason, at, n)
+			VALUES (?, ?, ?, ?, ?, ?, (SELECT COUNT(*) FROM roster_merges WHERE tenant = ?))`,
+			m.Tenant, m.From, m.Into, m.Actor, m.Reason, nanos(m.At), m.Tenant)
+		return err
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("save merge: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("save merge: %w", err)
+	}
+	return nil
+}
+
+// Merges lists a tenant's merges in the order they were made.
+func (s *Store) Merges(ctx context.Context, tenant string) ([]oneroster.Merge, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT from_id, into_id, actor, reason, at FROM roster_merges WHERE tenant = ? ORDER BY n", tenant)
+	if err != nil {
+		return nil, fmt.Errorf("merges: %w", err)
+	}
+	defer rows.Close()
+	var out []oneroster.Merge
+	for rows.Next() {
+		m := oneroster.Merge{Tenant: tenant}
+		var at int64
+		if err := rows.Scan(&m.From, &m.Into, &m.Actor, &m.Reason, &at); err != nil {
+			return nil, fmt.Errorf("merges: %w", err)
+		}
+		m.At = fromNanos(at)
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("merges: %w", err)
+	}
+	return out, nil
+}
