@@ -1,7 +1,6 @@
 package lrs_test
 
 import (
-	"errors"
 	"testing"
 	"time"
 
@@ -52,7 +51,7 @@ func TestApply(t *testing.T) {
 				require.ErrorIs(t, err, tc.err)
 			case tc.status != 0:
 				var ve *lrs.ValidationError
-				require.True(t, errors.As(err, &ve), "%v", err)
+				require.ErrorAs(t, err, &ve)
 				assert.Equal(t, tc.status, ve.HTTPStatus())
 			default:
 				require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -137,11 +138,7 @@ func ValidateStatement(body []byte, v Version) (map[string]any, error) {
 }
 
 func asValidation(err error, ve **ValidationError) bool {
-	e, ok := err.(*ValidationError)
-	if ok {
-		*ve = e
-	}
-	return ok
+	return errors.As(err, ve)
 }
 
 // Prepared is what the LRS sets on a statement it accepts.

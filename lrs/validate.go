@@ -684,8 +684,10 @@ func (x *validator) score(path string, val any) error {
 }
 
 func (x *validator) context(path string, val any, objType string) error {
-	allowed := []string{"registration", "instructor", "team", "contextActivities", "revision", "platform",
-		"language", "statement", "extensions"}
+	allowed := []string{
+		"registration", "instructor", "team", "contextActivities", "revision", "platform",
+		"language", "statement", "extensions",
+	}
 	if x.v == V2 {
 		allowed = append(allowed, "contextAgents", "contextGroups")
 	}

@@ -1,7 +1,6 @@
 package lrs_test
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +55,7 @@ func TestParseStatementsRejects(t *testing.T) {
 			t.Parallel()
 			_, err := lrs.ParseStatements([]byte(tc.body), tc.v, true)
 			var ve *lrs.ValidationError
-			require.True(t, errors.As(err, &ve), "want a ValidationError, got %v", err)
+			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tc.field, ve.Field, "reason: %s", ve.Reason)
 			assert.Equal(t, 400, ve.HTTPStatus())
 			assert.True(t, strings.HasPrefix(ve.Error(), tc.field), "message names the field")
@@ -76,10 +75,18 @@ func TestFormats(t *testing.T) {
 		in string
 		ok bool
 	}{
-		{"2015-01-01T10:00:00Z", true}, {"2015-01-01T10:00:00.123456789+05:30", true}, {"2015-01-01T10:00Z", true},
-		{"20150101T100000Z", true}, {"2015-01-01T10:00:00+0530", true}, {"2015-01-01T10:00:00", true},
-		{"2015-01-01", false}, {"2015-13-01T00:00:00Z", false}, {"2015-01-01T24:00:00Z", false},
-		{"2015-01-01T10:00:00-00:00", false}, {"2015-01-01 10:00:00Z", false}, {"", false},
+		{"2015-01-01T10:00:00Z", true},
+		{"2015-01-01T10:00:00.123456789+05:30", true},
+		{"2015-01-01T10:00Z", true},
+		{"20150101T100000Z", true},
+		{"2015-01-01T10:00:00+0530", true},
+		{"2015-01-01T10:00:00", true},
+		{"2015-01-01", false},
+		{"2015-13-01T00:00:00Z", false},
+		{"2015-01-01T24:00:00Z", false},
+		{"2015-01-01T10:00:00-00:00", false},
+		{"2015-01-01 10:00:00Z", false},
+		{"", false},
 	}
 	for _, tc := range ts {
 		_, ok := lrs.ParseTimestamp(tc.in)
@@ -89,8 +96,17 @@ func TestFormats(t *testing.T) {
 		in string
 		ok bool
 	}{
-		{"PT1H30M", true}, {"P1Y2M3DT4H5M6.7S", true}, {"P2W", true}, {"PT0.5S", true}, {"P1D", true},
-		{"P", false}, {"PT", false}, {"1H", false}, {"PT1.5H30M", false}, {"P1DT", false}, {"PT-1S", false},
+		{"PT1H30M", true},
+		{"P1Y2M3DT4H5M6.7S", true},
+		{"P2W", true},
+		{"PT0.5S", true},
+		{"P1D", true},
+		{"P", false},
+		{"PT", false},
+		{"1H", false},
+		{"PT1.5H30M", false},
+		{"P1DT", false},
+		{"PT-1S", false},
 	}
 	for _, tc := range durs {
 		assert.Equal(t, tc.ok, lrs.IsDuration(tc.in), "duration %q", tc.in)
@@ -99,9 +115,23 @@ func TestFormats(t *testing.T) {
 		in string
 		ok bool
 	}{
-		{"en", true}, {"en-US", true}, {"zh-Hant-TW", true}, {"sl-rozaj-biske", true}, {"de-CH-1901", true},
-		{"x-private", true}, {"i-klingon", true}, {"es-419", true}, {"en-a-bbb-x-a-ccc", true}, {"und", true},
-		{"en_US", false}, {"", false}, {"e", false}, {"en-", false}, {"toolongtag", false}, {"de-419-DE", false}, {"a-DE", false},
+		{"en", true},
+		{"en-US", true},
+		{"zh-Hant-TW", true},
+		{"sl-rozaj-biske", true},
+		{"de-CH-1901", true},
+		{"x-private", true},
+		{"i-klingon", true},
+		{"es-419", true},
+		{"en-a-bbb-x-a-ccc", true},
+		{"und", true},
+		{"en_US", false},
+		{"", false},
+		{"e", false},
+		{"en-", false},
+		{"toolongtag", false},
+		{"de-419-DE", false},
+		{"a-DE", false},
 	}
 	for _, tc := range tags {
 		assert.Equal(t, tc.ok, lrs.IsLanguageTag(tc.in), "tag %q", tc.in)

@@ -425,7 +425,7 @@ func testQueries(t *testing.T, c client) {
 		st := decode[statementResult](t, body).Statements[0]
 		assert.Equal(t, map[string]any{"fr": "a vécu"}, st["verb"].(map[string]any)["display"])
 		def := st["object"].(map[string]any)["definition"].(map[string]any)
-		assert.Equal(t, map[string]any{"fr": "Activité un"}, def["name"])
+		assert.Equal(t, map[string]any{"fr": "Leçon un"}, def["name"])
 	})
 	for _, tc := range []struct {
 		name string

@@ -3,7 +3,6 @@ package lrsbench_test
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -28,7 +27,7 @@ import (
 // serve starts the LRS on a loopback port over a sqlite store in dir.
 func serve(t *testing.T, dir string) (string, lrsbench.Config, *sqlite.Store) {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.DiscardHandler)
 	s, err := sqlite.Open(t.Context(), dir, logger)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close(context.Background()) })

@@ -173,15 +173,20 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, e forwa
 		}
 		e.Attachments += int(r.DeletedCount)
 	}
-	res, err = s.coll(collDocuments).DeleteMany(ctx, bson.D{{Key: "tenant", Value: tenant}, {Key: "agent", Value: agentKey},
-		{Key: "kind", Value: bson.D{{Key: "$in", Value: bson.A{string(lrs.KindState), string(lrs.KindAgentProfile)}}}}})
+	res, err = s.coll(collDocuments).DeleteMany(ctx, bson.D{
+		{Key: "tenant", Value: tenant},
+		{Key: "agent", Value: agentKey},
+		{Key: "kind", Value: bson.D{{Key: "$in", Value: bson.A{string(lrs.KindState), string(lrs.KindAgentProfile)}}}},
+	})
 	if err != nil {
 		return forward.Erasure{}, fmt.Errorf("erase agent: documents: %w", err)
 	}
 	e.Documents = int(res.DeletedCount)
 	e.Tenant = tenant
-	if _, err := s.coll(collErasures).InsertOne(ctx, erasureDoc{ID: docID(tenant, e.ID.String()), Tenant: tenant, At: nanos(e.At),
-		By: e.By, Statements: e.Statements, Documents: e.Documents, Attachments: e.Attachments}); err != nil {
+	if _, err := s.coll(collErasures).InsertOne(ctx, erasureDoc{
+		ID: docID(tenant, e.ID.String()), Tenant: tenant, At: nanos(e.At),
+		By: e.By, Statements: e.Statements, Documents: e.Documents, Attachments: e.Attachments,
+	}); err != nil {
 		return forward.Erasure{}, fmt.Errorf("erase agent: record: %w", err)
 	}
 	return e, nil
@@ -205,8 +210,10 @@ func (s *Store) Erasures(ctx context.Context, tenant string) ([]forward.Erasure,
 		if err != nil {
 			return nil, fmt.Errorf("list erasures: %w", err)
 		}
-		out = append(out, forward.Erasure{ID: id, Tenant: tenant, At: fromNanos(d.At), By: d.By,
-			Statements: d.Statements, Documents: d.Documents, Attachments: d.Attachments})
+		out = append(out, forward.Erasure{
+			ID: id, Tenant: tenant, At: fromNanos(d.At), By: d.By,
+			Statements: d.Statements, Documents: d.Documents, Attachments: d.Attachments,
+		})
 	}
 	return out, cur.Err()
 }

@@ -111,8 +111,10 @@ func (s *Store) SaveStatements(ctx context.Context, tenant string, now time.Time
 	}
 	for _, p := range parts {
 		_, err := s.coll(collAttachments).UpdateOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, p.SHA2)}},
-			bson.D{{Key: "$setOnInsert", Value: attachmentDoc{ID: docID(tenant, p.SHA2), Tenant: tenant, SHA2: p.SHA2,
-				ContentType: p.ContentType, Data: p.Data}}}, options.Update().SetUpsert(true))
+			bson.D{{Key: "$setOnInsert", Value: attachmentDoc{
+				ID: docID(tenant, p.SHA2), Tenant: tenant, SHA2: p.SHA2,
+				ContentType: p.ContentType, Data: p.Data,
+			}}}, options.Update().SetUpsert(true))
 		if err != nil && !isDuplicateKey(err) {
 			return fmt.Errorf("save attachment: %w", err)
 		}
@@ -164,8 +166,10 @@ func (s *Store) saveStatement(ctx context.Context, tenant, id string, stored int
 	if st.VoidTarget != nil {
 		d.VoidTarget = st.VoidTarget.String()
 	} else {
-		n, err := s.coll(collStatements).CountDocuments(ctx, bson.D{{Key: "tenant", Value: tenant},
-			{Key: "void_target", Value: d.StatementID}}, options.Count().SetLimit(1))
+		n, err := s.coll(collStatements).CountDocuments(ctx, bson.D{
+			{Key: "tenant", Value: tenant},
+			{Key: "void_target", Value: d.StatementID},
+		}, options.Count().SetLimit(1))
 		if err != nil {
 			return fmt.Errorf("read voiding statement: %w", err)
 		}
@@ -185,8 +189,10 @@ func (s *Store) saveStatement(ctx context.Context, tenant, id string, stored int
 		return nil
 	}
 	if st.VoidTarget != nil {
-		_, err := s.coll(collStatements).UpdateOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, d.VoidTarget)},
-			{Key: "void_target", Value: ""}}, bson.D{{Key: "$set", Value: bson.D{{Key: "voided", Value: true}}}})
+		_, err := s.coll(collStatements).UpdateOne(ctx, bson.D{
+			{Key: "_id", Value: docID(tenant, d.VoidTarget)},
+			{Key: "void_target", Value: ""},
+		}, bson.D{{Key: "$set", Value: bson.D{{Key: "voided", Value: true}}}})
 		if err != nil {
 			return fmt.Errorf("void statement: %w", err)
 		}
@@ -205,8 +211,10 @@ func (d statementDoc) stored() (lrs.StoredStatement, error) {
 // Statement implements lrs.StatementStore.
 func (s *Store) Statement(ctx context.Context, tenant string, id uuid.UUID, voided bool) (lrs.StoredStatement, error) {
 	var d statementDoc
-	err := s.coll(collStatements).FindOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, id.String())},
-		{Key: "voided", Value: voided}}).Decode(&d)
+	err := s.coll(collStatements).FindOne(ctx, bson.D{
+		{Key: "_id", Value: docID(tenant, id.String())},
+		{Key: "voided", Value: voided},
+	}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return lrs.StoredStatement{}, store.ErrNotFound
 	}
@@ -459,8 +467,13 @@ func documentID(tenant string, k lrs.DocumentKey) string {
 }
 
 func docFilter(tenant string, k lrs.DocumentKey) bson.D {
-	return bson.D{{Key: "tenant", Value: tenant}, {Key: "kind", Value: string(k.Kind)},
-		{Key: "activity", Value: k.ActivityID}, {Key: "agent", Value: k.Agent}, {Key: "registration", Value: k.Registration}}
+	return bson.D{
+		{Key: "tenant", Value: tenant},
+		{Key: "kind", Value: string(k.Kind)},
+		{Key: "activity", Value: k.ActivityID},
+		{Key: "agent", Value: k.Agent},
+		{Key: "registration", Value: k.Registration},
+	}
 }
 
 func (d documentDoc) document(k lrs.DocumentKey) lrs.Document {
@@ -491,9 +504,11 @@ func (s *Store) PutDocument(ctx context.Context, tenant string, now time.Time, w
 		if err != nil {
 			return lrs.Document{}, fmt.Errorf("put document: %w", err)
 		}
-		row := documentDoc{ID: id, Tenant: tenant, Kind: string(k.Kind), Activity: k.ActivityID, Agent: k.Agent,
+		row := documentDoc{
+			ID: id, Tenant: tenant, Kind: string(k.Kind), Activity: k.ActivityID, Agent: k.Agent,
 			Registration: k.Registration, DocID: k.ID, ContentType: nd.ContentType, Content: nd.Content,
-			ETag: nd.ETag, Updated: nanos(nd.Updated)}
+			ETag: nd.ETag, Updated: nanos(nd.Updated),
+		}
 		if cur == nil {
 			_, err := s.coll(collDocuments).InsertOne(ctx, row)
 			if isDuplicateKey(err) {
@@ -504,8 +519,11 @@ func (s *Store) PutDocument(ctx context.Context, tenant string, now time.Time, w
 			}
 			return nd, nil
 		}
-		res, err := s.coll(collDocuments).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "etag", Value: cur.ETag},
-			{Key: "updated", Value: nanos(cur.Updated)}}, row)
+		res, err := s.coll(collDocuments).ReplaceOne(ctx, bson.D{
+			{Key: "_id", Value: id},
+			{Key: "etag", Value: cur.ETag},
+			{Key: "updated", Value: nanos(cur.Updated)},
+		}, row)
 		if err != nil {
 			return lrs.Document{}, fmt.Errorf("put document: %w", err)
 		}
@@ -575,8 +593,11 @@ func (s *Store) DeleteDocument(ctx context.Context, tenant string, k lrs.Documen
 		if cur == nil {
 			return nil
 		}
-		res, err := s.coll(collDocuments).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "etag", Value: cur.ETag},
-			{Key: "updated", Value: nanos(cur.Updated)}})
+		res, err := s.coll(collDocuments).DeleteOne(ctx, bson.D{
+			{Key: "_id", Value: id},
+			{Key: "etag", Value: cur.ETag},
+			{Key: "updated", Value: nanos(cur.Updated)},
+		})
 		if err != nil {
 			return fmt.Errorf("delete document: %w", err)
 		}

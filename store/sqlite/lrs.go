@@ -203,8 +203,9 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 	for len(voidTargets) > 0 {
 		n := min(len(voidTargets), maxRows)
 		args := append([]any{tenant}, voidTargets[:n]...)
-		if _, err := tx.ExecContext(ctx, `UPDATE lrs_statements SET voided = 1 WHERE tenant = ? AND void_target = '' AND id IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...); err != nil {
+		ph := strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+		q := `UPDATE lrs_statements SET voided = 1 WHERE tenant = ? AND void_target = '' AND id IN (` + ph + `)` //nolint:gosec // only "?" placeholders are concatenated
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("void statements: %w", err)
 		}
 		voidTargets = voidTargets[n:]

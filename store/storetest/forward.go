@@ -49,7 +49,8 @@ func testEraseAgent(t *testing.T, s backend.Store) {
 	}
 	// The same learner in another tenant is untouched.
 	require.NoError(t, s.SaveStatements(ctx, "t2", t0, []*lrs.Statement{
-		simple(t, uuid.New(), "mailto:learner@example.com", "http://example.com/v/1", "http://example.com/a")}, nil))
+		simple(t, uuid.New(), "mailto:learner@example.com", "http://example.com/v/1", "http://example.com/a"),
+	}, nil))
 
 	id := uuid.New()
 	e, err := s.EraseAgent(ctx, "t1", learner, forward.Erasure{ID: id, At: t0.Add(time.Hour), By: "key-admin"})
@@ -108,7 +109,8 @@ func testForwardProgress(t *testing.T, s backend.Store) {
 
 	a, b := uuid.New(), uuid.New()
 	require.NoError(t, s.AddDeadLetters(ctx, "t1", "central", []forward.DeadLetter{
-		{ID: a, At: t0, Status: 400, Reason: "bad"}, {ID: b, At: t0.Add(time.Second), Status: 409, Reason: "conflict"}}))
+		{ID: a, At: t0, Status: 400, Reason: "bad"}, {ID: b, At: t0.Add(time.Second), Status: 409, Reason: "conflict"},
+	}))
 	require.NoError(t, s.AddDeadLetters(ctx, "t1", "central", []forward.DeadLetter{{ID: a, At: t0.Add(2 * time.Second), Status: 400, Reason: "still bad"}}))
 	dl, err := s.DeadLetters(ctx, "t1", "central")
 	require.NoError(t, err)

@@ -75,7 +75,8 @@ func testStatementConflict(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	id := uuid.New()
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
-		simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
+		simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"),
+	}, nil))
 	other := uuid.New()
 	err := s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
 		simple(t, other, "mailto:b@example.com", "http://example.com/v/1", "http://example.com/act/1"),
@@ -94,7 +95,8 @@ func testStatementStoredGrows(t *testing.T, s backend.Store) {
 		ids = append(ids, id)
 		// The clock goes backwards: stored still grows for the sqlite store.
 		require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(-time.Duration(i)*time.Second), []*lrs.Statement{
-			simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
+			simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"),
+		}, nil))
 	}
 	var prev time.Time
 	for _, id := range ids {
@@ -121,7 +123,8 @@ func testVoidedHidden(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	target := uuid.New()
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
-		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
+		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"),
+	}, nil))
 	v := voiding(t, target)
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(time.Second), []*lrs.Statement{v}, nil))
 
@@ -149,7 +152,8 @@ func testVoidingBeforeTarget(t *testing.T, s backend.Store) {
 	target := uuid.New()
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{voiding(t, target)}, nil))
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(time.Second), []*lrs.Statement{
-		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
+		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"),
+	}, nil))
 	_, err := s.Statement(ctx, "t1", target, true)
 	require.NoError(t, err, "a statement whose voiding statement arrived first is voided")
 }
@@ -188,7 +192,8 @@ func testQueryPagination(t *testing.T, s backend.Store) {
 				if pages == 0 {
 					// Writes while paging do not disturb the pages.
 					require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(time.Minute), []*lrs.Statement{
-						simple(t, uuid.New(), "mailto:b@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
+						simple(t, uuid.New(), "mailto:b@example.com", "http://example.com/v/1", "http://example.com/act/1"),
+					}, nil))
 				}
 				if page.More == nil {
 					break
@@ -356,10 +361,12 @@ func testLRSTenantIsolation(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	id := uuid.New()
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
-		simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
+		simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"),
+	}, nil))
 	// The same id in another tenant is free, with different content.
 	require.NoError(t, s.SaveStatements(ctx, "t2", t0, []*lrs.Statement{
-		simple(t, id, "mailto:z@example.com", "http://example.com/v/2", "http://example.com/act/2")}, nil))
+		simple(t, id, "mailto:z@example.com", "http://example.com/v/2", "http://example.com/act/2"),
+	}, nil))
 	a, err := s.Statement(ctx, "t1", id, false)
 	require.NoError(t, err)
 	b, err := s.Statement(ctx, "t2", id, false)
@@ -384,7 +391,8 @@ func testQueryIncludeVoided(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	target := uuid.New()
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
-		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"), voiding(t, target)}, nil))
+		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"), voiding(t, target),
+	}, nil))
 	page, err := s.QueryStatements(ctx, "t1", lrs.Query{Limit: 10, Ascending: true, IncludeVoided: true})
 	require.NoError(t, err)
 	require.Len(t, page.Statements, 2, "an export sees voided statements too")
