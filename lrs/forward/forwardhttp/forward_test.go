@@ -214,8 +214,10 @@ func TestForwardRuleFilters(t *testing.T) {
 	f := &forward.Forwarder{
 		Store: camp, HTTP: retrying(), Logger: slog.New(slog.DiscardHandler),
 		Clock: func() time.Time { return time.Now().Add(time.Hour) },
-		Rule: forward.Rule{ID: "lesson-3", Tenant: "camp", URL: central.url + "/xapi", Key: central.cred.Key, Secret: central.cred.Secret,
-			Activities: []string{"https://content.example.org/lesson/3"}},
+		Rule: forward.Rule{
+			ID: "lesson-3", Tenant: "camp", URL: central.url + "/xapi", Key: central.cred.Key, Secret: central.cred.Secret,
+			Activities: []string{"https://content.example.org/lesson/3"},
+		},
 	}
 	n, err := f.RunOnce(t.Context())
 	require.NoError(t, err)
