@@ -184,8 +184,10 @@ func forwarder(d *deps, r config.ForwardRule) (*forward.Forwarder, error) {
 	if secret == "" {
 		return nil, fmt.Errorf("forwarding rule %s: the secret is empty", r.ID)
 	}
-	rule := forward.Rule{ID: r.ID, Tenant: r.Tenant, URL: r.URL, Key: r.Key, Secret: secret, Version: r.Version,
-		Verbs: r.Verbs, Activities: r.Activities}
+	rule := forward.Rule{
+		ID: r.ID, Tenant: r.Tenant, URL: r.URL, Key: r.Key, Secret: secret, Version: r.Version,
+		Verbs: r.Verbs, Activities: r.Activities,
+	}
 	for _, a := range r.Actors {
 		key, err := lrs.ParseAgentParam("actors", a, lrs.V2)
 		if err != nil {
