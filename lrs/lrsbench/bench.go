@@ -50,12 +50,23 @@ type Report struct {
 	QueryP95      time.Duration
 	QueryMax      time.Duration
 	QueryCount    int
+	// QueryP95ByKind is the p95 latency of each kind of query.
+	QueryP95ByKind map[string]time.Duration
 }
 
 // String formats the report.
 func (r Report) String() string {
-	return fmt.Sprintf("ingested %d statements in %.1fs: %.0f statements/s (%d failed requests); %d queries: p50 %s, p95 %s, max %s",
-		r.Statements, r.IngestSeconds, r.PerSecond, r.Errors, r.QueryCount, r.QueryP50, r.QueryP95, r.QueryMax)
+	kinds := make([]string, 0, len(r.QueryP95ByKind))
+	for k := range r.QueryP95ByKind {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	by := ""
+	for _, k := range kinds {
+		by += fmt.Sprintf(" %s=%s", k, r.QueryP95ByKind[k].Round(10*time.Microsecond))
+	}
+	return fmt.Sprintf("ingested %d statements in %.1fs: %.0f statements/s (%d failed requests); %d queries: p50 %s, p95 %s, max %s; p95 by kind:%s",
+		r.Statements, r.IngestSeconds, r.PerSecond, r.Errors, r.QueryCount, r.QueryP50, r.QueryP95, r.QueryMax, by)
 }
 
 // Generator makes realistic statements: a population of learners in
@@ -211,9 +222,14 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	rep.Statements = int(stored.Load())
 	rep.Errors = int(failed.Load())
 	rep.PerSecond = float64(rep.Statements) / rep.IngestSeconds
-	lat, err := Queries(ctx, cfg)
+	lat, kinds, err := Queries(ctx, cfg)
 	if err != nil {
 		return rep, err
+	}
+	rep.QueryP95ByKind = map[string]time.Duration{}
+	for k, l := range kinds {
+		slices.Sort(l)
+		rep.QueryP95ByKind[k] = l[len(l)*95/100]
 	}
 	slices.Sort(lat)
 	if len(lat) > 0 {
@@ -227,10 +243,12 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 
 // Queries times cfg.Queries of each typical query (by agent, verb,
 // activity, registration, since/until, and following one "more" link) and
-// returns every latency.
-func Queries(ctx context.Context, cfg Config) ([]time.Duration, error) {
+// returns every latency, and the latencies by kind of query.
+func Queries(ctx context.Context, cfg Config) ([]time.Duration, map[string][]time.Duration, error) {
 	g := NewGenerator(cfg.Seed + 1000)
 	var lat []time.Duration
+	kinds := map[string][]time.Duration{}
+	kind := ""
 	get := func(path string, q url.Values) (string, error) {
 		req, err := cfg.request(ctx, http.MethodGet, path, q, nil)
 		if err != nil {
@@ -246,7 +264,9 @@ func Queries(ctx context.Context, cfg Config) ([]time.Duration, error) {
 		}
 		err = json.NewDecoder(res.Body).Decode(&body)
 		_ = res.Body.Close()
-		lat = append(lat, time.Since(t0))
+		d := time.Since(t0)
+		lat = append(lat, d)
+		kinds[kind] = append(kinds[kind], d)
 		if res.StatusCode != http.StatusOK {
 			return "", fmt.Errorf("query %s: status %d", q.Encode(), res.StatusCode)
 		}
@@ -262,24 +282,29 @@ func Queries(ctx context.Context, cfg Config) ([]time.Duration, error) {
 			{"verb": {Verb(i)}, "limit": {"25"}},
 			{"activity": {Activity(g.rnd.IntN(200), g.rnd.IntN(30))}, "limit": {"25"}},
 			{"activity": {fmt.Sprintf("https://content.example.org/course/%d", g.rnd.IntN(200))}, "related_activities": {"true"}, "limit": {"25"}},
-			{"registration": {g.Registration()}},
+			{"registration": {g.Registration()}, "limit": {"25"}},
 			{"since": {now.Add(-time.Duration(g.rnd.IntN(600)+1) * time.Second).Format(time.RFC3339Nano)}, "until": {now.Format(time.RFC3339Nano)}, "limit": {"50"}},
 		}
-		for _, q := range qs {
+		for j, q := range qs {
+			kind = queryKinds[j]
 			more, err := get("/xapi/statements", q)
 			if err != nil {
-				return lat, err
+				return lat, kinds, err
 			}
 			if more != "" {
 				u, err := url.Parse(more)
 				if err != nil {
-					return lat, errors.New("bad more link")
+					return lat, kinds, errors.New("bad more link")
 				}
+				kind = "more"
 				if _, err := get(u.Path, u.Query()); err != nil {
-					return lat, err
+					return lat, kinds, err
 				}
 			}
 		}
 	}
-	return lat, nil
+	return lat, kinds, nil
 }
+
+// queryKinds names the typical queries of Queries, in order.
+var queryKinds = []string{"agent", "verb", "activity", "related_activities", "registration", "since_until"}

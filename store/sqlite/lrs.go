@@ -141,8 +141,10 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 			atts = append(atts, strings.ToLower(a.SHA2))
 		}
 		attsJSON, _ := json.Marshal(atts)
-		stmtRows = append(stmtRows, []any{tenant, id, stored, st.Hash, st.VerbID, st.Registration,
-			st.Authority, voidTarget, refTarget, voided, string(attsJSON), st.WithStored(time.Unix(0, stored))})
+		stmtRows = append(stmtRows, []any{
+			tenant, id, stored, st.Hash, st.VerbID, st.Registration,
+			st.Authority, voidTarget, refTarget, voided, string(attsJSON), st.WithStored(time.Unix(0, stored)),
+		})
 		for _, k := range st.RelatedAgents {
 			direct := 0
 			if slices.Contains(st.Agents, k) {
@@ -462,7 +464,9 @@ func directQuery(tenant string, q lrs.Query) sqlQuery {
 }
 
 // refQuery selects the statements whose StatementRef chain reaches a
-// statement matching q's filters.
+// statement matching q's filters. It is driven from the (usually few)
+// statements with a StatementRef object, never from the whole tenant: the
+// CROSS JOIN keeps SQLite from scanning the stored index instead.
 func refQuery(tenant string, q lrs.Query) sqlQuery {
 	where, args := windowSQL(q, "r", "r.stored", "r.id", []string{"r.tenant = ?", "r.ref_target <> ''"}, []any{tenant})
 	fw, fa := filterSQL(q, "t")
@@ -472,11 +476,11 @@ func refQuery(tenant string, q lrs.Query) sqlQuery {
 	text := `WITH RECURSIVE chain(rid, tid) AS (
 			SELECT r.id, r.ref_target FROM lrs_statements r WHERE ` + strings.Join(where, " AND ") + `
 			UNION
-			SELECT c.rid, t.ref_target FROM chain c JOIN lrs_statements t ON t.tenant = ? AND t.id = c.tid WHERE t.ref_target <> ''
+			SELECT c.rid, t.ref_target FROM chain c CROSS JOIN lrs_statements t ON t.tenant = ? AND t.id = c.tid WHERE t.ref_target <> ''
 		)
-		SELECT r.id, r.stored, r.atts, r.raw FROM lrs_statements r WHERE r.id IN (
-			SELECT c.rid FROM chain c JOIN lrs_statements t ON t.tenant = ? AND t.id = c.tid WHERE ` + strings.Join(fw, " AND ") + `
-		) AND r.tenant = ?` + orderSQL(q, "r.stored", "r.id")
+		SELECT r.id, r.stored, r.atts, r.raw FROM (
+			SELECT DISTINCT c.rid AS rid FROM chain c CROSS JOIN lrs_statements t ON t.tenant = ? AND t.id = c.tid WHERE ` + strings.Join(fw, " AND ") + `
+		) m CROSS JOIN lrs_statements r ON r.tenant = ? AND r.id = m.rid` + orderSQL(q, "r.stored", "r.id")
 	return sqlQuery{text: text, args: args}
 }
 
