@@ -75,14 +75,19 @@ func TestBackoff(t *testing.T) {
 		if ra != "" {
 			h.Set("Retry-After", ra)
 		}
-		return &http.Response{StatusCode: status, Header: h}
+		return &http.Response{StatusCode: status, Header: h, Body: http.NoBody}
+	}
+	backoff := func(lo, hi time.Duration, attempt int, status int, ra string) time.Duration {
+		r := resp(status, ra)
+		defer r.Body.Close()
+		return connectors.Backoff(lo, hi, attempt, r)
 	}
 	lo, hi := 100*time.Millisecond, 10*time.Second
-	assert.Equal(t, 3*time.Second, connectors.Backoff(lo, hi, 0, resp(429, "3")))
-	assert.Equal(t, hi, connectors.Backoff(lo, hi, 0, resp(503, "86400")), "capped at max")
-	assert.Equal(t, lo, connectors.Backoff(lo, hi, 0, resp(429, "0")), "at least min")
+	assert.Equal(t, 3*time.Second, backoff(lo, hi, 0, 429, "3"))
+	assert.Equal(t, hi, backoff(lo, hi, 0, 503, "86400"), "capped at max")
+	assert.Equal(t, lo, backoff(lo, hi, 0, 429, "0"), "at least min")
 	for attempt := range 8 {
-		d := connectors.Backoff(lo, hi, attempt, resp(500, "3"))
+		d := backoff(lo, hi, attempt, 500, "3")
 		assert.GreaterOrEqual(t, d, lo)
 		assert.LessOrEqual(t, d, min(hi, lo<<attempt))
 	}
@@ -156,7 +161,9 @@ func TestReport(t *testing.T) {
 
 func TestStatementHelpers(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, connectors.StatementID("a", "b"), connectors.StatementID("a", "b"))
+	id := connectors.StatementID("a", "b")
+	assert.Len(t, id, 36)
+	assert.Equal(t, id, connectors.StatementID("a", "b"))
 	assert.NotEqual(t, connectors.StatementID("a", "b"), connectors.StatementID("ab"))
 	assert.Equal(t, "PT12.5S", connectors.Duration(12.5))
 	assert.Equal(t, "PT60S", connectors.Duration(60))

@@ -80,11 +80,12 @@ type ActivityDefinition struct {
 
 // Result is a statement's outcome.
 type Result struct {
-	Score      *Score `json:"score,omitempty"`
-	Success    *bool  `json:"success,omitempty"`
-	Completion *bool  `json:"completion,omitempty"`
-	Duration   string `json:"duration,omitempty"`
-	Response   string `json:"response,omitempty"`
+	Score      *Score         `json:"score,omitempty"`
+	Success    *bool          `json:"success,omitempty"`
+	Completion *bool          `json:"completion,omitempty"`
+	Duration   string         `json:"duration,omitempty"`
+	Response   string         `json:"response,omitempty"`
+	Extensions map[string]any `json:"extensions,omitempty"`
 }
 
 // Score is a result's score.

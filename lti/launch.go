@@ -94,13 +94,6 @@ func (t *Tool) Launch(ctx context.Context, p LaunchParams) (*Launch, *StorageChe
 	default:
 		return nil, nil, refuse(401, ReasonStateMismatch, "state is not bound to this browser (cookie missing or different)")
 	}
-	// Single use: consume before anything else can fail, so a refused
-	// launch cannot be retried with the same state.
-	if err := t.Store.DeleteLoginState(ctx, st.State); errors.Is(err, store.ErrNotFound) {
-		return nil, nil, refuse(401, ReasonReplay, "state already used")
-	} else if err != nil {
-		return nil, nil, fmt.Errorf("launch: consume state: %w", err)
-	}
 	reg, err := t.Store.Registration(ctx, st.Tenant, st.RegistrationID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, refuse(400, ReasonUnknownPlatform, "registration %s vanished", st.RegistrationID)
@@ -118,11 +111,16 @@ func (t *Tool) Launch(ctx context.Context, p LaunchParams) (*Launch, *StorageChe
 	if err := c.ValidateMessage(); err != nil {
 		return nil, nil, err
 	}
+	// Single use: one write consumes the state and records the nonce, so a
+	// replayed or concurrent second POST of the same response is refused.
 	exp := now.Add(t.maxAge() + 2*t.skew())
-	if err := t.Store.UseNonce(ctx, reg.Tenant, *c.Nonce, exp); errors.Is(err, store.ErrConflict) {
+	switch err := t.Store.ConsumeLogin(ctx, st.State, reg.Tenant, *c.Nonce, exp); {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil, refuse(401, ReasonReplay, "state already used")
+	case errors.Is(err, store.ErrConflict):
 		return nil, nil, refuse(401, ReasonReplay, "nonce already used")
-	} else if err != nil {
-		return nil, nil, fmt.Errorf("launch: record nonce: %w", err)
+	case err != nil:
+		return nil, nil, fmt.Errorf("launch: consume login: %w", err)
 	}
 	dep := *c.DeploymentID
 	if !reg.HasDeployment(dep) {

@@ -344,3 +344,50 @@ func TestAlgorithmAllowList(t *testing.T) {
 	_, err = e.launch(t, platform.Message{User: platform.Student})
 	require.NoError(t, err, "alg inferred for keys without alg")
 }
+
+func TestLaunchTimeAndKeyEdges(t *testing.T) {
+	t.Parallel()
+	t.Run("iat older than the maximum age", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, platform.Moodle)
+		_, err := e.launch(t, platform.Message{User: platform.Student, Faults: platform.Faults{Mutate: func(c map[string]any) {
+			c["iat"] = time.Now().Add(-2 * time.Hour).Unix()
+			c["exp"] = time.Now().Add(time.Hour).Unix()
+		}}})
+		assert.Equal(t, lti.ReasonExpired, lti.ReasonOf(err))
+	})
+	t.Run("exp just passed but within skew", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, platform.Moodle)
+		_, err := e.launch(t, platform.Message{User: platform.Student, Faults: platform.Faults{Mutate: func(c map[string]any) {
+			c["exp"] = time.Now().Add(-20 * time.Second).Unix()
+		}}})
+		require.NoError(t, err)
+	})
+	t.Run("mentor roles and scope", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t, platform.Canvas)
+		l, err := e.launch(t, platform.Message{User: platform.User{Sub: "m1", Roles: []string{"http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor"}},
+			Faults: platform.Faults{Mutate: set(lti.ClaimRoleScopeMentor, []string{"student-1", "student-2"})}})
+		require.NoError(t, err)
+		assert.Equal(t, []lti.Role{lti.RoleMentor}, l.Roles)
+		assert.Equal(t, lti.StringList{"student-1", "student-2"}, l.Claims.RoleScopeMentor)
+	})
+	t.Run("fixed PEM platform key instead of a JWKS", func(t *testing.T) {
+		t.Parallel()
+		ctx := context.Background()
+		e := newEnv(t, platform.Blackboard)
+		pem, err := e.plat.PublicKeyPEM()
+		require.NoError(t, err)
+		reg := e.reg
+		reg.ID, reg.ClientID, reg.JWKSURL, reg.PlatformKeyPEM = "reg-pem", "client-pem", "", pem
+		require.NoError(t, e.store.CreateRegistration(ctx, reg))
+		res, err := e.tool.Login(ctx, lti.LoginParams{Issuer: reg.Issuer, ClientID: reg.ClientID, LoginHint: "x", TargetLinkURI: toolBase + lti.PathLaunch})
+		require.NoError(t, err)
+		tok, err := e.plat.IDToken(platform.Message{User: platform.Student, Faults: platform.Faults{Mutate: set("aud", "client-pem")}}, nonceOf(t, res))
+		require.NoError(t, err)
+		_, _, err = e.tool.Launch(ctx, lti.LaunchParams{IDToken: tok, State: res.State, CookieState: res.State})
+		require.NoError(t, err)
+		assert.Zero(t, e.plat.JWKSFetches, "no JWKS fetch with a fixed key")
+	})
+}

@@ -1,6 +1,7 @@
 package lti
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,10 +17,13 @@ func (k *Keyring) signClaims(ctx context.Context, claims map[string]any) (string
 	if err != nil {
 		return "", err
 	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // echo data values as sent, & and < included
+	if err := enc.Encode(claims); err != nil {
 		return "", fmt.Errorf("encode claims: %w", err)
 	}
+	payload := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	hdr := jws.NewHeaders()
 	if err := hdr.Set(jws.TypeKey, "JWT"); err != nil {
 		return "", fmt.Errorf("jwt header: %w", err)

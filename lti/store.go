@@ -14,6 +14,7 @@ type Store interface {
 	KeyStore
 	ContentStore
 	IdentityStore
+	GradeStore
 }
 
 // RegistrationStore keeps platform registrations and their deployments.
@@ -51,9 +52,11 @@ type LoginStore interface {
 	// LoginState returns the login state with that value if it has not
 	// expired at now; store.ErrNotFound otherwise. It does not consume it.
 	LoginState(ctx context.Context, state string, now time.Time) (LoginState, error)
-	// DeleteLoginState consumes the state; store.ErrNotFound if it was
-	// already consumed (so of two concurrent launches only one wins).
-	DeleteLoginState(ctx context.Context, state string) error
+	// ConsumeLogin consumes the state and records its nonce as used in
+	// tenant until nonceExp, atomically where the backend can: store.
+	// ErrNotFound if the state was already consumed (so of two concurrent
+	// launches only one wins), store.ErrConflict if the nonce was used.
+	ConsumeLogin(ctx context.Context, state, tenant, nonce string, nonceExp time.Time) error
 	// UseNonce records that nonce was used in tenant until exp;
 	// store.ErrConflict if it was already used and has not expired.
 	UseNonce(ctx context.Context, tenant, nonce string, exp time.Time) error

@@ -103,6 +103,9 @@ func (t *Tool) maxAge() time.Duration {
 	return t.MaxAge
 }
 
+// RandomString returns n random bytes from the tool's source, base64url-encoded.
+func (t *Tool) RandomString(n int) (string, error) { return t.randomToken(n) }
+
 // randomToken returns n random bytes, base64url-encoded.
 func (t *Tool) randomToken(n int) (string, error) {
 	r := t.Random

@@ -255,10 +255,25 @@ func (k *Keyring) load(ctx context.Context) (jwk.Key, jwk.Set, error) {
 		}
 	}
 	if signer == nil {
-		return nil, nil, errors.New("no current tool signing key")
+		return nil, nil, errNoCurrentKey
 	}
 	k.signer, k.public, k.loaded = signer, public, now
 	return signer, public, nil
+}
+
+// errNoCurrentKey means the key ring has no signing key yet.
+var errNoCurrentKey = errors.New("no current tool signing key")
+
+// loadEnsured is load, generating the first key when the ring is empty.
+func (k *Keyring) loadEnsured(ctx context.Context) (jwk.Key, jwk.Set, error) {
+	s, p, err := k.load(ctx)
+	if errors.Is(err, errNoCurrentKey) {
+		if err := k.Ensure(ctx); err != nil {
+			return nil, nil, err
+		}
+		return k.load(ctx)
+	}
+	return s, p, err
 }
 
 func toolJWK(tk ToolKey) (jwk.Key, error) {
@@ -285,13 +300,13 @@ func toolJWK(tk ToolKey) (jwk.Key, error) {
 
 // Signer returns the current private signing key (with kid and alg=RS256).
 func (k *Keyring) Signer(ctx context.Context) (jwk.Key, error) {
-	s, _, err := k.load(ctx)
+	s, _, err := k.loadEnsured(ctx)
 	return s, err
 }
 
 // PublicSet returns the published public keys: next, current, and retired
 // keys still within their grace period.
 func (k *Keyring) PublicSet(ctx context.Context) (jwk.Set, error) {
-	_, p, err := k.load(ctx)
+	_, p, err := k.loadEnsured(ctx)
 	return p, err
 }

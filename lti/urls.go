@@ -89,3 +89,28 @@ func hostOf(raw string) string {
 	}
 	return h
 }
+
+// ReturnURL is the launch's launch_presentation.return_url with the LTI
+// message parameters (lti_msg, lti_log, lti_errormsg, lti_errorlog) added to
+// any query string it already has; "" when the platform sent none or it is
+// not an http(s) URL.
+func ReturnURL(l *Launch, msg, log, errMsg, errLog string) string {
+	if l == nil || l.Claims == nil || l.Claims.LaunchPresentation == nil {
+		return ""
+	}
+	raw := l.Claims.LaunchPresentation.ReturnURL
+	if checkAbsoluteURL(raw) != nil {
+		return ""
+	}
+	params := url.Values{}
+	for k, v := range map[string]string{"lti_msg": msg, "lti_log": log, "lti_errormsg": errMsg, "lti_errorlog": errLog} {
+		if v != "" {
+			params.Set(k, v)
+		}
+	}
+	out, err := AppendQuery(raw, params)
+	if err != nil {
+		return ""
+	}
+	return out
+}

@@ -1,6 +1,9 @@
 package oneroster
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Status is a record's OneRoster status.
 type Status string
@@ -199,4 +202,82 @@ type Delta struct {
 	// Cursor is the history position this delta reaches; a connector stores
 	// it after a successful push and asks for changes since it next time.
 	Cursor int64
+}
+
+// The gradebook collections (kept beside the roster, served by the
+// gradebook REST endpoints; not part of Snapshot or Delta).
+const (
+	KindCategory Kind = "categories"
+	KindLineItem Kind = "lineItems"
+	KindResult   Kind = "results"
+)
+
+// Category is a gradebook category of line items.
+type Category struct {
+	Base
+	Title  string   `json:"title"`
+	Weight *float64 `json:"weight,omitempty"`
+}
+
+// LineItem is a gradebook column of a class: an assignment, a test.
+type LineItem struct {
+	Base
+	Title          string   `json:"title"`
+	Description    string   `json:"description,omitempty"`
+	AssignDate     string   `json:"assignDate"`
+	DueDate        string   `json:"dueDate"`
+	Class          string   `json:"classSourcedId"`
+	Category       string   `json:"categorySourcedId"`
+	Session        string   `json:"academicSessionSourcedId,omitempty"` // 1.1 gradingPeriod, 1.2 academicSession
+	School         string   `json:"schoolSourcedId,omitempty"`
+	ResultValueMin *float64 `json:"resultValueMin,omitempty"`
+	ResultValueMax *float64 `json:"resultValueMax,omitempty"`
+}
+
+// Result is one student's score on a line item.
+type Result struct {
+	Base
+	LineItem    string   `json:"lineItemSourcedId"`
+	Student     string   `json:"studentSourcedId"`
+	Class       string   `json:"classSourcedId,omitempty"`
+	ScoreStatus string   `json:"scoreStatus"`
+	Score       *float64 `json:"score,omitempty"`
+	TextScore   string   `json:"textScore,omitempty"`
+	ScoreDate   string   `json:"scoreDate"`
+	Comment     string   `json:"comment,omitempty"`
+}
+
+// Role11 maps a role to the OneRoster 1.1 user role vocabulary for 1.1-only
+// consumers: 1.2's administrative roles become administrator and counselor
+// becomes aide; other roles are the same in both versions.
+func Role11(role string) string {
+	switch role {
+	case "districtAdministrator", "siteAdministrator", "systemAdministrator", "principal":
+		return "administrator"
+	case "counselor":
+		return "aide"
+	}
+	return role
+}
+
+// The 1.1 vocabularies ext: tokens are lowered into (see LowerExt).
+var (
+	OrgTypes11     = []string{"department", "district", "local", "national", "school", "state"}
+	SessionTypes11 = []string{"gradingPeriod", "schoolYear", "semester", "term"}
+)
+
+// LowerExt maps a 1.2 ext: vocabulary token for a 1.1 consumer (Moodle's
+// client throws on unknown org types): the first value of vocab its name
+// contains (ext:camp-school → school), else def. Other values pass as is.
+func LowerExt(v string, vocab []string, def string) string {
+	if len(v) < 4 || v[:4] != "ext:" {
+		return v
+	}
+	lv := strings.ToLower(v)
+	for _, k := range vocab {
+		if strings.Contains(lv, strings.ToLower(k)) {
+			return k
+		}
+	}
+	return def
 }

@@ -22,6 +22,18 @@ func (r *Class) base() *Base           { return &r.Base }
 func (r *User) base() *Base            { return &r.Base }
 func (r *Enrollment) base() *Base      { return &r.Base }
 func (r *Demographics) base() *Base    { return &r.Base }
+func (r *Category) base() *Base        { return &r.Base }
+func (r *LineItem) base() *Base        { return &r.Base }
+func (r *Result) base() *Base          { return &r.Base }
+
+// Kind returns KindCategory.
+func (*Category) Kind() Kind { return KindCategory }
+
+// Kind returns KindLineItem.
+func (*LineItem) Kind() Kind { return KindLineItem }
+
+// Kind returns KindResult.
+func (*Result) Kind() Kind { return KindResult }
 
 // Kind returns KindOrg.
 func (*Org) Kind() Kind { return KindOrg }
@@ -51,6 +63,15 @@ var kinds = [...]Kind{KindOrg, KindAcademicSession, KindCourse, KindClass, KindU
 // kinds before it.
 func Kinds() []Kind { return kinds[:] }
 
+var gradebookKinds = [...]Kind{KindCategory, KindLineItem, KindResult}
+
+// GradebookKinds returns the gradebook kinds in dependency order (they refer
+// to roster kinds and to kinds before them).
+func GradebookKinds() []Kind { return gradebookKinds[:] }
+
+// AllKinds returns the roster kinds then the gradebook kinds.
+func AllKinds() []Kind { return append(Kinds(), GradebookKinds()...) }
+
 // NewEntity returns a zero record of the kind, or nil for an unknown kind.
 func NewEntity(k Kind) Entity {
 	switch k {
@@ -68,6 +89,12 @@ func NewEntity(k Kind) Entity {
 		return new(Enrollment)
 	case KindDemographics:
 		return new(Demographics)
+	case KindCategory:
+		return new(Category)
+	case KindLineItem:
+		return new(LineItem)
+	case KindResult:
+		return new(Result)
 	}
 	return nil
 }
@@ -139,10 +166,14 @@ func (s *Snapshot) Add(e Entity) {
 }
 
 // DeltaOf builds a Delta from changed records (the latest state of each):
-// deleted records become Deletes, the others Upserts.
+// deleted records become Deletes, the others Upserts. Gradebook records are
+// not part of a Delta and are skipped.
 func DeltaOf(recs []Record, cursor int64) (Delta, error) {
 	d := Delta{Cursor: cursor}
 	for _, r := range recs {
+		if r.Kind == KindCategory || r.Kind == KindLineItem || r.Kind == KindResult {
+			continue
+		}
 		if r.Status == StatusToBeDeleted {
 			d.Deletes = append(d.Deletes, Ref{Kind: r.Kind, SourcedID: r.SourcedID})
 			continue

@@ -86,6 +86,9 @@ type RecordStore interface {
 	// Records returns every record of a kind in the tenant, deleted ones
 	// included, ordered by sourcedId.
 	Records(ctx context.Context, tenant string, kind Kind) ([]Record, error)
+	// ActiveIDs returns the sourcedIds of the tenant's records of a kind
+	// that are not deleted, in no particular order.
+	ActiveIDs(ctx context.Context, tenant string, kind Kind) ([]string, error)
 	// Record returns one record; store.ErrNotFound if absent.
 	Record(ctx context.Context, tenant string, kind Kind, sourcedID string) (Record, error)
 	// Cursor returns the tenant's current history position (0 when empty).

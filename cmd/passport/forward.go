@@ -6,210 +6,370 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net"
+	"net/url"
 	"os"
-	"strings"
+	"text/tabwriter"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/internal/config"
 	"github.com/passportbridge/passport/internal/server"
-	"github.com/passportbridge/passport/lrs"
 	"github.com/passportbridge/passport/lrs/forward"
 	"github.com/passportbridge/passport/lrs/forward/forwardhttp"
 )
+
+// mongoSettle keeps forwarding on the mongo store this far behind the
+// clock. Without multi-document transactions, a statement becomes visible
+// when its own insert lands, which may be after statements of a later
+// request (another replica) with greater stored times: the forwarder must
+// not pass a stored time while an insert stamped before it may still land.
+// An LRS request, and so its inserts, ends within its 30 s timeout; the
+// rest is margin for clock differences between replicas.
+const mongoSettle = 45 * time.Second
 
 // forwardCommands are the forwarding, export and erasure subcommands, keyed
 // by their words (such as "lrs export").
 func forwardCommands() map[string]command {
 	return map[string]command{
-		"lrs export":       lrsExportCommand(),
-		"lrs erase":        lrsEraseCommand(),
-		"lrs replay":       lrsForwardCommand("replay"),
-		"lrs dead-letters": lrsForwardCommand("dead-letters"),
-	}
-}
-
-func lrsExportCommand() command {
-	var tenant, since string
-	var from time.Time
-	return command{
-		Summary:    "write a tenant's statements as JSON lines (stored order, voided ones included)",
-		NeedsStore: true,
-		Flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&tenant, "tenant", auth.DefaultTenant, "tenant whose statements to export")
-			fs.StringVar(&since, "since", "", "export only statements stored after this ISO 8601 time")
-		},
-		Check: func(args []string) error {
-			if len(args) > 0 {
-				return fmt.Errorf("unexpected argument %q", args[0])
-			}
-			if since != "" {
-				t, ok := lrs.ParseTimestamp(since)
-				if !ok {
-					return errors.New("--since must be an ISO 8601 timestamp")
-				}
-				from = t
-			}
-			return nil
-		},
-		Run: func(ctx context.Context, d *deps, _ []string) int {
-			n, err := forward.Export(ctx, d.Store, tenant, from, d.Stdout)
-			if err != nil {
-				fmt.Fprintf(d.Stderr, "passport lrs export: %v\n", err)
-				return 1
-			}
-			d.Logger.InfoContext(ctx, "statements exported", "tenant", tenant, "count", n)
-			return 0
-		},
-	}
-}
-
-func lrsEraseCommand() command {
-	var tenant, agent, key string
-	return command{
-		Summary:    "erase one learner's statements, documents and attachments; prints the audit record",
-		NeedsStore: true,
-		Flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&tenant, "tenant", auth.DefaultTenant, "tenant of the learner")
-			fs.StringVar(&agent, "agent", "", `the learner as an xAPI Agent, e.g. {"mbox":"mailto:a@example.org"}`)
-		},
-		Check: func(args []string) error {
-			if len(args) > 0 {
-				return fmt.Errorf("unexpected argument %q", args[0])
-			}
-			k, err := lrs.ParseAgentParam("agent", agent, lrs.V2)
-			if err != nil {
-				return fmt.Errorf("--%w", err)
-			}
-			key = k
-			return nil
-		},
-		Run: func(ctx context.Context, d *deps, _ []string) int {
-			e, err := d.Store.EraseAgent(ctx, tenant, key, forward.Erasure{ID: uuid.New(), At: d.Clock(), By: "cli"})
-			if err != nil {
-				fmt.Fprintf(d.Stderr, "passport lrs erase: %v\n", err)
-				return 1
-			}
-			out, _ := json.Marshal(e)
-			fmt.Fprintln(d.Stdout, string(out))
-			return 0
-		},
-	}
-}
-
-// lrsForwardCommand is "lrs replay" (send a rule's dead letters again) or
-// "lrs dead-letters" (list them).
-func lrsForwardCommand(sub string) command {
-	var id string
-	summary := "send a forwarding rule's dead letters again"
-	if sub == "dead-letters" {
-		summary = "list a forwarding rule's dead letters (id, time, status, reason)"
-	}
-	return command{
-		Summary:    summary,
-		NeedsStore: true,
-		Flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&id, "rule", "", "forwarding rule id from the config file")
-		},
-		Check: func(args []string) error {
-			if len(args) > 0 {
-				return fmt.Errorf("unexpected argument %q", args[0])
-			}
-			if id == "" {
-				return errors.New("--rule is required")
-			}
-			return nil
-		},
-		Run: func(ctx context.Context, d *deps, _ []string) int {
-			for _, r := range d.File.Forwarding {
-				if r.ID != id {
-					continue
-				}
-				if sub == "dead-letters" {
-					dl, err := d.Store.DeadLetters(ctx, r.Tenant, r.ID)
-					if err != nil {
-						fmt.Fprintf(d.Stderr, "passport lrs dead-letters: %v\n", err)
-						return 1
-					}
-					for _, l := range dl {
-						fmt.Fprintf(d.Stdout, "%s\t%s\t%d\t%s\n", l.ID, lrs.FormatTime(l.At), l.Status, l.Reason)
-					}
-					return 0
-				}
-				f, err := forwarder(d, r)
-				if err != nil {
-					fmt.Fprintf(d.Stderr, "passport lrs replay: %v\n", err)
-					return 1
-				}
-				n, err := f.Replay(ctx)
-				if err != nil {
-					fmt.Fprintf(d.Stderr, "passport lrs replay: %v\n", err)
-					return 1
-				}
-				fmt.Fprintf(d.Stdout, "replayed: %d accepted\n", n)
-				return 0
-			}
-			fmt.Fprintf(d.Stderr, "passport lrs %s: no forwarding rule %q in the config file\n", sub, id)
-			return 2
-		},
+		"lrs export":  lrsExportCommand(),
+		"lrs erase":   lrsEraseCommand(),
+		"lrs forward": lrsForwardCommand(),
 	}
 }
 
 // forwardMounts are the forwarding and erasure HTTP handlers serve mounts.
 func forwardMounts(d *deps) []server.Mounter {
 	return []server.Mounter{&forwardhttp.Handler{
-		Store: d.Store, Auth: d.Auth, Logger: d.Logger.With("component", "lrs-admin"), Clock: d.Clock, BodyLimit: d.Config.BodyLimit,
+		Auth: d.Auth, Store: d.Store, Logger: d.Logger.With("component", "erasure"), Clock: d.Clock,
 	}}
 }
 
-// forwardInterval is how often a caught-up forwarder looks for new statements.
-const forwardInterval = 5 * time.Second
-
-// forwarder resolves a configured forwarding rule (its secret from the
-// environment or a file) into a Forwarder.
-func forwarder(d *deps, r config.ForwardRule) (*forward.Forwarder, error) {
-	if err := r.Validate(); err != nil {
-		return nil, err
+// forwardWorkers are the forwarding loops serve runs, one per rule.
+func forwardWorkers(d *deps) []worker {
+	if len(d.File.Forwarding) == 0 {
+		return nil
 	}
-	secret := os.Getenv(r.SecretEnv)
-	if r.SecretFile != "" {
-		b, err := os.ReadFile(r.SecretFile)
-		if err != nil {
-			return nil, fmt.Errorf("forwarding rule %s: read secret file: %w", r.ID, err)
+	fail := func(err error) []worker {
+		return []worker{{Name: "forwarding", Run: func(context.Context) error { return err }}}
+	}
+	rules, err := forwardRules(d)
+	if err != nil {
+		return fail(err)
+	}
+	metrics, err := forward.NewMetrics(d.Metrics)
+	if err != nil {
+		return fail(fmt.Errorf("forwarding metrics: %w", err))
+	}
+	var settle time.Duration
+	if d.Config.Store == config.StoreMongo {
+		settle = mongoSettle
+	}
+	out := make([]worker, 0, len(rules))
+	for _, r := range rules {
+		logger := d.Logger.With("component", "forward")
+		if u, err := url.Parse(r.URL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+			logger.Warn("forwarding rule sends credentials and statements over plain http", "rule", r.ID, "host", u.Host)
 		}
-		secret = strings.TrimSpace(string(b))
+		f := forward.New(r, d.Store, forward.Options{
+			Client: d.HTTPClient(logger), Logger: logger, Clock: d.Clock, Settle: settle, Metrics: metrics,
+		})
+		out = append(out, worker{Name: "forward " + r.ID, Run: f.Run})
 	}
-	if secret == "" {
-		return nil, fmt.Errorf("forwarding rule %s: the secret is empty", r.ID)
-	}
-	rule := forward.Rule{
-		ID: r.ID, Tenant: r.Tenant, URL: r.URL, Key: r.Key, Secret: secret, Version: r.Version,
-		Verbs: r.Verbs, Activities: r.Activities,
-	}
-	for _, a := range r.Actors {
-		key, err := lrs.ParseAgentParam("actors", a, lrs.V2)
-		if err != nil {
-			return nil, fmt.Errorf("forwarding rule %s: %w", r.ID, err)
-		}
-		rule.Actors = append(rule.Actors, key)
-	}
-	logger := d.Logger.With("component", "lrs-forward", "rule", r.ID)
-	return &forward.Forwarder{Store: d.Store, Rule: rule, HTTP: d.HTTPClient(logger), Logger: logger, Clock: d.Clock}, nil
+	return out
 }
 
-// forwardWorkers are the forwarding loops serve runs, one per rule of the
-// config file.
-func forwardWorkers(d *deps) []worker {
-	var ws []worker
-	for _, r := range d.File.Forwarding {
-		f, err := forwarder(d, r)
-		if err != nil {
-			d.Logger.Error("forwarding rule ignored", "rule", r.ID, "err", err)
-			continue
-		}
-		ws = append(ws, worker{Name: "lrs-forward-" + r.ID, Run: func(ctx context.Context) error { return f.Run(ctx, forwardInterval) }})
+// isLoopback reports whether host is localhost or a loopback address.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
 	}
-	return ws
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// forwardCheck validates the forwarding part of the config file beyond
+// what strict decoding checks (each rule is validated as it is decoded):
+// rule ids are unique. checkConfigFile should call it.
+func forwardCheck(d *deps) error {
+	return config.ValidateForwarding(d.File.Forwarding)
+}
+
+// forwardRules resolves the config file's forwarding rules.
+func forwardRules(d *deps) ([]forward.Rule, error) {
+	if err := config.ValidateForwarding(d.File.Forwarding); err != nil {
+		return nil, err
+	}
+	out := make([]forward.Rule, 0, len(d.File.Forwarding))
+	for _, fr := range d.File.Forwarding {
+		r, err := fr.Rule(os.Getenv, os.ReadFile)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// parseTime reads an RFC 3339 --since/--until value ("" is the zero time).
+func parseTime(flagName, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--%s %q: want an RFC 3339 time such as 2026-01-31T00:00:00Z", flagName, v)
+	}
+	return t, nil
+}
+
+func lrsExportCommand() command {
+	var tenant, since, until, out string
+	return command{
+		Summary:    "write a tenant's statements as JSON lines (exact stored JSON, ascending by stored)",
+		NeedsStore: true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&tenant, "tenant", auth.DefaultTenant, "tenant to export")
+			fs.StringVar(&since, "since", "", "only statements stored after this RFC 3339 time")
+			fs.StringVar(&until, "until", "", "only statements stored at or before this RFC 3339 time")
+			fs.StringVar(&out, "out", "", "write to this file instead of standard output")
+		},
+		Check: func(args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unexpected argument %q", args[0])
+			}
+			if _, err := parseTime("since", since); err != nil {
+				return err
+			}
+			_, err := parseTime("until", until)
+			return err
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			s, _ := parseTime("since", since)
+			u, _ := parseTime("until", until)
+			w := d.Stdout
+			if out != "" {
+				f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+				if err != nil {
+					fmt.Fprintf(d.Stderr, "passport lrs export: %v\n", err)
+					return 1
+				}
+				defer f.Close()
+				w = f
+			}
+			n, err := forward.Export(ctx, d.Store, tenant, s, u, w)
+			if err == nil && out != "" {
+				err = w.(*os.File).Sync()
+			}
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "passport lrs export: %v (after %d statements)\n", err, n)
+				return 1
+			}
+			if out != "" {
+				fmt.Fprintf(d.Stdout, "exported %d statements to %s\n", n, out)
+			}
+			return 0
+		},
+	}
+}
+
+func lrsEraseCommand() command {
+	var tenant, agent string
+	var dryRun bool
+	return command{
+		Summary:    "erase one learner (statements naming them, their State and Agent Profile documents, orphaned attachments)",
+		NeedsStore: true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&tenant, "tenant", auth.DefaultTenant, "tenant to erase the learner from")
+			fs.StringVar(&agent, "agent", "", `the learner as an xAPI Agent JSON object, e.g. {"mbox":"mailto:a@example.org"}`)
+			fs.BoolVar(&dryRun, "dry-run", false, "count what would be erased; change nothing")
+		},
+		Check: func(args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unexpected argument %q", args[0])
+			}
+			if agent == "" {
+				return errors.New("--agent is required")
+			}
+			if _, err := forward.AgentKeyOf([]byte(agent)); err != nil {
+				return fmt.Errorf("--agent: %w", err)
+			}
+			return nil
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			rec, err := forward.Erase(ctx, d.Store, forward.ErasureRequest{
+				Tenant: tenant, Agent: []byte(agent), RequestedBy: "cli", DryRun: dryRun,
+			}, d.Clock())
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "passport lrs erase: %v\n", err)
+				return 1
+			}
+			res := map[string]any{
+				"dry_run": dryRun, "statements": rec.Statements, "documents": rec.Documents,
+				"attachments": rec.Attachments,
+			}
+			if !dryRun {
+				res["erasure_id"] = rec.ID.String()
+			}
+			b, _ := json.Marshal(res)
+			fmt.Fprintln(d.Stdout, string(b))
+			return 0
+		},
+	}
+}
+
+// forwardArgs are the sub-command and flags of passport lrs forward.
+type forwardArgs struct {
+	verb        string
+	rule        string
+	deadLetters bool
+	since       time.Time
+}
+
+func parseForwardArgs(args []string) (forwardArgs, error) {
+	var fa forwardArgs
+	if len(args) == 0 {
+		return fa, errors.New("want a sub-command: status or replay")
+	}
+	fa.verb = args[0]
+	fs := flag.NewFlagSet("lrs forward "+fa.verb, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&fa.rule, "rule", "", "forwarding rule id")
+	var since string
+	switch fa.verb {
+	case "status":
+	case "replay":
+		fs.BoolVar(&fa.deadLetters, "dead-letters", false, "queue the rule's dead letters for another attempt")
+		fs.StringVar(&since, "since", "", "forward again the statements stored after this RFC 3339 time")
+	default:
+		return fa, fmt.Errorf("unknown sub-command %q: want status or replay", fa.verb)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return fa, fmt.Errorf("%w (common flags such as --config go before %q, or use PASSPORT_* variables)", err, fa.verb)
+	}
+	if fs.NArg() > 0 {
+		return fa, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	t, err := parseTime("since", since)
+	if err != nil {
+		return fa, err
+	}
+	fa.since = t
+	if fa.verb == "replay" && fa.rule == "" {
+		return fa, errors.New("replay needs --rule ID")
+	}
+	return fa, nil
+}
+
+func lrsForwardCommand() command {
+	return command{
+		Summary: "forwarding: status [--rule ID] | replay --rule ID [--dead-letters] [--since TIME]",
+		Check: func(args []string) error {
+			_, err := parseForwardArgs(args)
+			return err
+		},
+		NeedsStore: true,
+		Run: func(ctx context.Context, d *deps, args []string) int {
+			fa, _ := parseForwardArgs(args) // checked by Check
+			if err := config.ValidateForwarding(d.File.Forwarding); err != nil {
+				fmt.Fprintf(d.Stderr, "passport lrs forward: %v\n", err)
+				return 2
+			}
+			var rules []config.ForwardRule
+			for _, r := range d.File.Forwarding {
+				if fa.rule == "" || r.ID == fa.rule {
+					rules = append(rules, r)
+				}
+			}
+			if fa.rule != "" && len(rules) == 0 {
+				fmt.Fprintf(d.Stderr, "passport lrs forward: no forwarding rule %q in the config file\n", fa.rule)
+				return 2
+			}
+			if len(rules) == 0 {
+				fmt.Fprintln(d.Stderr, "passport lrs forward: no forwarding rules in the config file (--config or PASSPORT_CONFIG)")
+				return 2
+			}
+			var err error
+			if fa.verb == "status" {
+				err = forwardStatus(ctx, d, rules, fa.rule != "")
+			} else {
+				err = forwardReplay(ctx, d, rules[0], fa)
+			}
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "passport lrs forward %s: %v\n", fa.verb, err)
+				return 1
+			}
+			return 0
+		},
+	}
+}
+
+// maxListed bounds the dead letters status lists.
+const maxListed = 1000
+
+func forwardStatus(ctx context.Context, d *deps, rules []config.ForwardRule, listDead bool) error {
+	w := tabwriter.NewWriter(d.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "RULE\tTENANT\tURL\tFORWARDED THROUGH\tNEXT PENDING\tLAG\tDEAD LETTERS\tQUEUED FOR RETRY")
+	for _, r := range rules {
+		cur, err := d.Store.ForwardCursor(ctx, r.Tenant, r.ID)
+		if err != nil {
+			return err
+		}
+		through := "-"
+		if cur != nil {
+			through = cur.Stored.UTC().Format(time.RFC3339Nano)
+		}
+		next, lag := "caught up", "0s"
+		pending, err := d.Store.StatementLog(ctx, r.Tenant, cur, time.Time{}, 1)
+		if err != nil {
+			return err
+		}
+		if len(pending) > 0 {
+			next = pending[0].Stored.UTC().Format(time.RFC3339Nano)
+			lag = d.Clock().Sub(pending[0].Stored).Round(time.Second).String()
+		}
+		dead, err := d.Store.DeadLetters(ctx, r.Tenant, r.ID, false, maxListed)
+		if err != nil {
+			return err
+		}
+		retry := 0
+		for _, dl := range dead {
+			if dl.Retry {
+				retry++
+			}
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", r.ID, r.Tenant, r.URL, through, next, lag, len(dead), retry)
+		if listDead && len(dead) > 0 {
+			_ = w.Flush()
+			fmt.Fprintln(d.Stdout, "\nSTATEMENT\tSTORED\tREFUSED AT\tRETRY\tREASON")
+			for _, dl := range dead {
+				fmt.Fprintf(d.Stdout, "%s\t%s\t%s\t%t\t%s\n", dl.StatementID, dl.Stored.Format(time.RFC3339Nano),
+					dl.At.Format(time.RFC3339), dl.Retry, dl.Reason)
+			}
+		}
+	}
+	return w.Flush()
+}
+
+func forwardReplay(ctx context.Context, d *deps, r config.ForwardRule, fa forwardArgs) error {
+	if fa.deadLetters {
+		n, err := d.Store.RequeueDeadLetters(ctx, r.Tenant, r.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(d.Stdout, "rule %s: %d dead letters queued for another attempt\n", r.ID, n)
+		if fa.since.IsZero() {
+			return nil
+		}
+	}
+	if err := d.Store.SetForwardCursor(ctx, r.Tenant, r.ID, forward.SinceCursor(fa.since)); err != nil {
+		return err
+	}
+	if fa.since.IsZero() {
+		fmt.Fprintf(d.Stdout, "rule %s: rewound to the start; every statement will be forwarded again (the downstream ignores those it has)\n", r.ID)
+	} else {
+		fmt.Fprintf(d.Stdout, "rule %s: rewound; statements stored after %s will be forwarded again\n", r.ID, fa.since.UTC().Format(time.RFC3339Nano))
+	}
+	return nil
 }

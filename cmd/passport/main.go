@@ -93,6 +93,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Stdout: stdout,
 		Stderr: stderr,
 	}
+	if err := checkConfigFile(d); err != nil {
+		fmt.Fprintf(stderr, "passport %s: %v\n", name, err)
+		return 2
+	}
 	if cmd.NeedsStore {
 		s, err := openStore(ctx, cfg, logger)
 		if err != nil {

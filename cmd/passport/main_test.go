@@ -49,6 +49,8 @@ func TestUsageErrors(t *testing.T) {
 	dir := t.TempDir()
 	badConfig := filepath.Join(dir, "bad.yaml")
 	require.NoError(t, os.WriteFile(badConfig, []byte("connectors:\n  - id: x\n    tpye: moodle\n"), 0o600))
+	badConnector := filepath.Join(dir, "bad-connector.yaml")
+	require.NoError(t, os.WriteFile(badConnector, []byte("connectors:\n  - id: m1\n    type: moodle\n    tenant: default\n    config: {url: 'https://moodle.example.org', token: t, colour: blue}\n"), 0o600))
 	tests := []struct {
 		name string
 		args []string
@@ -59,6 +61,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"serve", "--nope"}, env(), "flag provided but not defined: -nope"},
 		{"bad variable", []string{"serve"}, env("PASSPORT_STORE", "postgres"), `PASSPORT_STORE "postgres": want sqlite or mongo`},
 		{"bad config file key", []string{"serve", "--config", badConfig}, env(), "tpye"},
+		{"bad connector block", []string{"serve", "--data", dir, "--config", badConnector}, env(), "colour"},
 		{"missing config file", []string{"serve", "--config", filepath.Join(dir, "nope.yaml")}, env(), "no such file"},
 		{"credentials without name", []string{"credentials", "create", "--data", dir, "--scopes", "all"}, env(), "--name is required"},
 		{"credentials unknown scope", []string{"credentials", "create", "--data", dir, "--name", "x", "--scopes", "everything"}, env(), `unknown scope "everything"`},

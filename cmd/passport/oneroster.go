@@ -1,12 +1,326 @@
 package main
 
-import "github.com/passportbridge/passport/internal/server"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"time"
 
-// onerosterCommands are the oneroster subcommands, keyed by their words (such as "lti register").
-func onerosterCommands() map[string]command { return nil }
+	"github.com/passportbridge/passport/internal/auth"
+	"github.com/passportbridge/passport/internal/server"
+	"github.com/passportbridge/passport/oneroster"
+	orcsv "github.com/passportbridge/passport/oneroster/csv"
+	"github.com/passportbridge/passport/oneroster/mapping"
+	"github.com/passportbridge/passport/oneroster/rest"
+)
+
+// onerosterCommands are the oneroster subcommands, keyed by their first word.
+func onerosterCommands() map[string]command {
+	return map[string]command{
+		"oneroster import": onerosterImportCommand(),
+		"oneroster merge":  onerosterMergeCommand(),
+		"oneroster pull":   onerosterPullCommand(),
+		"oneroster export": onerosterExportCommand(),
+	}
+}
 
 // onerosterMounts are the oneroster HTTP handlers serve mounts.
-func onerosterMounts(_ *deps) []server.Mounter { return nil }
+func onerosterMounts(d *deps) []server.Mounter {
+	return []server.Mounter{&rest.Handler{Store: d.Store, Writer: d.Store, Clock: d.Clock, Auth: d.Auth, Logger: d.Logger}}
+}
 
 // onerosterWorkers are the oneroster background loops serve runs.
 func onerosterWorkers(_ *deps) []worker { return nil }
+
+// importFlags are oneroster import's own flags.
+type importFlags struct {
+	tenant         string
+	dryRun         bool
+	strict         bool
+	allowDeletions bool
+	maxShare       float64
+	mapping        string
+}
+
+// add registers the flags with f's current values as their defaults, so a
+// second registration (see reparse) keeps what the first parse set.
+func (f *importFlags) add(fs *flag.FlagSet) {
+	fs.StringVar(&f.tenant, "tenant", f.tenant, "tenant to import into (created if missing)")
+	fs.BoolVar(&f.dryRun, "dry-run", f.dryRun, "validate and report without changing anything")
+	fs.BoolVar(&f.strict, "strict", f.strict, "refuse the whole package if any row is rejected (and read nothing leniently)")
+	fs.BoolVar(&f.allowDeletions, "allow-deletions", f.allowDeletions, "apply a bulk package even if it deletes more than the guard allows")
+	fs.Float64Var(&f.maxShare, "max-delete-share", f.maxShare, "largest share (0-1) of users or enrollments a bulk package may delete")
+	fs.StringVar(&f.mapping, "mapping", f.mapping, "a mapping file: PATH is then a folder of plain CSV exports mapped to OneRoster")
+}
+
+// reparse reads the command's own flags given after the positional PATH
+// (passport oneroster import PATH --tenant T): the first parse stops at PATH.
+func reparse(args []string, add func(*flag.FlagSet)) ([]string, error) {
+	var pos []string
+	for len(args) > 0 {
+		if !strings.HasPrefix(args[0], "-") {
+			pos = append(pos, args[0])
+			args = args[1:]
+			continue
+		}
+		fs := flag.NewFlagSet("", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		add(fs)
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%w (common flags such as --data go before PATH)", err)
+		}
+		args = fs.Args()
+	}
+	return pos, nil
+}
+
+func onerosterImportCommand() command {
+	f := importFlags{tenant: auth.DefaultTenant, maxShare: oneroster.DefaultMaxDeleteShare}
+	var path string
+	return command{
+		Summary:    "import a OneRoster 1.1 or 1.2 CSV package (zip or folder); prints every rejected row as file:line: reason",
+		NeedsStore: true,
+		Flags:      f.add,
+		Check: func(args []string) error {
+			pos, err := reparse(args, f.add)
+			if err != nil {
+				return err
+			}
+			switch {
+			case len(pos) == 0:
+				return errors.New("usage: passport oneroster import PATH [--tenant T] [--dry-run] [--strict] [--allow-deletions]")
+			case len(pos) > 1:
+				return fmt.Errorf("unexpected argument %q", pos[1])
+			case !auth.ValidTenantID(f.tenant):
+				return fmt.Errorf("--tenant %q: want 1-64 letters, digits, '-' or '_'", f.tenant)
+			case f.maxShare <= 0 || f.maxShare > 1:
+				return errors.New("--max-delete-share must be in (0, 1]")
+			}
+			path = pos[0]
+			return nil
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			return runImport(ctx, d, path, f)
+		},
+	}
+}
+
+func runImport(ctx context.Context, d *deps, path string, f importFlags) int {
+	const name = "passport oneroster import"
+	var p *orcsv.Package
+	var err error
+	explain := func(is orcsv.Issue) orcsv.Issue { return is }
+	if f.mapping != "" {
+		m, merr := mapping.Load(f.mapping)
+		if merr != nil {
+			fmt.Fprintf(d.Stderr, "%s: %v\n", name, merr)
+			return 1
+		}
+		res, berr := m.Build(os.DirFS(path))
+		if berr != nil {
+			fmt.Fprintf(d.Stderr, "%s: %v\n", name, berr)
+			return 1
+		}
+		for _, is := range res.Issues {
+			fmt.Fprintln(d.Stdout, is.String())
+		}
+		explain = res.Explain
+		p, err = orcsv.OpenFS(res.FS, orcsv.Options{Strict: f.strict})
+	} else {
+		p, err = orcsv.Open(path, orcsv.Options{Strict: f.strict})
+	}
+	var se *orcsv.StructureError
+	if errors.As(err, &se) {
+		for _, is := range se.Issues {
+			fmt.Fprintln(d.Stdout, is.String())
+		}
+		fmt.Fprintf(d.Stderr, "%s: package refused: its structure is broken\n", name)
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	defer func() { _ = p.Close() }()
+	return applyPackage(ctx, d, name, p, f, explain)
+}
+
+// applyPackage imports an opened package and prints the report; it returns
+// the exit status.
+func applyPackage(ctx context.Context, d *deps, name string, p *orcsv.Package, f importFlags, explain func(orcsv.Issue) orcsv.Issue) int {
+	if !f.dryRun {
+		if err := d.Auth.EnsureTenant(ctx, f.tenant); err != nil {
+			fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
+			return 1
+		}
+	}
+	rep, err := orcsv.Import(ctx, d.Store, p, orcsv.ImportOptions{
+		Tenant: f.tenant,
+		DryRun: f.dryRun,
+		Guard:  oneroster.Guard{MaxShare: f.maxShare, Allow: f.allowDeletions},
+		Now:    d.Clock,
+	})
+	for i, is := range rep.Rejects {
+		rep.Rejects[i] = explain(is)
+	}
+	if werr := rep.Write(d.Stdout); werr != nil {
+		fmt.Fprintf(d.Stderr, "%s: %v\n", name, werr)
+	}
+	var re *orcsv.RefusedError
+	if errors.As(err, &re) {
+		fmt.Fprintf(d.Stderr, "%s: %v\n", name, re)
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
+		return 1
+	}
+	if c := rep.Applied.Counts[oneroster.KindUser]; !f.dryRun && c.Created+c.Updated > 0 {
+		dups, derr := oneroster.FindDuplicates(ctx, d.Store, f.tenant)
+		if derr != nil {
+			fmt.Fprintf(d.Stderr, "%s: duplicate check: %v\n", name, derr)
+		}
+		for _, dup := range dups {
+			fmt.Fprintf(d.Stdout, "warning: %s; see passport oneroster merge\n", dup)
+		}
+	}
+	d.Logger.InfoContext(ctx, "roster imported", "tenant", f.tenant, "version", rep.Version, "rows", rep.AppliedRows(),
+		"rejected", len(rep.Rejects), "cursor", rep.Applied.Cursor, "dry_run", f.dryRun)
+	if rep.AppliedRows() == 0 && len(rep.Rejects) > 0 {
+		fmt.Fprintf(d.Stderr, "%s: every row was rejected; nothing applied\n", name)
+		return 1
+	}
+	return 0
+}
+
+func onerosterPullCommand() command {
+	f := importFlags{tenant: auth.DefaultTenant, maxShare: oneroster.DefaultMaxDeleteShare}
+	var from, tokenURL, clientID, clientSecret, version, since string
+	var pageSize int
+	return command{
+		Summary:    "pull a SIS's OneRoster REST roster into a tenant (same validation and deletion guard as import)",
+		NeedsStore: true,
+		Flags: func(fs *flag.FlagSet) {
+			f.add(fs)
+			fs.StringVar(&from, "from", "", "the SIS's rostering base URL, e.g. https://sis/ims/oneroster/v1p1")
+			fs.StringVar(&tokenURL, "token-url", "", "OAuth 2.0 token URL (default: the --from host's /oauth/token)")
+			fs.StringVar(&clientID, "client-id", "", "OAuth 2.0 client id")
+			fs.StringVar(&clientSecret, "client-secret", "", "OAuth 2.0 client secret")
+			fs.StringVar(&version, "version", "1.1", "OneRoster version the SIS speaks: 1.1 or 1.2")
+			fs.StringVar(&since, "since", "", "pull only records changed after this datetime (a delta), e.g. 2026-01-31T00:00:00Z")
+			fs.IntVar(&pageSize, "page-size", 100, "records asked per page")
+		},
+		Check: func(args []string) error {
+			switch {
+			case len(args) > 0:
+				return fmt.Errorf("unexpected argument %q", args[0])
+			case from == "" || clientID == "" || clientSecret == "":
+				return errors.New("--from, --client-id and --client-secret are required")
+			case version != "1.1" && version != "1.2":
+				return errors.New("--version must be 1.1 or 1.2")
+			case pageSize < 1:
+				return errors.New("--page-size must be positive")
+			case !auth.ValidTenantID(f.tenant):
+				return fmt.Errorf("--tenant %q: want 1-64 letters, digits, '-' or '_'", f.tenant)
+			}
+			u, err := url.Parse(from)
+			if err != nil || u.Host == "" {
+				return errors.New("--from must be an absolute URL")
+			}
+			if tokenURL == "" {
+				tokenURL = u.Scheme + "://" + u.Host + "/oauth/token"
+			}
+			if since != "" {
+				if _, err := time.Parse(time.RFC3339Nano, since); err != nil {
+					return errors.New("--since must be an RFC 3339 datetime")
+				}
+			}
+			return nil
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			const name = "passport oneroster pull"
+			p := &rest.Puller{BaseURL: from, TokenURL: tokenURL, ClientID: clientID, ClientSecret: clientSecret,
+				Version: version, PageSize: pageSize, HTTP: d.HTTPClient(d.Logger)}
+			if since != "" {
+				p.Since, _ = time.Parse(time.RFC3339Nano, since) // checked by Check
+			}
+			pkg, err := p.Pull(ctx)
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "%s: %v; nothing applied\n", name, err)
+				return 1
+			}
+			pk, err := orcsv.OpenFS(pkg, orcsv.Options{Strict: f.strict})
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
+				return 1
+			}
+			return applyPackage(ctx, d, name, pk, f, func(is orcsv.Issue) orcsv.Issue { return is })
+		},
+	}
+}
+
+func onerosterExportCommand() command {
+	var tenant, version, dir string
+	return command{
+		Summary:    "write a tenant's roster as a OneRoster 1.1 or 1.2 CSV package (a folder)",
+		NeedsStore: true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&tenant, "tenant", auth.DefaultTenant, "tenant")
+			fs.StringVar(&version, "version", "1.2", "OneRoster version to write: 1.1 or 1.2")
+		},
+		Check: func(args []string) error {
+			if len(args) != 1 {
+				return errors.New("usage: passport oneroster export [--tenant T] [--version 1.1|1.2] DIR")
+			}
+			if version != "1.1" && version != "1.2" {
+				return errors.New("--version must be 1.1 or 1.2")
+			}
+			dir = args[0]
+			return nil
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			if err := orcsv.Export(ctx, d.Store, tenant, version, dir); err != nil {
+				fmt.Fprintf(d.Stderr, "passport oneroster export: %v\n", err)
+				return 1
+			}
+			return 0
+		},
+	}
+}
+
+func onerosterMergeCommand() command {
+	var tenant, from, into, reason string
+	return command{
+		Summary:    "merge a learner who re-registered (--from) into their earlier record (--into), with an audit entry",
+		NeedsStore: true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&tenant, "tenant", auth.DefaultTenant, "tenant")
+			fs.StringVar(&from, "from", "", "the new sourcedId")
+			fs.StringVar(&into, "into", "", "the earlier sourcedId the learner keeps")
+			fs.StringVar(&reason, "reason", "", "why (kept in the audit entry)")
+		},
+		Check: func(args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unexpected argument %q", args[0])
+			}
+			if from == "" || into == "" {
+				return errors.New("--from and --into are required")
+			}
+			return nil
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			m, err := oneroster.MergeLearners(ctx, d.Store, tenant, from, into, "cli", reason, d.Clock())
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "passport oneroster merge: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(d.Stdout, "merged %s into %s at %s\n", m.From, m.Into, m.At.Format("2006-01-02T15:04:05Z"))
+			return 0
+		},
+	}
+}

@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	"github.com/passportbridge/passport/connectors"
+	"github.com/passportbridge/passport/connectors/kolibri"
 	"github.com/passportbridge/passport/connectors/moodle"
+	"github.com/passportbridge/passport/connectors/openemis"
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/internal/config"
 	"github.com/passportbridge/passport/internal/rostersync"
@@ -21,7 +23,9 @@ import (
 // connectorConfigs maps connector types to their config blocks: an
 // explicit registry, no init() (design.md §3.8 rule 3).
 var connectorConfigs = map[string]func() connectors.Config{
-	"moodle": func() connectors.Config { return new(moodle.Config) },
+	"moodle":   func() connectors.Config { return new(moodle.Config) },
+	"kolibri":  func() connectors.Config { return new(kolibri.Config) },
+	"openemis": func() connectors.Config { return new(openemis.Config) },
 }
 
 func knownConnectorType(t string) bool {
@@ -51,6 +55,9 @@ func openJobs(d *deps, only string) ([]rostersync.Job, error) {
 		if tenant == "" {
 			tenant = auth.DefaultTenant
 		}
+		if !auth.ValidTenantID(tenant) {
+			return nil, &config.UsageError{Msg: fmt.Sprintf("%s: tenant: %q: want 1-64 letters, digits, '-' or '_'", where, tenant)}
+		}
 		every, _ := s.Every() // validated above
 		logger := d.Logger.With("connector", s.ID, "tenant", tenant)
 		hc := connectors.PrepareClient(d.HTTPClient(logger))
@@ -66,24 +73,20 @@ func openJobs(d *deps, only string) ([]rostersync.Job, error) {
 	return jobs, nil
 }
 
-// newRunner wires the runner to the store. The roster source is the
-// OneRoster store's change feed when the store provides one.
+// newRunner wires the runner to the store: run reports and cursors, the
+// OneRoster store's change feed and records, pulled rosters through the
+// OneRoster import pipeline, progress statements into the tenant's LRS.
 func newRunner(d *deps) *rostersync.Runner {
 	r := &rostersync.Runner{
 		Runs:    d.Store,
+		LRS:     rostersync.LRSSaver{Store: d.Store, AuthorityHome: d.Config.PublicURL, Clock: d.Clock},
 		Logger:  d.Logger,
 		Clock:   d.Clock,
 		Metrics: rostersync.NewMetrics(d.Metrics),
 	}
-	if src, ok := any(d.Store).(rostersync.RosterSource); ok {
-		r.Roster = src
-	}
-	if imp, ok := any(d.Store).(rostersync.RosterImporter); ok {
-		r.Importer = imp
-	}
-	if lrs, ok := any(d.Store).(rostersync.StatementSaver); ok {
-		r.LRS = lrs
-	}
+	r.Roster = d.Store
+	r.Records = d.Store
+	r.Importer = rostersync.SnapshotImporter{Store: d.Store, Clock: d.Clock}
 	return r
 }
 
@@ -97,7 +100,7 @@ func syncCommands() map[string]command {
 
 func syncCommand() command {
 	var only, export string
-	var dryRun, asJSON bool
+	var dryRun, asJSON, check bool
 	return command{
 		Summary:    "push the roster to the configured connectors (and pull from EMIS ones); prints a report per connector",
 		NeedsStore: true,
@@ -106,10 +109,14 @@ func syncCommand() command {
 			fs.BoolVar(&dryRun, "dry-run", false, "read the targets and report what would change, without writing")
 			fs.StringVar(&export, "export", "", "write the connector's offline import files into this directory instead of calling it (needs --connector)")
 			fs.BoolVar(&asJSON, "json", false, "print the runs as JSON")
+			fs.BoolVar(&check, "check", false, "only check each connector's credentials and reachability")
 		},
 		Check: func(args []string) error {
 			if len(args) > 0 {
 				return fmt.Errorf("unexpected argument %q", args[0])
+			}
+			if check && (export != "" || dryRun) {
+				return errors.New("--check goes with neither --export nor --dry-run")
 			}
 			if export != "" && only == "" {
 				return errors.New("--export needs --connector")
@@ -128,6 +135,17 @@ func syncCommand() command {
 			}
 			if export != "" {
 				return syncExport(ctx, d, jobs[0], export)
+			}
+			if check {
+				return syncCheckTargets(ctx, d, jobs)
+			}
+			for _, job := range jobs {
+				// Like oneroster import, a connector's tenant is created
+				// when it does not exist yet.
+				if err := d.Auth.EnsureTenant(ctx, job.Tenant); err != nil {
+					fmt.Fprintf(d.Stderr, "passport sync: tenant %s: %v\n", job.Tenant, err)
+					return 1
+				}
 			}
 			r := newRunner(d)
 			code := 0
@@ -160,12 +178,7 @@ func syncExport(ctx context.Context, d *deps, job rostersync.Job, dir string) in
 		fmt.Fprintf(d.Stderr, "passport sync: connector %s (%s) has no offline export\n", job.ID, job.Type)
 		return 2
 	}
-	src, ok := any(d.Store).(rostersync.RosterSource)
-	if !ok {
-		fmt.Fprintln(d.Stderr, "passport sync: the store has no roster change feed")
-		return 1
-	}
-	delta, err := src.Changes(ctx, job.Tenant, 0)
+	delta, err := d.Store.Changes(ctx, job.Tenant, 0)
 	if err != nil {
 		fmt.Fprintf(d.Stderr, "passport sync: read roster: %v\n", err)
 		return 1
@@ -179,6 +192,26 @@ func syncExport(ctx context.Context, d *deps, job rostersync.Job, dir string) in
 		fmt.Fprintf(d.Stdout, "wrote %s\n", p)
 	}
 	return 0
+}
+
+// syncCheckTargets runs each connector's Check and prints one line per
+// connector; exit status 1 when any fails.
+func syncCheckTargets(ctx context.Context, d *deps, jobs []rostersync.Job) int {
+	code := 0
+	for _, j := range jobs {
+		c, ok := j.Conn.(connectors.Checker)
+		if !ok {
+			fmt.Fprintf(d.Stdout, "%s [%s]: no check\n", j.ID, j.Type)
+			continue
+		}
+		if err := c.Check(ctx); err != nil {
+			code = 1
+			fmt.Fprintf(d.Stdout, "%s [%s]: failed: %v\n", j.ID, j.Type, err)
+			continue
+		}
+		fmt.Fprintf(d.Stdout, "%s [%s]: ok\n", j.ID, j.Type)
+	}
+	return code
 }
 
 // printRun prints a run's summary line and its listed records.
@@ -248,24 +281,42 @@ func syncMounts(d *deps) []server.Mounter {
 	return []server.Mounter{&synchttp.Handler{Auth: d.Auth, Store: d.Store}}
 }
 
+// syncCheck validates the config file's connectors (keys, types,
+// schedules, each type's config block) without starting anything; serve
+// calls it at start so that a bad config is a usage error (exit 2).
+func syncCheck(d *deps) error {
+	_, err := openJobs(d, "")
+	return err
+}
+
 // syncWorkers are the sync background loops serve runs: the connector
-// scheduler, when the config file declares scheduled connectors.
+// scheduler, when the config file declares connectors.
 func syncWorkers(d *deps) []worker {
 	if len(d.File.Connectors) == 0 {
 		return nil
 	}
+	jobs, err := openJobs(d, "")
+	if err != nil {
+		return []worker{{Name: "connector-scheduler", Run: func(context.Context) error { return err }}}
+	}
+	r := newRunner(d)
 	return []worker{{Name: "connector-scheduler", Run: func(ctx context.Context) error {
-		jobs, err := openJobs(d, "")
-		if err != nil {
-			return err
-		}
 		ids := make([]string, 0, len(jobs))
 		for _, j := range jobs {
 			if j.Every > 0 {
 				ids = append(ids, j.ID)
 			}
 		}
+		for _, j := range jobs {
+			if err := d.Auth.EnsureTenant(ctx, j.Tenant); err != nil {
+				return fmt.Errorf("connector %s: tenant %s: %w", j.ID, j.Tenant, err)
+			}
+		}
 		d.Logger.InfoContext(ctx, "connector scheduler started", "scheduled", strings.Join(ids, ","))
-		return newRunner(d).Schedule(ctx, jobs)
+		err := r.Schedule(ctx, jobs)
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
 	}}}
 }

@@ -74,3 +74,9 @@ func workers(d *deps) []worker {
 	w = append(w, syncWorkers(d)...)
 	return w
 }
+
+// checkConfigFile validates every part of the --config file strictly before
+// anything is opened or started, so a bad key is one line and exit status 2.
+func checkConfigFile(d *deps) error {
+	return syncCheck(d)
+}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v2/jwk"
 	"github.com/stretchr/testify/assert"
@@ -296,7 +297,9 @@ func TestDynamicRegistration(t *testing.T) {
 			e.plat.Issuer = e.plat.Server.URL // a self-hosted platform's issuer is its own URL
 			cfgURL, tok := e.plat.RegistrationToken()
 			b := platform.NewBrowser()
-			start := e.tool.URL + lti.PathRegister + "?" + url.Values{"openid_configuration": {cfgURL}, "registration_token": {tok}}.Encode()
+			invite, err := e.tool.Tool.RegistrationInvite(ctx, "default", time.Hour)
+			require.NoError(t, err)
+			start := invite + "&" + url.Values{"openid_configuration": {cfgURL}, "registration_token": {tok}}.Encode()
 			resp, body, err := b.Get(start)
 			require.NoError(t, err)
 			require.Equal(t, http.StatusOK, resp.StatusCode, body)
@@ -340,6 +343,21 @@ func TestDynamicRegistration(t *testing.T) {
 		resp, body, err := platform.NewBrowser().Get(e.tool.URL + lti.PathRegister)
 		require.NoError(t, err)
 		assertRefusal(t, resp, body, 400)
+	})
+	t.Run("no invite, or a forged one", func(t *testing.T) {
+		t.Parallel()
+		e := newEnvWith(t, platform.Moodle, false)
+		cfgURL, tok := e.plat.RegistrationToken()
+		q := url.Values{"openid_configuration": {cfgURL}, "registration_token": {tok}}
+		for _, inv := range []string{"", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"} {
+			if inv != "" {
+				q.Set("invite", inv)
+			}
+			resp, body, err := platform.NewBrowser().Get(e.tool.URL + lti.PathRegister + "?" + q.Encode())
+			require.NoError(t, err)
+			assertRefusal(t, resp, body, 403)
+		}
+		assert.Empty(t, e.plat.Registered(), "nothing was sent to the platform")
 	})
 }
 

@@ -60,9 +60,13 @@ var catalogue = []lti.Content{
 // catalogue.
 func newEnv(t *testing.T, profile platform.Profile) *env { return newEnvWith(t, profile, true) }
 
-func newEnvWith(t *testing.T, profile platform.Profile, register bool) *env {
+func newEnvWith(t testing.TB, profile platform.Profile, register bool) *env {
 	t.Helper()
-	st := sqlitetest.Open(t)
+	return newEnvStore(t, profile, register, sqlitetest.Open(t))
+}
+
+func newEnvStore(t testing.TB, profile platform.Profile, register bool, st lti.Store) *env {
+	t.Helper()
 	rec := &recorder{}
 	ts := toolserver.Start(t, st, nil, func(h *ltihttp.Handler) {
 		h.Recorder, h.Credentials = rec, rec

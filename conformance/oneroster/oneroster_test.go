@@ -46,7 +46,7 @@ func newEnv(t *testing.T, st backend.Store, compat bool) *env {
 	a := auth.NewAuthenticator(st, time.Now)
 	srv := server.New(server.Options{Config: cfg, Logger: logger, Mounts: []server.Mounter{
 		&httpauth.TokenHandler{Auth: a, Now: time.Now},
-		&rest.Handler{Store: st, Auth: a, Logger: logger, StatusInfoCompat: compat},
+		&rest.Handler{Store: st, Writer: st, Auth: a, Logger: logger, StatusInfoCompat: compat},
 	}})
 	return &env{srv: srv, st: st, auth: a}
 }
@@ -90,7 +90,19 @@ type response struct {
 
 func (e *env) get(t *testing.T, token, path string) response {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, path, nil)
+	return e.do(t, http.MethodGet, token, path, "")
+}
+
+func (e *env) do(t *testing.T, method, token, path, body string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -99,9 +111,11 @@ func (e *env) get(t *testing.T, token, path string) response {
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	var body map[string]any
-	require.NoError(t, json.Unmarshal(raw, &body), string(raw))
-	return response{status: resp.StatusCode, header: resp.Header, body: body}
+	var out map[string]any
+	if len(raw) > 0 {
+		require.NoError(t, json.Unmarshal(raw, &out), string(raw))
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: out}
 }
 
 func ids(t *testing.T, r response, key string) []string {
@@ -359,6 +373,10 @@ func runProvider(t *testing.T, e *env, tok string) {
 			u := e.get(t, v12tok, b12+"/users/u-2").body["user"].(map[string]any)
 			assert.Len(t, u["roles"], 2, "tenant other holds the 1.2 fixture")
 			assert.Len(t, u["userProfiles"], 1)
+			assert.Equal(t, "ext:camp-school", e.get(t, v12tok, b12+"/orgs/sch-2").body["org"].(map[string]any)["type"])
+			assert.Equal(t, "school", e.get(t, v12tok, b11+"/orgs/sch-2").body["org"].(map[string]any)["type"], "Moodle's 1.1 client throws on ext: org types")
+			assert.Equal(t, "counselor", e.get(t, v12tok, b12+"/users/u-2").body["user"].(map[string]any)["roles"].([]any)[1].(map[string]any)["role"])
+			assert.Equal(t, "teacher", e.get(t, v12tok, b11+"/users/u-2").body["user"].(map[string]any)["role"])
 		}},
 	}
 	for _, tc := range cases {

@@ -243,30 +243,3 @@ func testEncoding(t *testing.T, c client) {
 		assert.Equal(t, http.StatusBadRequest, res.StatusCode)
 	})
 }
-
-func testErasure(t *testing.T, c client) {
-	mb := uniq("erase")
-	res, body := c.postStatements(stmtJSON(mb, ""))
-	require.Equal(t, http.StatusOK, res.StatusCode)
-	id := decode[[]string](t, body)[0]
-	req := []byte(`{"agent":{"mbox":"` + mb + `"}}`)
-	t.Run("product erasure needs the admin scope", func(t *testing.T) {
-		res, _ := c.with(t).do(http.MethodPost, "/admin/lrs/erasures", nil, req)
-		assert.Equal(t, http.StatusForbidden, res.StatusCode)
-		res, _ = c.with(t).getStatements(url.Values{"statementId": {id}})
-		assert.Equal(t, http.StatusOK, res.StatusCode, "nothing was erased")
-	})
-	t.Run("product erasure removes the learner's statements and records an audit without personal data", func(t *testing.T) {
-		res, body := c.with(t).as(c.tg.Admin).do(http.MethodPost, "/admin/lrs/erasures", nil, req)
-		require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
-		rec := decode[map[string]any](t, body)
-		assert.InDelta(t, 1, rec["statements"], 0)
-		assert.NotContains(t, string(body), strings.TrimPrefix(mb, "mailto:"))
-		res, _ = c.with(t).getStatements(url.Values{"statementId": {id}})
-		assert.Equal(t, http.StatusNotFound, res.StatusCode)
-		res, body = c.with(t).as(c.tg.Admin).do(http.MethodGet, "/admin/lrs/erasures", nil, nil)
-		require.Equal(t, http.StatusOK, res.StatusCode)
-		assert.NotContains(t, string(body), strings.TrimPrefix(mb, "mailto:"))
-		assert.NotEmpty(t, decode[[]map[string]any](t, body))
-	})
-}

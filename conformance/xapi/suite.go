@@ -34,8 +34,6 @@ type Target struct {
 	StateOnly Cred
 	// OtherTenant has every scope in another tenant.
 	OtherTenant Cred
-	// Admin has the admin scope in the tenant of All.
-	Admin Cred
 }
 
 // Factory makes a fresh target for one test.
@@ -170,7 +168,6 @@ var groups = []group{
 	{"Documents(Comm 2.2-2.7)", testDocuments},
 	{"Concurrency(Comm 3.1)", testConcurrency},
 	{"Encoding(Comm 1.4)", testEncoding},
-	{"Erasure(product)", testErasure},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }

@@ -13,7 +13,6 @@ import (
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/internal/config"
 	"github.com/passportbridge/passport/internal/server"
-	"github.com/passportbridge/passport/lrs/forward/forwardhttp"
 	"github.com/passportbridge/passport/lrs/lrshttp"
 	"github.com/passportbridge/passport/store/backend"
 	"github.com/passportbridge/passport/store/mongo/mongotest"
@@ -29,7 +28,7 @@ func inProcess(t *testing.T, s backend.Store) xapi.Target {
 	cfg := config.Config{BodyLimit: 1 << 20, PublicURL: "http://lrs.test", ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: time.Minute}
 	srv := server.New(server.Options{Config: cfg, Logger: logger, Mounts: []server.Mounter{&lrshttp.Handler{
 		Store: s, Auth: a, Logger: logger, Clock: time.Now, PublicURL: cfg.PublicURL, BodyLimit: cfg.BodyLimit,
-	}, &forwardhttp.Handler{Store: s, Auth: a, Logger: logger, Clock: time.Now, BodyLimit: cfg.BodyLimit}}})
+	}}})
 	ctx := context.Background()
 	mk := func(tenant, name string, scopes ...string) xapi.Cred {
 		c, err := a.CreateCredential(ctx, tenant, name, scopes)
@@ -46,7 +45,6 @@ func inProcess(t *testing.T, s backend.Store) xapi.Target {
 		MineB:       mk("camp", "mine-b", "statements/write", "statements/read/mine"),
 		StateOnly:   mk("camp", "state", "state"),
 		OtherTenant: mk("other", "all", all...),
-		Admin:       mk("camp", "admin", "admin"),
 	}
 }
 

@@ -2,7 +2,6 @@ package connectortest
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -181,7 +180,7 @@ func Run(t *testing.T, open Open, newFake func(t *testing.T) Fake) {
 			cancel()
 			_, err := e.conn.Push(ctx, full, connectors.PushOptions{})
 			require.Error(t, err)
-			assert.True(t, errors.Is(err, context.Canceled), "got %v", err)
+			require.ErrorIs(t, err, context.Canceled)
 			assert.Zero(t, e.fake.Writes())
 		}},
 		{"DryRunWritesNothing", func(t *testing.T, e env) {

@@ -1,2 +1,2 @@
-// Package connectortest is the contract suite every connector passes.
+// Package connectortest is the contract suite every connector passes: Run for connectors that push rosters, RunPuller for those that pull them.
 package connectortest

@@ -13,8 +13,10 @@ func base(id string) oneroster.Base {
 }
 
 func user(id, username, given, family, role string, orgs ...string) oneroster.User {
-	return oneroster.User{Base: base(id), EnabledUser: true, Username: username, GivenName: given,
-		FamilyName: family, Role: role, Orgs: orgs}
+	return oneroster.User{
+		Base: base(id), EnabledUser: true, Username: username, GivenName: given,
+		FamilyName: family, Role: role, Orgs: orgs,
+	}
 }
 
 func enrol(user, class, school, role string) oneroster.Enrollment {
@@ -66,7 +68,9 @@ func activeUsers() []oneroster.User {
 }
 
 // Change is a delta after Roster: stu-1 renamed, a new student enrolled in
-// class-math-a, and stu-2's enrollment in class-math-a removed.
+// class-math-a, and stu-2's enrollment in class-math-a removed. Like the
+// deltas the runner builds, it carries the class and school the changed
+// records refer to (unchanged) as context.
 func Change() oneroster.Delta {
 	r := Roster()
 	renamed := r.Users[1]
@@ -75,7 +79,9 @@ func Change() oneroster.Delta {
 	gone.Status = oneroster.StatusToBeDeleted
 	return oneroster.Delta{
 		Upserts: oneroster.Snapshot{
-			Users: []oneroster.User{renamed, user("stu-new", "new.student", "Nadia", "Ahmed", "student", "school-north")},
+			Orgs:    r.Orgs[:1],
+			Classes: r.Classes[:1],
+			Users:   []oneroster.User{renamed, user("stu-new", "new.student", "Nadia", "Ahmed", "student", "school-north")},
 			Enrollments: []oneroster.Enrollment{
 				enrol("stu-new", "class-math-a", "school-north", "student"),
 				gone,

@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 
@@ -54,6 +56,38 @@ type client struct {
 	hc       *retryablehttp.Client
 	writes   atomic.Int64
 	maxBody  int64
+
+	gap  time.Duration // least time between calls (0: none)
+	mu   sync.Mutex
+	next time.Time
+}
+
+// wait spaces calls gap apart, client-side throttling for sites without
+// a rate limit of their own.
+func (c *client) wait(ctx context.Context) error {
+	if c.gap <= 0 {
+		return nil
+	}
+	c.mu.Lock()
+	now := time.Now()
+	at := c.next
+	if at.Before(now) {
+		at = now
+	}
+	c.next = at.Add(c.gap)
+	c.mu.Unlock()
+	d := time.Until(at)
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // form builds a request in PHP bracket syntax.
@@ -61,11 +95,11 @@ type form struct{ url.Values }
 
 func newForm() form { return form{url.Values{}} }
 
-func (f form) set(k, v string) { f.Values.Set(k, v) }
+func (f form) set(k, v string) { f.Set(k, v) }
 
 // row sets prefix[i][field] = value.
 func (f form) row(prefix string, i int, field, v string) {
-	f.Values.Set(prefix+"["+strconv.Itoa(i)+"]["+field+"]", v)
+	f.Set(prefix+"["+strconv.Itoa(i)+"]["+field+"]", v)
 }
 
 // call invokes wsfunction fn with params and decodes the JSON result into
@@ -84,6 +118,9 @@ func (c *client) call(ctx context.Context, fn string, write bool, f form, out an
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	if err := c.wait(ctx); err != nil {
+		return fmt.Errorf("moodle %s: %w", fn, err)
+	}
 	if write {
 		c.writes.Add(1)
 	}

@@ -42,6 +42,11 @@ type Config struct {
 	CategoryParent int `yaml:"category_parent"`
 	// Cohorts keeps a site cohort per school holding its users (default true).
 	Cohorts *bool `yaml:"cohorts"`
+	// Groups makes the classes of one OneRoster course share one Moodle
+	// course (idnumber = the course's sourcedId) with a group per class
+	// (group idnumber = the class's sourcedId), instead of a Moodle course
+	// per class.
+	Groups bool `yaml:"groups"`
 	// Deletes says what a removed user becomes: suspend (default), delete
 	// or ignore.
 	Deletes string `yaml:"deletes"`
@@ -49,8 +54,15 @@ type Config struct {
 	// and classes than this removes none of them and fails them with the
 	// reason (default 100; -1 turns the guard off).
 	MaxDeletes int `yaml:"max_deletes"`
+	// RateLimit is the most calls per second the connector makes (Moodle
+	// has no rate limit of its own; default 0, no limit).
+	RateLimit float64 `yaml:"rate_limit"`
 	// Timeout bounds each HTTP call (default 60s).
 	Timeout time.Duration `yaml:"timeout"`
+	// Progress lists what progress is pulled back: grades (one call per
+	// course), completion (one call per enrolled user and course: costly on
+	// big sites). Default both; an empty list turns progress off.
+	Progress *[]string `yaml:"progress"`
 	// ActorHomePage is the xAPI account homePage of learners in progress
 	// statements (default the site URL); the account name is the sourcedId.
 	ActorHomePage string `yaml:"actor_homepage"`
@@ -90,6 +102,10 @@ func (c *Config) defaults() {
 	if c.Timeout == 0 {
 		c.Timeout = 60 * time.Second
 	}
+	if c.Progress == nil {
+		both := []string{"grades", "completion"}
+		c.Progress = &both
+	}
 }
 
 func (c *Config) validate() error {
@@ -119,7 +135,23 @@ func (c *Config) validate() error {
 	if c.Timeout < 0 {
 		return errors.New("timeout: must be positive")
 	}
+	if c.RateLimit < 0 {
+		return errors.New("rate_limit: must be positive (calls per second)")
+	}
+	for _, p := range *c.Progress {
+		if p != "grades" && p != "completion" {
+			return fmt.Errorf("progress: %q is not grades or completion", p)
+		}
+	}
 	return nil
+}
+
+// gap is the least time between two calls at rate calls per second.
+func gap(rate float64) time.Duration {
+	if rate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) / rate)
 }
 
 func (c *Config) token() (string, error) {
@@ -172,6 +204,6 @@ func (c *Config) Open(id string, logger *slog.Logger, hc *retryablehttp.Client) 
 		cfg:    cfg,
 		root:   root,
 		logger: logger,
-		cl:     &client{endpoint: root + "/webservice/rest/server.php", token: tok, hc: hc, maxBody: 256 << 20},
+		cl:     &client{endpoint: root + "/webservice/rest/server.php", token: tok, hc: hc, maxBody: 256 << 20, gap: gap(cfg.RateLimit)},
 	}, nil
 }

@@ -33,6 +33,13 @@ var (
 // ID returns the instance id.
 func (c *Connector) ID() string { return c.id }
 
+// Supports turns progress runs off when the config lists no progress.
+func (c *Connector) Supports(op string) bool {
+	return op != "progress" || len(*c.cfg.Progress) > 0
+}
+
+func (c *Connector) pulls(what string) bool { return slices.Contains(*c.cfg.Progress, what) }
+
 // requiredFunctions are the web service functions a push needs.
 func (c *Connector) requiredFunctions() []string {
 	fs := []string{
@@ -45,6 +52,10 @@ func (c *Connector) requiredFunctions() []string {
 	if *c.cfg.Cohorts {
 		fs = append(fs, "core_cohort_get_cohorts", "core_cohort_create_cohorts", "core_cohort_get_cohort_members",
 			"core_cohort_add_cohort_members", "core_cohort_delete_cohort_members")
+	}
+	if c.cfg.Groups {
+		fs = append(fs, "core_group_get_course_groups", "core_group_create_groups", "core_group_get_group_members",
+			"core_group_add_group_members", "core_group_delete_group_members")
 	}
 	if c.cfg.Deletes == "delete" {
 		fs = append(fs, "core_user_delete_users")
@@ -103,6 +114,13 @@ type push struct {
 	cohorts  map[string]int // org sourcedId -> cohort id
 	users    map[string]mUser
 	courses  map[string]int // course idnumber -> id (0 = absent)
+	// classKey maps a class sourcedId to its Moodle course idnumber (the
+	// class itself, or its OneRoster course in groups mode).
+	classKey map[string]string
+	classes  map[string]oneroster.Class
+	titles   map[string]string      // OneRoster course sourcedId -> title
+	groups   map[int]map[string]int // course id -> group idnumber -> group id
+	members  map[int]map[int]bool   // group id -> user ids
 	enrolled map[int]map[int]map[int]bool
 }
 
@@ -118,6 +136,8 @@ func (c *Connector) Push(ctx context.Context, d oneroster.Delta, opt connectors.
 		c: c, dry: opt.DryRun, rep: &rep,
 		orgNames: map[string]string{}, cats: map[string]int{}, catNames: map[int]string{},
 		cohorts: map[string]int{}, users: map[string]mUser{}, courses: map[string]int{},
+		classKey: map[string]string{}, classes: map[string]oneroster.Class{}, titles: map[string]string{},
+		groups: map[int]map[string]int{}, members: map[int]map[int]bool{},
 		enrolled: map[int]map[int]map[int]bool{},
 	}
 	start := c.cl.writes.Load()
@@ -184,7 +204,14 @@ func (p *push) run(ctx context.Context, d oneroster.Delta) error {
 		p.rep.Add(oneroster.KindDemographics, x.SourcedID, connectors.OutcomeSkipped, "not kept in moodle")
 	}
 	for _, x := range d.Upserts.Courses {
-		p.rep.Add(oneroster.KindCourse, x.SourcedID, connectors.OutcomeSkipped, "moodle courses are made from classes")
+		p.titles[x.SourcedID] = x.Title
+		if !p.c.cfg.Groups {
+			p.rep.Add(oneroster.KindCourse, x.SourcedID, connectors.OutcomeSkipped, "moodle courses are made from classes")
+		}
+	}
+	for _, cl := range d.Upserts.Classes {
+		p.classes[cl.SourcedID] = cl
+		p.classKey[cl.SourcedID] = p.courseKey(cl)
 	}
 
 	if err := p.loadCategories(ctx); err != nil {
@@ -579,7 +606,8 @@ func (p *push) createUsers(ctx context.Context, rows []userRow) error {
 	}
 	manual := p.c.cfg.Auth == "manual"
 	fields := 7
-	return bisect(ctx, rows, p.rowsPerCall(fields), func(ctx context.Context, rs []userRow) error {
+	var suspend []userRow
+	err := bisect(ctx, rows, p.rowsPerCall(fields), func(ctx context.Context, rs []userRow) error {
 		f := newForm()
 		for i, r := range rs {
 			f.row("users", i, "username", r.want.Username)
@@ -603,7 +631,6 @@ func (p *push) createUsers(ctx context.Context, rows []userRow) error {
 		for _, o := range out {
 			ids[o.Username] = o.ID
 		}
-		var suspend []userRow
 		for _, r := range rs {
 			w := r.want
 			w.ID = ids[w.Username]
@@ -617,14 +644,20 @@ func (p *push) createUsers(ctx context.Context, rows []userRow) error {
 			p.users[r.src.SourcedID] = w
 			p.rep.Add(oneroster.KindUser, r.src.SourcedID, connectors.OutcomeCreated, "")
 		}
-		if len(suspend) > 0 {
-			// create_users has no suspended field: disabled users are
-			// suspended right after.
-			return p.writeUserUpdates(ctx, suspend, nil)
-		}
 		return nil
 	}, func(r userRow, e *Exception) {
 		p.rep.Add(oneroster.KindUser, r.src.SourcedID, connectors.OutcomeFailed, e.Error())
+	})
+	if err != nil || len(suspend) == 0 {
+		return err
+	}
+	// create_users has no suspended field: disabled users are suspended
+	// right after, outside the create batches (a refused suspension must
+	// not split and re-send a batch that was created).
+	return p.writeUserUpdates(ctx, suspend, func(r userRow, ok bool, reason string) {
+		if !ok {
+			p.rep.Add(oneroster.KindUser, r.src.SourcedID, connectors.OutcomeFailed, "created but not suspended: "+reason)
+		}
 	})
 }
 
@@ -905,7 +938,7 @@ func (p *push) pushClasses(ctx context.Context, classes []oneroster.Class) error
 	var create, update []courseRow
 	planned := map[string]bool{}
 	for _, cl := range classes {
-		key := cl.SourcedID
+		key := p.courseKey(cl)
 		cat, item, err := p.schoolCategory(ctx, cl.School)
 		if err != nil {
 			return err
@@ -914,12 +947,18 @@ func (p *push) pushClasses(ctx context.Context, classes []oneroster.Class) error
 			p.rep.Add(oneroster.KindClass, cl.SourcedID, connectors.OutcomeFailed, "school category: "+item.Reason)
 			continue
 		}
-		title := cl.Title
-		row := courseRow{ref: cl.SourcedID, kind: oneroster.KindClass, idnumber: key, fullname: cmpOr(strings.TrimSpace(title), key),
-			shortname: cmpOr(strings.TrimSpace(cl.ClassCode), key), category: cat}
+		title, code := cl.Title, cl.ClassCode
+		if key != cl.SourcedID {
+			title, code = cmpOr(p.titles[key], cl.Title), ""
+		}
+		row := courseRow{
+			ref: cl.SourcedID, kind: oneroster.KindClass, idnumber: key, fullname: cmpOr(strings.TrimSpace(title), key),
+			shortname: cmpOr(strings.TrimSpace(code), key), category: cat,
+		}
 		if planned[key] {
-			// The delta names the class twice: the first record wins.
-			p.rep.Add(oneroster.KindClass, cl.SourcedID, connectors.OutcomeSkipped, "duplicate class in delta")
+			// Another class of the same shared course (groups mode), or the
+			// delta naming the class twice: the course is handled once.
+			p.rep.Add(oneroster.KindClass, cl.SourcedID, connectors.OutcomeUnchanged, "")
 			continue
 		}
 		planned[key] = true
@@ -955,36 +994,23 @@ func (p *push) pushClasses(ctx context.Context, classes []oneroster.Class) error
 			p.rep.Add(r.kind, r.ref, connectors.OutcomeUpdated, "")
 		}
 	} else {
-		err := bisect(ctx, create, p.rowsPerCall(6), func(ctx context.Context, rs []courseRow) error {
-			f := newForm()
-			for i, r := range rs {
-				f.row("courses", i, "fullname", r.fullname)
-				f.row("courses", i, "shortname", r.shortname)
-				f.row("courses", i, "categoryid", strconv.Itoa(r.category))
-				f.row("courses", i, "idnumber", r.idnumber)
-				f.row("courses", i, "visible", "1")
-				f.row("courses", i, "enablecompletion", "1")
+		var retry []courseRow
+		err := p.createCourses(ctx, create, func(r courseRow, e *Exception) {
+			if e.ErrorCode == "shortnametaken" && r.shortname != r.idnumber {
+				// The class code is some other course's short name: use
+				// the (unique) idnumber instead.
+				r.shortname = r.idnumber
+				retry = append(retry, r)
+				return
 			}
-			var out []struct {
-				ID        int    `json:"id"`
-				Shortname string `json:"shortname"`
-			}
-			if err := p.c.cl.call(ctx, "core_course_create_courses", true, f, &out); err != nil {
-				return err
-			}
-			if len(out) != len(rs) {
-				return fmt.Errorf("moodle core_course_create_courses: %d results for %d rows", len(out), len(rs))
-			}
-			for i, r := range rs {
-				p.courses[r.idnumber] = out[i].ID
-				p.enrolled[out[i].ID] = map[int]map[int]bool{}
-				p.rep.Add(r.kind, r.ref, connectors.OutcomeCreated, "")
-			}
-			return nil
-		}, func(r courseRow, e *Exception) {
 			p.rep.Add(r.kind, r.ref, connectors.OutcomeFailed, e.Error())
 		})
 		if err != nil {
+			return err
+		}
+		if err := p.createCourses(ctx, retry, func(r courseRow, e *Exception) {
+			p.rep.Add(r.kind, r.ref, connectors.OutcomeFailed, e.Error())
+		}); err != nil {
 			return err
 		}
 		if err := p.updateCourses(ctx, update, func(r courseRow, f *form, i int) {
@@ -995,7 +1021,49 @@ func (p *push) pushClasses(ctx context.Context, classes []oneroster.Class) error
 			return err
 		}
 	}
+	if p.c.cfg.Groups {
+		return p.ensureGroups(ctx, classes)
+	}
 	return nil
+}
+
+// createCourses creates courses in batches, failing refused rows with fail.
+func (p *push) createCourses(ctx context.Context, rows []courseRow, fail func(courseRow, *Exception)) error {
+	return bisect(ctx, rows, p.rowsPerCall(6), func(ctx context.Context, rs []courseRow) error {
+		f := newForm()
+		for i, r := range rs {
+			f.row("courses", i, "fullname", r.fullname)
+			f.row("courses", i, "shortname", r.shortname)
+			f.row("courses", i, "categoryid", strconv.Itoa(r.category))
+			f.row("courses", i, "idnumber", r.idnumber)
+			f.row("courses", i, "visible", "1")
+			f.row("courses", i, "enablecompletion", "1")
+		}
+		var out []struct {
+			ID int `json:"id"`
+		}
+		if err := p.c.cl.call(ctx, "core_course_create_courses", true, f, &out); err != nil {
+			return err
+		}
+		if len(out) != len(rs) {
+			return fmt.Errorf("moodle core_course_create_courses: %d results for %d rows", len(out), len(rs))
+		}
+		for i, r := range rs {
+			p.courses[r.idnumber] = out[i].ID
+			p.enrolled[out[i].ID] = map[int]map[int]bool{}
+			p.rep.Add(r.kind, r.ref, connectors.OutcomeCreated, "")
+		}
+		return nil
+	}, fail)
+}
+
+// courseKey is the Moodle course idnumber of a class: the class's own
+// sourcedId, or in groups mode its OneRoster course's.
+func (p *push) courseKey(cl oneroster.Class) string {
+	if p.c.cfg.Groups && cl.Course != "" {
+		return cl.Course
+	}
+	return cl.SourcedID
 }
 
 // updateCourses sends update_courses; per-course failures come back as
@@ -1083,6 +1151,12 @@ func (p *push) resolveEnrollment(ctx context.Context, e oneroster.Enrollment) (e
 		return enrolRow{}, false, nil
 	}
 	key := e.Class
+	if k, ok := p.classKey[e.Class]; ok {
+		key = k
+	} else if p.c.cfg.Groups {
+		p.rep.Add(oneroster.KindEnrollment, e.SourcedID, connectors.OutcomeFailed, "class "+e.Class+" is not in this push, so its shared course is unknown")
+		return enrolRow{}, false, nil
+	}
 	cid, known := p.courses[key]
 	if !known {
 		_, _, err := p.course(ctx, key)
@@ -1137,35 +1211,11 @@ func (p *push) pushEnrollments(ctx context.Context, enrols, unenrols []oneroster
 		pending[k] = true
 		add = append(add, r)
 	}
-	var del []enrolRow
-	for _, e := range unenrols {
-		r, ok, err := p.resolveEnrollment(ctx, e)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			continue
-		}
-		cur, err := p.enrolledUsers(ctx, r.course)
-		if err != nil {
-			return err
-		}
-		if _, in := cur[r.user]; !in {
-			p.rep.Add(oneroster.KindEnrollment, e.SourcedID, connectors.OutcomeUnchanged, "")
-			continue
-		}
-		del = append(del, r)
-	}
 	if p.dry {
 		for _, r := range add {
 			p.rep.Add(oneroster.KindEnrollment, r.src.SourcedID, connectors.OutcomeCreated, "")
 		}
-		for _, r := range del {
-			p.rep.Add(oneroster.KindEnrollment, r.src.SourcedID, connectors.OutcomeRemoved, "")
-		}
-		return nil
-	}
-	err := bisect(ctx, add, p.rowsPerCall(3), func(ctx context.Context, rs []enrolRow) error {
+	} else if err := bisect(ctx, add, p.rowsPerCall(3), func(ctx context.Context, rs []enrolRow) error {
 		f := newForm()
 		for i, r := range rs {
 			f.row("enrolments", i, "roleid", strconv.Itoa(r.role))
@@ -1186,11 +1236,44 @@ func (p *push) pushEnrollments(ctx context.Context, enrols, unenrols []oneroster
 		return nil
 	}, func(r enrolRow, e *Exception) {
 		p.rep.Add(oneroster.KindEnrollment, r.src.SourcedID, connectors.OutcomeFailed, e.Error())
-	})
-	if err != nil {
+	}); err != nil {
 		return err
 	}
-	if err := bisect(ctx, del, p.rowsPerCall(2), func(ctx context.Context, rs []enrolRow) error {
+	if p.c.cfg.Groups {
+		// Group members must be enrolled first (done above). A removed
+		// enrollment leaves its class's group, and the shared course only
+		// when the user is in no other group of it.
+		var err error
+		if unenrols, err = p.pushGroupMembers(ctx, enrols, unenrols); err != nil {
+			return err
+		}
+	}
+	var del []enrolRow
+	for _, e := range unenrols {
+		r, ok, err := p.resolveEnrollment(ctx, e)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		cur, err := p.enrolledUsers(ctx, r.course)
+		if err != nil {
+			return err
+		}
+		if _, in := cur[r.user]; !in {
+			p.rep.Add(oneroster.KindEnrollment, e.SourcedID, connectors.OutcomeUnchanged, "")
+			continue
+		}
+		del = append(del, r)
+	}
+	if p.dry {
+		for _, r := range del {
+			p.rep.Add(oneroster.KindEnrollment, r.src.SourcedID, connectors.OutcomeRemoved, "")
+		}
+		return nil
+	}
+	return bisect(ctx, del, p.rowsPerCall(2), func(ctx context.Context, rs []enrolRow) error {
 		f := newForm()
 		for i, r := range rs {
 			f.row("enrolments", i, "userid", strconv.Itoa(r.user))
@@ -1206,10 +1289,7 @@ func (p *push) pushEnrollments(ctx context.Context, enrols, unenrols []oneroster
 		return nil
 	}, func(r enrolRow, e *Exception) {
 		p.rep.Add(oneroster.KindEnrollment, r.src.SourcedID, connectors.OutcomeFailed, e.Error())
-	}); err != nil {
-		return err
-	}
-	return nil
+	})
 }
 
 func (p *push) pushDeletes(ctx context.Context, users, classes []string) error {

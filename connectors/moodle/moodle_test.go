@@ -2,10 +2,10 @@ package moodle_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/stretchr/testify/assert"
@@ -23,7 +23,7 @@ type suiteFake struct{ *moodlefake.Server }
 
 func (f suiteFake) UserCount() int {
 	n := 0
-	for _, u := range f.Server.Users() {
+	for _, u := range f.Users() {
 		if u.IDNumber != "" && !u.Suspended {
 			n++
 		}
@@ -32,16 +32,16 @@ func (f suiteFake) UserCount() int {
 }
 
 func (f suiteFake) HasUser(id string) bool {
-	u, ok := f.Server.UserByIDNumber(id)
+	u, ok := f.UserByIDNumber(id)
 	return ok && !u.Suspended
 }
 
 func (f suiteFake) Member(user, class string) bool {
-	_, ok := f.Server.Enrolment(class, user)
+	_, ok := f.Enrolment(class, user)
 	return ok
 }
 
-func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func open(t testing.TB, url string, hc *retryablehttp.Client, mod ...func(*moodle.Config)) connectors.Connector {
 	t.Helper()
@@ -58,12 +58,19 @@ func TestContract(t *testing.T) {
 	t.Parallel()
 	connectortest.Run(t, func(t *testing.T, url string, hc *retryablehttp.Client) connectors.Connector {
 		return open(t, url, hc)
-	}, func(*testing.T) connectortest.Fake { return suiteFake{moodlefake.New()} })
+	}, func(*testing.T) connectortest.Fake {
+		// Debugging on, so refused rows carry Moodle's detail (the suite
+		// checks the target's own message reaches the report).
+		f := moodlefake.New()
+		f.SetDebug(true)
+		return suiteFake{f}
+	})
 }
 
 type fixture struct {
 	fake *moodlefake.Server
 	conn connectors.Connector
+	url  string
 }
 
 func newFixture(t *testing.T, mod ...func(*moodle.Config)) fixture {
@@ -71,7 +78,7 @@ func newFixture(t *testing.T, mod ...func(*moodle.Config)) fixture {
 	f := moodlefake.New()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	return fixture{fake: f, conn: open(t, srv.URL, connectortest.Client(t), mod...)}
+	return fixture{fake: f, conn: open(t, srv.URL, connectortest.Client(t), mod...), url: srv.URL}
 }
 
 func (f fixture) push(t *testing.T, d oneroster.Delta) connectors.Report {
@@ -133,6 +140,7 @@ func TestBatchesStayUnderMaxInputVars(t *testing.T) {
 func TestBisectIsolatesBadRow(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	f.fake.SetDebug(true)
 	r := connectortest.Roster()
 	dup := r.Users[2]
 	dup.SourcedID = "stu-dup"
@@ -144,7 +152,15 @@ func TestBisectIsolatesBadRow(t *testing.T) {
 	require.Equal(t, 1, rep.Failed, "%v", rep.Items)
 	assert.Equal(t, "stu-dup", rep.Items[0].SourcedID)
 	assert.Contains(t, rep.Items[0].Reason, "Email address already exists")
-	assert.Equal(t, len(r.Users)-1, len(f.fake.Users()), "the rest of the batch was applied")
+	assert.Len(t, f.fake.Users(), len(r.Users)-1, "the rest of the batch was applied")
+
+	// Production sites run without debugging: the row is still isolated
+	// and listed, with Moodle's generic message.
+	g := newFixture(t)
+	rep = g.push(t, oneroster.Delta{Upserts: r})
+	require.Equal(t, 1, rep.Failed, "%v", rep.Items)
+	assert.Equal(t, "stu-dup", rep.Items[0].SourcedID)
+	assert.Equal(t, "invalidparameter: Invalid parameter value detected", rep.Items[0].Reason)
 }
 
 func TestDeletionGuard(t *testing.T) {
@@ -255,6 +271,14 @@ func TestPullProgress(t *testing.T) {
 	assert.Equal(t, "stu-2", passed.Actor.Account.Name)
 	assert.True(t, *passed.Result.Success)
 
+	// Grades only.
+	g := open(t, f.url, connectortest.Client(t), func(c *moodle.Config) { c.Progress = &[]string{"grades"} })
+	var grades sink
+	_, err = g.(connectors.ProgressPuller).PullProgress(t.Context(), "", &grades)
+	require.NoError(t, err)
+	require.Len(t, grades.got, 1)
+	assert.Equal(t, connectors.VerbScored.ID, grades.got[0].Verb.ID)
+
 	// Pulling again from the cursor yields the same statements (same ids).
 	var again sink
 	_, err = f.conn.(connectors.ProgressPuller).PullProgress(t.Context(), cur, &again)
@@ -274,6 +298,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad url", map[string]any{"url": "ftp://x", "token_env": "X"}, "url"},
 		{"no token", map[string]any{"url": "https://m.example"}, "token_env or token_file"},
 		{"bad deletes", map[string]any{"url": "https://m.example", "token_env": "PATH", "deletes": "purge"}, "deletes"},
+		{"bad progress", map[string]any{"url": "https://m.example", "token_env": "PATH", "progress": []any{"badges"}}, `progress: "badges"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -286,4 +311,112 @@ func TestConfigErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+func TestGroupsModeSharesCourses(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *moodle.Config) { c.Groups = true })
+	r := connectortest.Roster()
+	r.Courses = []oneroster.Course{{Base: oneroster.Base{SourcedID: "course-math", Status: oneroster.StatusActive}, Title: "Mathematics", Org: "school-north"}}
+	mathB := r.Classes[0]
+	mathB.SourcedID, mathB.Title, mathB.ClassCode = "class-math-b", "Mathematics A", "MATH-B" // same title: the group name gets the code
+	r.Classes = append(r.Classes, mathB)
+	e := r.Enrollments[2] // stu-2 also in math B
+	e.SourcedID, e.Class = "enr-stu-2-class-math-b", "class-math-b"
+	r.Enrollments = append(r.Enrollments, e)
+	rep := f.push(t, oneroster.Delta{Upserts: r})
+	require.Zero(t, rep.Failed, "%v", rep.Items)
+
+	math, ok := f.fake.CourseByIDNumber("course-math")
+	require.True(t, ok, "one Moodle course for the OneRoster course")
+	assert.Equal(t, "Mathematics", math.Fullname)
+	_, ok = f.fake.CourseByIDNumber("class-math-a")
+	assert.False(t, ok)
+	_, ok = f.fake.CourseByIDNumber("course-read")
+	assert.True(t, ok, "a class alone in its course is keyed by the course too")
+	assert.Equal(t, []string{"stu-1", "stu-2", "stu-3", "tea-1"}, f.fake.GroupMembers("class-math-a"))
+	assert.Equal(t, []string{"stu-4", "stu-5"}, f.fake.GroupMembers("class-math-s"))
+	assert.Equal(t, []string{"stu-2"}, f.fake.GroupMembers("class-math-b"))
+
+	writes := f.fake.Writes()
+	rep = f.push(t, oneroster.Delta{Upserts: r})
+	assert.Equal(t, writes, f.fake.Writes(), "unchanged: no writes")
+	assert.Zero(t, rep.Failed)
+
+	// stu-2 leaves math A but stays in math B: out of the group, still in
+	// the course. stu-3 leaves math A, their only math class: out of the course.
+	leave := func(i int) oneroster.Enrollment {
+		x := r.Enrollments[i]
+		x.Status = oneroster.StatusToBeDeleted
+		return x
+	}
+	d := oneroster.Delta{Upserts: oneroster.Snapshot{Classes: r.Classes[:1], Orgs: r.Orgs[:1], Enrollments: []oneroster.Enrollment{leave(2), leave(3)}}}
+	rep = f.push(t, d)
+	require.Zero(t, rep.Failed, "%v", rep.Items)
+	assert.Equal(t, []string{"stu-1", "tea-1"}, f.fake.GroupMembers("class-math-a"))
+	_, in := f.fake.Enrolment("course-math", "stu-2")
+	assert.True(t, in)
+	_, in = f.fake.Enrolment("course-math", "stu-3")
+	assert.False(t, in)
+}
+
+func TestRemovals(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *moodle.Config) { c.Deletes = "delete" })
+	f.push(t, oneroster.Delta{Upserts: connectortest.Roster()})
+	rep := f.push(t, oneroster.Delta{Deletes: []oneroster.Ref{
+		{Kind: oneroster.KindUser, SourcedID: "stu-5"},
+		{Kind: oneroster.KindClass, SourcedID: "class-read-a"},
+		{Kind: oneroster.KindUser, SourcedID: "never-pushed"},
+		{Kind: oneroster.KindEnrollment, SourcedID: "enr-x"},
+	}})
+	assert.Zero(t, rep.Failed, "%v", rep.Items)
+	assert.Equal(t, 2, rep.Removed)
+	assert.Equal(t, 1, rep.Skipped, "an enrollment ref without its record")
+	_, ok := f.fake.UserByIDNumber("stu-5")
+	assert.False(t, ok, "deleted (Moodle clears the idnumber)")
+	c, ok := f.fake.CourseByIDNumber("class-read-a")
+	require.True(t, ok)
+	assert.Equal(t, 0, c.Visible, "a removed class's course is hidden, not deleted")
+
+	rep = f.push(t, oneroster.Delta{Deletes: []oneroster.Ref{{Kind: oneroster.KindClass, SourcedID: "class-read-a"}}})
+	assert.Zero(t, rep.Writes, "already hidden")
+}
+
+func TestRateLimitSpacesCalls(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, func(c *moodle.Config) { c.RateLimit = 1 })
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := f.conn.(connectors.Pusher).Push(ctx, oneroster.Delta{Upserts: connectortest.Roster()}, connectors.PushOptions{})
+	require.ErrorIs(t, err, context.Canceled)
+
+	// One call per second: a push needing several calls is still waiting
+	// when its context ends, and made at most one call by then.
+	ctx, cancel = context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	_, err = f.conn.(connectors.Pusher).Push(ctx, oneroster.Delta{Upserts: connectortest.Roster()}, connectors.PushOptions{})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	total := 0
+	for _, n := range f.fake.Calls() {
+		total += n
+	}
+	assert.LessOrEqual(t, total, 1)
+}
+
+func TestDisabledUsersAreSuspended(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := oneroster.Snapshot{Users: connectortest.Roster().Users[1:4]}
+	r.Users[1].EnabledUser = false
+	rep := f.push(t, oneroster.Delta{Upserts: r})
+	require.Zero(t, rep.Failed, "%v", rep.Items)
+	assert.Equal(t, 3, rep.Created)
+	u, ok := f.fake.UserByIDNumber(r.Users[1].SourcedID)
+	require.True(t, ok)
+	assert.True(t, u.Suspended)
+	u, _ = f.fake.UserByIDNumber(r.Users[0].SourcedID)
+	assert.False(t, u.Suspended)
+	rep = f.push(t, oneroster.Delta{Upserts: r})
+	assert.Zero(t, rep.Writes)
 }

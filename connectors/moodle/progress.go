@@ -55,11 +55,15 @@ func (c *Connector) PullProgress(ctx context.Context, cursor string, sink connec
 		if course.IDNumber == "" {
 			continue
 		}
-		if err := c.gradeStatements(ctx, course, since, add); err != nil {
-			return "", err
+		if c.pulls("grades") {
+			if err := c.gradeStatements(ctx, course, since, add); err != nil {
+				return "", err
+			}
 		}
-		if err := c.completionStatements(ctx, course, since, add); err != nil {
-			return "", err
+		if c.pulls("completion") {
+			if err := c.completionStatements(ctx, course, since, add); err != nil {
+				return "", err
+			}
 		}
 	}
 	if err := flush(); err != nil {
@@ -69,8 +73,10 @@ func (c *Connector) PullProgress(ctx context.Context, cursor string, sink connec
 }
 
 func (c *Connector) courseActivity(course mCourse) connectors.Activity {
-	return connectors.Activity{ObjectType: "Activity", ID: c.root + "/course/view.php?id=" + strconv.Itoa(course.ID),
-		Definition: &connectors.ActivityDefinition{Name: map[string]string{"und": course.Fullname}, Type: "http://adlnet.gov/expapi/activities/course"}}
+	return connectors.Activity{
+		ObjectType: "Activity", ID: c.root + "/course/view.php?id=" + strconv.Itoa(course.ID),
+		Definition: &connectors.ActivityDefinition{Name: map[string]string{"und": course.Fullname}, Type: "http://adlnet.gov/expapi/activities/course"},
+	}
 }
 
 func (c *Connector) moduleActivity(modname string, cmid int, name string) connectors.Activity {

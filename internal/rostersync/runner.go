@@ -13,6 +13,7 @@ import (
 
 	"github.com/passportbridge/passport/connectors"
 	"github.com/passportbridge/passport/oneroster"
+	"github.com/passportbridge/passport/store"
 )
 
 // Operations a run performs.
@@ -41,15 +42,15 @@ type Job struct {
 // Runner runs jobs and records their runs. Only Runs is required; a run
 // whose collaborator is missing fails with a reason naming it.
 type Runner struct {
-	Runs        connectors.RunStore
-	Roster      RosterSource
-	Enrollments EnrollmentLookup
-	Importer    RosterImporter
-	LRS         StatementSaver
-	Logger      *slog.Logger
-	Clock       func() time.Time
-	NewID       func() string
-	Metrics     *Metrics
+	Runs     connectors.RunStore
+	Roster   RosterSource
+	Records  RecordSource
+	Importer RosterImporter
+	LRS      StatementSaver
+	Logger   *slog.Logger
+	Clock    func() time.Time
+	NewID    func() string
+	Metrics  *Metrics
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
@@ -94,7 +95,25 @@ func (r *Runner) lock(job Job) func() {
 }
 
 // Operations lists what a connector can do, in the order RunAll runs them.
+// A connector may leave out operations its config disables by implementing
+// Supports(op) (an offline Kolibri facility neither pushes nor, without a
+// logs directory, pulls progress).
 func Operations(c connectors.Connector) []string {
+	all := operations(c)
+	s, ok := c.(interface{ Supports(op string) bool })
+	if !ok {
+		return all
+	}
+	var ops []string
+	for _, op := range all {
+		if s.Supports(op) {
+			ops = append(ops, op)
+		}
+	}
+	return ops
+}
+
+func operations(c connectors.Connector) []string {
 	var ops []string
 	if _, ok := c.(connectors.Puller); ok {
 		ops = append(ops, OpPull)
@@ -223,6 +242,9 @@ func (r *Runner) push(ctx context.Context, job Job, run *connectors.Run) error {
 		}
 		return nil
 	}
+	if err := r.addContext(ctx, job.Tenant, &d); err != nil {
+		return err
+	}
 	rep, err := p.Push(ctx, d, connectors.PushOptions{DryRun: run.DryRun})
 	run.Report = rep
 	if err != nil {
@@ -239,10 +261,26 @@ func (r *Runner) push(ctx context.Context, job Job, run *connectors.Run) error {
 	return nil
 }
 
+// record returns the decoded record, ok false when it is absent.
+func (r *Runner) record(ctx context.Context, tenant string, kind oneroster.Kind, id string) (oneroster.Entity, bool, error) {
+	rec, err := r.Records.Record(ctx, tenant, kind, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s %s: %w", kind, id, err)
+	}
+	e, err := oneroster.Decode(rec)
+	if err != nil {
+		return nil, false, err
+	}
+	return e, true, nil
+}
+
 // resolveDeletedEnrollments turns removed-enrollment refs into tobedeleted
 // records when their last state is known, so targets can unenrol.
 func (r *Runner) resolveDeletedEnrollments(ctx context.Context, tenant string, d *oneroster.Delta) error {
-	if r.Enrollments == nil {
+	if r.Records == nil {
 		return nil
 	}
 	kept := d.Deletes[:0]
@@ -251,18 +289,91 @@ func (r *Runner) resolveDeletedEnrollments(ctx context.Context, tenant string, d
 			kept = append(kept, ref)
 			continue
 		}
-		e, ok, err := r.Enrollments(ctx, tenant, ref.SourcedID)
+		e, ok, err := r.record(ctx, tenant, ref.Kind, ref.SourcedID)
 		if err != nil {
-			return fmt.Errorf("removed enrollment %s: %w", ref.SourcedID, err)
+			return err
 		}
-		if !ok {
+		en, isEnr := e.(*oneroster.Enrollment)
+		if !ok || !isEnr {
 			kept = append(kept, ref)
 			continue
 		}
-		e.Status = oneroster.StatusToBeDeleted
-		d.Upserts.Enrollments = append(d.Upserts.Enrollments, e)
+		rec := *en
+		rec.Status = oneroster.StatusToBeDeleted
+		d.Upserts.Enrollments = append(d.Upserts.Enrollments, rec)
 	}
 	d.Deletes = kept
+	return nil
+}
+
+// addContext adds to the delta, unchanged, the active classes, courses and
+// schools its records refer to and it lacks, so that connectors can place
+// records by name (Kolibri facilities and classrooms) or by shared course
+// (Moodle groups mode).
+func (r *Runner) addContext(ctx context.Context, tenant string, d *oneroster.Delta) error {
+	if r.Records == nil {
+		return nil
+	}
+	u := &d.Upserts
+	haveClass := map[string]bool{}
+	for _, c := range u.Classes {
+		haveClass[c.SourcedID] = true
+	}
+	for _, e := range u.Enrollments {
+		if haveClass[e.Class] {
+			continue
+		}
+		haveClass[e.Class] = true
+		x, ok, err := r.record(ctx, tenant, oneroster.KindClass, e.Class)
+		if err != nil {
+			return err
+		}
+		if c, isClass := x.(*oneroster.Class); ok && isClass && c.Status != oneroster.StatusToBeDeleted {
+			u.Classes = append(u.Classes, *c)
+		}
+	}
+	haveCourse := map[string]bool{}
+	for _, c := range u.Courses {
+		haveCourse[c.SourcedID] = true
+	}
+	for _, c := range u.Classes {
+		if c.Course == "" || haveCourse[c.Course] {
+			continue
+		}
+		haveCourse[c.Course] = true
+		x, ok, err := r.record(ctx, tenant, oneroster.KindCourse, c.Course)
+		if err != nil {
+			return err
+		}
+		if co, isCourse := x.(*oneroster.Course); ok && isCourse && co.Status != oneroster.StatusToBeDeleted {
+			u.Courses = append(u.Courses, *co)
+		}
+	}
+	haveOrg := map[string]bool{}
+	for _, o := range u.Orgs {
+		haveOrg[o.SourcedID] = true
+	}
+	var refs []string
+	for _, c := range u.Classes {
+		refs = append(refs, c.School)
+	}
+	for _, us := range u.Users {
+		refs = append(refs, us.PrimaryOrg)
+		refs = append(refs, us.Orgs...)
+	}
+	for _, id := range refs {
+		if id == "" || haveOrg[id] {
+			continue
+		}
+		haveOrg[id] = true
+		x, ok, err := r.record(ctx, tenant, oneroster.KindOrg, id)
+		if err != nil {
+			return err
+		}
+		if o, isOrg := x.(*oneroster.Org); ok && isOrg && o.Status != oneroster.StatusToBeDeleted {
+			u.Orgs = append(u.Orgs, *o)
+		}
+	}
 	return nil
 }
 
@@ -284,7 +395,14 @@ func (r *Runner) pull(ctx context.Context, job Job, run *connectors.Run) error {
 	if err != nil {
 		return err
 	}
-	rep, err := r.Importer.ImportSnapshot(ctx, job.Tenant, job.ID, s, run.DryRun)
+	opt := ImportOptions{DryRun: run.DryRun, Bulk: true}
+	if b, ok := job.Conn.(interface{ Bulk() bool }); ok {
+		opt.Bulk = b.Bulk()
+	}
+	if g, ok := job.Conn.(interface{ MaxDeleteShare() float64 }); ok {
+		opt.MaxDeleteShare = g.MaxDeleteShare()
+	}
+	rep, err := r.Importer.ImportSnapshot(ctx, job.Tenant, job.ID, s, opt)
 	run.Report = rep
 	if err != nil {
 		return fmt.Errorf("import pulled roster: %w", err)

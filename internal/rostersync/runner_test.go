@@ -2,7 +2,6 @@ package rostersync_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -303,7 +302,7 @@ func TestScheduleRunsPeriodically(t *testing.T) {
 		return n >= 2
 	}, 10*time.Second, 10*time.Millisecond)
 	cancel()
-	assert.True(t, errors.Is(<-done, context.Canceled))
+	require.ErrorIs(t, <-done, context.Canceled)
 	assert.Len(t, f.fake.Users(), len(connectortest.Roster().Users), "repeated runs never duplicate")
 }
 
@@ -326,4 +325,20 @@ func counter(t *testing.T, reg *prometheus.Registry, name, value string) float64
 		}
 	}
 	return sum
+}
+
+func TestMetricsRegisterOnce(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	a := rostersync.NewMetrics(reg)
+	b := rostersync.NewMetrics(reg) // a second runner in the same process
+	require.NotNil(t, a)
+	require.NotNil(t, b)
+	f := newFixture(t, moodlefake.Token)
+	f.runner.Metrics = b
+	f.hist.add(oneroster.Delta{Upserts: connectortest.Roster()})
+	_, err := f.runner.Run(t.Context(), f.job, rostersync.OpPush, false)
+	require.NoError(t, err)
+	assert.InDelta(t, 1, counter(t, reg, "passport_connector_runs_total", "succeeded"), 0)
+	assert.Positive(t, counter(t, reg, "passport_connector_records_total", "created"))
 }

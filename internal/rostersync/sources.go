@@ -14,17 +14,22 @@ type RosterSource interface {
 	Changes(ctx context.Context, tenant string, since int64) (oneroster.Delta, error)
 }
 
-// EnrollmentLookup returns the last known record of a removed enrollment
-// (ok false when unknown), so that a push can tell the target which user
-// leaves which class. It may be nil.
-type EnrollmentLookup func(ctx context.Context, tenant, sourcedID string) (e oneroster.Enrollment, ok bool, err error)
+// RecordSource reads single roster records, deleted ones included. The
+// runner uses it to give connectors the last state of removed enrollments
+// (which user leaves which class) and the classes and schools that changed
+// records refer to.
+type RecordSource interface {
+	// Record returns one record; store.ErrNotFound if absent.
+	Record(ctx context.Context, tenant string, kind oneroster.Kind, sourcedID string) (oneroster.Record, error)
+}
 
 // RosterImporter applies a roster pulled from a source system to a tenant
 // through the OneRoster pipeline (validation, deletion guard).
 type RosterImporter interface {
-	// ImportSnapshot applies s as the full picture that source gives of the
-	// tenant's roster and reports per record; with dryRun it changes nothing.
-	ImportSnapshot(ctx context.Context, tenant, source string, s oneroster.Snapshot, dryRun bool) (connectors.Report, error)
+	// ImportSnapshot applies s, pulled from source, to the tenant and
+	// reports per record; opt.Bulk makes s the whole picture of the kinds
+	// it carries, opt.DryRun changes nothing.
+	ImportSnapshot(ctx context.Context, tenant, source string, s oneroster.Snapshot, opt ImportOptions) (connectors.Report, error)
 }
 
 // StatementSaver stores xAPI statements in a tenant's LRS.

@@ -34,14 +34,18 @@ type Handler struct {
 	// Client makes Dynamic Registration's outbound calls.
 	Client lti.Doer
 	Logger *slog.Logger
-	// TenantExists reports whether a tenant exists (Dynamic Registration
-	// into a named tenant); nil allows only auth.DefaultTenant.
-	TenantExists func(ctx context.Context, id string) error
+	// OpenRegistration lets Dynamic Registration run without an invite
+	// (into the default tenant); off by default, so only platforms given an
+	// invite URL by an administrator (passport lti invite) can register.
+	OpenRegistration bool
 	// Credentials and Recorder connect launches to the LRS; either may be
 	// nil (content then opens without xAPI parameters / the launch is not
 	// recorded).
 	Credentials lti.XAPICredentials
 	Recorder    lti.LaunchRecorder
+	// Grader remembers launches of scored items so their results go back
+	// to the platform's gradebook; nil turns grade passback off.
+	Grader *lti.Grader
 	// Timeout bounds each request's store and network work; default 20 s.
 	Timeout time.Duration
 }
@@ -205,7 +209,8 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) 
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Title": content.Title, "Content": content, "Anonymous": l.Anonymous()}
+	data := map[string]any{"Title": content.Title, "Content": content, "Anonymous": l.Anonymous(),
+		"ReturnURL": lti.ReturnURL(l, "Back from "+content.Title, "", "", "")}
 	if l.Anonymous() {
 		data["LaunchURL"] = content.LaunchURL
 		return h.html(c, http.StatusOK, "content", data)
@@ -224,6 +229,11 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) 
 	}
 	if l.Claims.Context != nil {
 		li.ContextID = l.Claims.Context.ID
+	}
+	if h.Grader != nil {
+		if err := h.Grader.RecordLaunch(ctx, li); err != nil {
+			return fmt.Errorf("record launch for grades: %w", err)
+		}
 	}
 	if h.Recorder != nil {
 		if err := h.Recorder.RecordLaunch(ctx, li); err != nil {
@@ -337,14 +347,13 @@ func (h *Handler) register(c *fiber.Ctx) error {
 	if cfg == "" {
 		return httperr.New(http.StatusBadRequest, "Dynamic registration needs the platform's openid_configuration address. Start it from your learning platform's tool registration page.")
 	}
-	tenant := c.Query("tenant", auth.DefaultTenant)
-	if tenant != auth.DefaultTenant {
-		if h.TenantExists == nil {
-			return httperr.New(http.StatusBadRequest, "Registering into a named tenant is not enabled on this server.")
+	tenant := auth.DefaultTenant
+	if inv := c.Query("invite"); inv != "" || !h.OpenRegistration {
+		t, err := h.Tool.CheckInvite(ctx, inv)
+		if err != nil {
+			return h.refusal(ctx, "register", err)
 		}
-		if err := h.TenantExists(ctx, tenant); err != nil {
-			return httperr.Wrap(http.StatusBadRequest, "Unknown tenant in the registration address.", err)
-		}
+		tenant = t
 	}
 	reg, err := h.Tool.DynamicRegistration(ctx, h.Client, tenant, cfg, tok)
 	if err != nil {

@@ -80,6 +80,7 @@ iframe{width:100%;min-height:70vh;border:1px solid #ccc;border-radius:.4rem}
 {{if .Anonymous}}<p class="note">You are not signed in, so this activity will not be saved to a passport.</p>{{end}}
 {{if .LaunchURL}}<p><a class="button" href="{{.LaunchURL}}" target="_blank" rel="noopener">Open in a new window</a></p>
 <iframe src="{{.LaunchURL}}" title="{{.Content.Title}}" allow="fullscreen" loading="eager"></iframe>{{else}}<p class="note">This activity cannot be opened right now. Please try again later.</p>{{end}}
+{{if .ReturnURL}}<p><a href="{{.ReturnURL}}" target="_top">Back to the course</a></p>{{end}}
 {{template "foot" .}}{{end}}
 
 {{define "landing"}}{{template "head" .}}
@@ -113,6 +114,12 @@ iframe{width:100%;min-height:70vh;border:1px solid #ccc;border-radius:.4rem}
 <button type="submit">Continue</button>
 </form>
 <script>document.getElementById('autopost').submit();</script>
+{{template "foot" .}}{{end}}
+
+{{define "error"}}{{template "head" .}}
+<h1>This activity could not be opened</h1>
+<p role="alert">{{.Message}}</p>
+<p>If this keeps happening, give your administrator this reference: <code>{{.ID}}</code> ({{.Status}} {{.Title}}).</p>
 {{template "foot" .}}{{end}}
 
 {{define "registered"}}{{template "head" .}}

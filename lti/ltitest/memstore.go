@@ -21,6 +21,7 @@ type MemStore struct {
 	nonces map[string]time.Time   // tenant\x00nonce
 	keys   map[string]lti.ToolKey // scope\x00kid
 	ext    *memExtra
+	gr     *memGrades
 }
 
 var _ lti.Store = (*MemStore)(nil)
@@ -160,14 +161,19 @@ func (m *MemStore) LoginState(_ context.Context, state string, now time.Time) (l
 	return s, nil
 }
 
-// DeleteLoginState implements lti.LoginStore.
-func (m *MemStore) DeleteLoginState(_ context.Context, state string) error {
+// ConsumeLogin implements lti.LoginStore.
+func (m *MemStore) ConsumeLogin(_ context.Context, state, tenant, nonce string, nonceExp time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.states[state]; !ok {
 		return store.ErrNotFound
 	}
+	k := tenant + "\x00" + nonce
+	if _, ok := m.nonces[k]; ok {
+		return store.ErrConflict
+	}
 	delete(m.states, state)
+	m.nonces[k] = nonceExp
 	return nil
 }
 
@@ -327,5 +333,81 @@ func (m *MemStore) CreateLTIUser(_ context.Context, u lti.LTIUser) error {
 		return store.ErrConflict
 	}
 	m.extra().users[k] = u
+	return nil
+}
+
+type memGrades struct {
+	launches map[string]lti.LaunchRecord
+	jobs     map[string]lti.ScoreJob
+}
+
+func (m *MemStore) grades() *memGrades {
+	if m.gr == nil {
+		m.gr = &memGrades{launches: map[string]lti.LaunchRecord{}, jobs: map[string]lti.ScoreJob{}}
+	}
+	return m.gr
+}
+
+// SaveLaunchRecord implements lti.GradeStore.
+func (m *MemStore) SaveLaunchRecord(_ context.Context, r lti.LaunchRecord) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := r.Tenant + "\x00" + r.Attempt
+	if _, ok := m.grades().launches[k]; ok {
+		return store.ErrConflict
+	}
+	m.grades().launches[k] = r
+	return nil
+}
+
+// LaunchRecord implements lti.GradeStore.
+func (m *MemStore) LaunchRecord(_ context.Context, tenant, attempt string) (lti.LaunchRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.grades().launches[tenant+"\x00"+attempt]
+	if !ok {
+		return lti.LaunchRecord{}, store.ErrNotFound
+	}
+	return r, nil
+}
+
+// EnqueueScore implements lti.GradeStore.
+func (m *MemStore) EnqueueScore(_ context.Context, j lti.ScoreJob) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := j.Tenant + "\x00" + j.ID
+	if _, ok := m.grades().jobs[k]; ok {
+		return store.ErrConflict
+	}
+	m.grades().jobs[k] = j
+	return nil
+}
+
+// DueScores implements lti.GradeStore.
+func (m *MemStore) DueScores(_ context.Context, now time.Time, limit int) ([]lti.ScoreJob, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []lti.ScoreJob
+	for _, j := range m.grades().jobs {
+		if j.State == lti.ScorePending && !j.NextAttempt.After(now) {
+			out = append(out, j)
+		}
+	}
+	sort.Slice(out, func(i, k int) bool { return out[i].NextAttempt.Before(out[k].NextAttempt) })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// UpdateScoreJob implements lti.GradeStore.
+func (m *MemStore) UpdateScoreJob(_ context.Context, j lti.ScoreJob) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := j.Tenant + "\x00" + j.ID
+	if _, ok := m.grades().jobs[k]; !ok {
+		return store.ErrNotFound
+	}
+	m.grades().jobs[k] = j
 	return nil
 }

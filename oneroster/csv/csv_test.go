@@ -132,7 +132,7 @@ func TestStructureErrors(t *testing.T) {
 		{"C5 oneroster version", map[string]string{"manifest.csv": manifest("oneroster.version,1.1", "oneroster.version,1.0")}, false, "oneroster.version must be 1.1 or 1.2"},
 		{"C6 blank mode", map[string]string{"manifest.csv": manifest("file.users,bulk", "file.users,")}, false, "file.users must be absent, bulk or delta"},
 		{"C7 declared but missing", map[string]string{"users.csv": "-"}, false, "users.csv: declared bulk but missing"},
-		{"C8 present but absent strict", map[string]string{"results.csv": "x"}, true, "results.csv: present but declared absent"},
+		{"C8 present but absent strict", map[string]string{"resources.csv": "x"}, true, "resources.csv: present but declared absent"},
 		{"C9 unknown file entry", map[string]string{"manifest.csv": manifest("file.users,bulk", "file.users,bulk\nfile.pupils,bulk")}, false, `unknown file "pupils"`},
 		{"C11 roles in 1.1", map[string]string{"roles.csv": "sourcedId\n1"}, false, "OneRoster 1.2 file in a 1.1 package"},
 		{"C16 header case", map[string]string{"orgs.csv": "Sourcedid,status,dateLastModified,name,type,identifier,parentSourcedId\nx,,,X,school,,\n"}, false, `orgs.csv:1: missing header "sourcedId" (found "Sourcedid"`},
@@ -157,8 +157,8 @@ func TestLenientStructure(t *testing.T) {
 	t.Parallel()
 	// Out-of-order columns and an undeclared file are warnings when not strict.
 	p, err := OpenFS(fixture(t, "v11", map[string]string{
-		"orgs.csv":    "sourcedId,status,dateLastModified,type,name,identifier,parentSourcedId\nmin-1,,,national,MoE,,\ndist-1,,,district,D,,min-1\nsch-1,,,school,S1,,dist-1\nsch-2,,,school,S2,,dist-1\n",
-		"results.csv": "x",
+		"orgs.csv":      "sourcedId,status,dateLastModified,type,name,identifier,parentSourcedId\nmin-1,,,national,MoE,,\ndist-1,,,district,D,,min-1\nsch-1,,,school,S1,,dist-1\nsch-2,,,school,S2,,dist-1\n",
+		"resources.csv": "x",
 	}), Options{})
 	require.NoError(t, err)
 	var ws []string
@@ -166,7 +166,7 @@ func TestLenientStructure(t *testing.T) {
 		ws = append(ws, w.String())
 	}
 	assert.Contains(t, ws, "orgs.csv:1: columns are not in spec order; read by name")
-	assert.Contains(t, ws, "results.csv: present but declared absent; ignored")
+	assert.Contains(t, ws, "resources.csv: present but declared absent; ignored")
 	rep, err := Import(context.Background(), memstore.New(), p, ImportOptions{Tenant: "t", Now: func() time.Time { return t0 }})
 	require.NoError(t, err)
 	assert.Empty(t, rep.Rejects)
@@ -204,6 +204,10 @@ func TestRowRejects(t *testing.T) {
 			[]string{`orgs.csv:6: parentSourcedId cycle through "x"`, `orgs.csv:7: parentSourcedId cycle through "x"`}},
 		{"C38 demographics of unknown user", map[string]string{"demographics.csv": "sourcedId,status,dateLastModified,birthDate,sex,americanIndianOrAlaskaNative,asian,blackOrAfricanAmerican,nativeHawaiianOrOtherPacificIslander,white,demographicRaceTwoOrMoreRaces,hispanicOrLatinoEthnicity,countryOfBirthCode,stateOfBirthAbbreviation,cityOfBirth,publicSchoolResidenceStatus\nu-77,,,2015-01-01,female,,,,,,,,,,,\n"},
 			[]string{`demographics.csv:2: sourcedId "u-77" refers to a missing users record`}},
+		{"C31 decimals and C33 scoreStatus", map[string]string{"results.csv": "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment\nres-1,,,li-1,u-1,graded,ten,2024-10-09,\nres-2,,,li-9,u-1,exempt,1e3,2024-10-09,\n"},
+			[]string{`results.csv:2: scoreStatus "graded" is not in the vocabulary; score must be a decimal number, got "ten"`, `results.csv:3: score must be a decimal number, got "1e3"`}},
+		{"C35 gradebook references", map[string]string{"results.csv": "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment\nres-1,,,li-9,u-1,exempt,1.5,2024-10-09,\n"},
+			[]string{`results.csv:2: lineItemSourcedId "li-9" refers to a missing lineItems record`}},
 		{"C33 ext token only in 1.2", map[string]string{"orgs.csv": "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nmin-1,,,M,national,,\ndist-1,,,D,district,,min-1\nsch-1,,,S1,school,,dist-1\nsch-2,,,S2,ext:camp,,dist-1\n"},
 			[]string{`orgs.csv:5: type "ext:camp" is not in the vocabulary`}},
 	}
@@ -455,4 +459,31 @@ func TestErrorsAreTyped(t *testing.T) {
 	_, err := Open(filepath.Join(t.TempDir(), "nope.zip"), Options{})
 	var se *StructureError
 	assert.True(t, errors.As(err, &se))
+}
+
+func TestCascadeDeletes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := memstore.New()
+	_, err := importFS(t, st, fixture(t, "v11", nil), Options{}, ImportOptions{})
+	require.NoError(t, err)
+	delta := fstest.MapFS{
+		"manifest.csv": {Data: []byte(deltaManifest("classes"))},
+		"classes.csv": {Data: []byte("sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n" +
+			"cls-1,tobedeleted,2026-01-16T00:00:00.000Z,,,,,,,,,,,\n")},
+	}
+	// D10: ending half the enrollments trips the guard.
+	_, err = importFS(t, st, delta, Options{}, ImportOptions{})
+	var de *oneroster.DeletionError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, [2]int{2, 4}, de.Over[oneroster.KindEnrollment])
+
+	rep, err := importFS(t, st, delta, Options{}, ImportOptions{Guard: oneroster.Guard{Allow: true}})
+	require.NoError(t, err)
+	assert.Equal(t, 2, rep.Applied.Counts[oneroster.KindEnrollment].Deleted, "D2 deleting a class ends its enrollments")
+	for id, want := range map[string]oneroster.Status{"e-1": oneroster.StatusToBeDeleted, "e-2": oneroster.StatusToBeDeleted, "e-3": oneroster.StatusActive} {
+		r, err := st.Record(ctx, "t1", oneroster.KindEnrollment, id)
+		require.NoError(t, err)
+		assert.Equal(t, want, r.Status, id)
+	}
 }

@@ -171,6 +171,23 @@ func (r *row) grades(c string) []string {
 
 var yearRE = regexp.MustCompile(`^\d{4}$`)
 
+// decimal parses an optional decimal number.
+func (r *row) decimal(c string, required bool) *float64 {
+	v := r.get(c)
+	if v == "" {
+		if required {
+			r.fail("%s is required", c)
+		}
+		return nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || strings.ContainsAny(v, "xXpPeEinfINFaA_") {
+		r.fail("%s must be a decimal number, got %q", c, v)
+		return nil
+	}
+	return &f
+}
+
 // userIDs parses "{type:id},{type:id}".
 func (r *row) userIDs(c string) []oneroster.UserID {
 	v := r.get(c)
@@ -426,6 +443,59 @@ func (r *row) decode() decoded {
 		addRef(oneroster.KindClass, "classSourcedId", e.Class)
 		addRef(oneroster.KindOrg, "schoolSourcedId", e.School)
 		addRef(oneroster.KindUser, "userSourcedId", e.User)
+	case "categories":
+		c := &oneroster.Category{Base: b}
+		d.entity = c
+		if deleted {
+			break
+		}
+		c.Title = r.required("title")
+		if r.version == V12 {
+			c.Weight = r.decimal("weight", false)
+		}
+	case "lineItems":
+		li := &oneroster.LineItem{Base: b}
+		d.entity = li
+		if deleted {
+			break
+		}
+		li.Title = r.required("title")
+		li.Description = r.get("description")
+		li.AssignDate = r.date("assignDate", true)
+		li.DueDate = r.date("dueDate", true)
+		li.Class = r.required("classSourcedId")
+		li.Category = r.required("categorySourcedId")
+		if r.version == V11 {
+			li.Session = r.required("gradingPeriodSourcedId")
+		} else {
+			li.Session = r.get("academicSessionSourcedId")
+			li.School = r.get("schoolSourcedId")
+		}
+		li.ResultValueMin = r.decimal("resultValueMin", r.version == V11)
+		li.ResultValueMax = r.decimal("resultValueMax", r.version == V11)
+		addRef(oneroster.KindClass, "classSourcedId", li.Class)
+		addRef(oneroster.KindCategory, "categorySourcedId", li.Category)
+		addRef(oneroster.KindAcademicSession, "academicSessionSourcedId", li.Session)
+		addRef(oneroster.KindOrg, "schoolSourcedId", li.School)
+	case "results":
+		res := &oneroster.Result{Base: b}
+		d.entity = res
+		if deleted {
+			break
+		}
+		res.LineItem = r.required("lineItemSourcedId")
+		res.Student = r.required("studentSourcedId")
+		res.ScoreStatus = r.vocab("scoreStatus", scoreStatuses, true)
+		res.Score = r.decimal("score", r.version == V11)
+		res.ScoreDate = r.date("scoreDate", true)
+		res.Comment = r.get("comment")
+		if r.version == V12 {
+			res.TextScore = r.get("textScore")
+			res.Class = r.get("classSourcedId")
+			addRef(oneroster.KindClass, "classSourcedId", res.Class)
+		}
+		addRef(oneroster.KindLineItem, "lineItemSourcedId", res.LineItem)
+		addRef(oneroster.KindUser, "studentSourcedId", res.Student)
 	case "roles":
 		rr := &roleRow{id: b.SourcedID, user: r.required("userSourcedId"), deleted: deleted}
 		d.role = rr

@@ -9,10 +9,16 @@ import (
 	"github.com/passportbridge/passport/oneroster"
 )
 
+// Cascader reads stored records, to find enrollments a deletion ends.
+type Cascader interface {
+	Records(ctx context.Context, tenant string, kind oneroster.Kind) ([]oneroster.Record, error)
+}
+
 // Target is the part of the roster store an import needs.
 type Target interface {
+	Cascader
 	Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied, error)
-	Records(ctx context.Context, tenant string, kind oneroster.Kind) ([]oneroster.Record, error)
+	ActiveIDs(ctx context.Context, tenant string, kind oneroster.Kind) ([]string, error)
 }
 
 // ImportOptions say where and how a package is imported.
@@ -92,7 +98,7 @@ func (r Report) Write(w io.Writer) error {
 			return err
 		}
 	}
-	for _, k := range oneroster.Kinds() {
+	for _, k := range oneroster.AllKinds() {
 		c, ok := r.Applied.Counts[k]
 		if !ok {
 			continue
@@ -112,15 +118,13 @@ func (r Report) Write(w io.Writer) error {
 func Import(ctx context.Context, st Target, p *Package, o ImportOptions) (Report, error) {
 	rep := Report{Version: p.Version, DryRun: o.DryRun}
 	existing := func(ctx context.Context, k oneroster.Kind) (map[string]bool, error) {
-		recs, err := st.Records(ctx, o.Tenant, k)
+		ids, err := st.ActiveIDs(ctx, o.Tenant, k)
 		if err != nil {
 			return nil, err
 		}
-		m := make(map[string]bool, len(recs))
-		for _, r := range recs {
-			if r.Status != oneroster.StatusToBeDeleted {
-				m[r.SourcedID] = true
-			}
+		m := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			m[id] = true
 		}
 		return m, nil
 	}
@@ -135,12 +139,25 @@ func Import(ctx context.Context, st Target, p *Package, o ImportOptions) (Report
 	if rep.Deletions, err = pl.Deletions(ctx); err != nil {
 		return rep, fmt.Errorf("count deletions: %w", err)
 	}
+	if err := pl.planCascade(ctx, st, o.Tenant); err != nil {
+		return rep, fmt.Errorf("plan cascade: %w", err)
+	}
+	if n := len(pl.cascade); n > 0 {
+		have, err := pl.stored(ctx, oneroster.KindEnrollment)
+		if err != nil {
+			return rep, err
+		}
+		d := rep.Deletions[oneroster.KindEnrollment]
+		rep.Deletions[oneroster.KindEnrollment] = [2]int{d[0] + n, len(have)}
+		rep.Warnings = append(rep.Warnings, Issue{File: "enrollments.csv", Reason: fmt.Sprintf("%d stored enrollments end with their deleted class or user", n)})
+	}
 	if err := o.Guard.Check(rep.Deletions); err != nil {
 		return rep, &RefusedError{Reason: err.Error(), Err: err}
 	}
 	if o.DryRun {
 		return rep, nil
 	}
+	pl.cache = nil // the stored id sets are not needed any more
 	now := time.Now
 	if o.Now != nil {
 		now = o.Now

@@ -69,6 +69,7 @@ var columns12 = map[string][]string{
 var rosterFiles = map[string]bool{
 	"orgs": true, "academicSessions": true, "courses": true, "classes": true,
 	"users": true, "demographics": true, "enrollments": true, "roles": true, "userProfiles": true,
+	"categories": true, "lineItems": true, "results": true,
 }
 
 // columnsFor returns the spec columns of a file in a version, or nil.
@@ -99,7 +100,7 @@ var (
 	sexes11       = set("male", "female")
 	sexes12       = set("male", "female", "other", "unspecified")
 	gradeCodes    = set("IT", "PR", "PK", "TK", "KG", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "PS", "UG", "Other")
-	statusesValid = set("active", "tobedeleted")
+	scoreStatuses = set("exempt", "fully graded", "not submitted", "partially graded", "submitted")
 )
 
 // inVocab reports whether v is in the vocabulary, or an ext: token in 1.2.
@@ -108,4 +109,17 @@ func inVocab(version string, vocab map[string]bool, v string) bool {
 		return true
 	}
 	return version == V12 && strings.HasPrefix(v, "ext:") && len(v) > len("ext:")
+}
+
+// Columns returns the spec column order of a file in a version (nil for an
+// unknown file); callers must not modify it.
+func Columns(version, file string) []string { return columnsFor(version, file) }
+
+// Files returns the names (without .csv) of every file a version's
+// manifest declares, sorted.
+func Files(version string) []string {
+	if version == V11 {
+		return sortedKeys(columns11)
+	}
+	return sortedKeys(columns12)
 }

@@ -11,18 +11,21 @@ import (
 
 // fileOrder is the order files are validated and applied in: a file only
 // refers to files before it (or to itself).
-var fileOrder = []string{"orgs", "academicSessions", "courses", "classes", "users", "roles", "userProfiles", "demographics", "enrollments"}
+var fileOrder = []string{"orgs", "academicSessions", "courses", "classes", "users", "roles", "userProfiles", "demographics", "enrollments",
+	"categories", "lineItems", "results"}
 
 var fileKind = map[string]oneroster.Kind{
 	"orgs": oneroster.KindOrg, "academicSessions": oneroster.KindAcademicSession, "courses": oneroster.KindCourse,
 	"classes": oneroster.KindClass, "users": oneroster.KindUser, "demographics": oneroster.KindDemographics,
-	"enrollments": oneroster.KindEnrollment,
+	"enrollments": oneroster.KindEnrollment, "categories": oneroster.KindCategory, "lineItems": oneroster.KindLineItem,
+	"results": oneroster.KindResult,
 }
 
 var kindFile = map[oneroster.Kind]string{
 	oneroster.KindOrg: "orgs", oneroster.KindAcademicSession: "academicSessions", oneroster.KindCourse: "courses",
 	oneroster.KindClass: "classes", oneroster.KindUser: "users", oneroster.KindDemographics: "demographics",
-	oneroster.KindEnrollment: "enrollments",
+	oneroster.KindEnrollment: "enrollments", oneroster.KindCategory: "categories", oneroster.KindLineItem: "lineItems",
+	oneroster.KindResult: "results",
 }
 
 // Existing returns the sourcedIds of the tenant's stored, not deleted
@@ -45,6 +48,7 @@ type Plan struct {
 	rejLines map[string]map[int]string   // file → line → reason
 	rejIDs   map[string]map[string]int   // file → sourcedId → rejected line
 	parents  map[string]map[string]string
+	cascade  []string // stored enrollments ended by deleted classes or users
 	roles    map[string][]oneroster.RoleAssignment
 	profiles map[string][]oneroster.UserProfile
 	rows     map[string]int // file → data rows seen
@@ -73,10 +77,7 @@ func Validate(ctx context.Context, p *Package, existing Existing) (*Plan, error)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if err := pl.passA(f); err != nil {
-			return nil, err
-		}
-		if err := pl.passB(ctx, f); err != nil {
+		if err := pl.check(ctx, f); err != nil {
 			return nil, err
 		}
 		if f == "orgs" || f == "academicSessions" {
@@ -126,12 +127,17 @@ func (pl *Plan) reject(f string, line int, id, reason string) {
 	pl.Rejects = append(pl.Rejects, Issue{File: f + ".csv", Line: line, SourcedID: id, Reason: reason})
 }
 
-// passA decodes every row in isolation and finds duplicate sourcedIds.
-func (pl *Plan) passA(f string) error {
+// check reads a file once: it decodes every row, rejects bad rows and
+// duplicate sourcedIds, and checks references to earlier files (and to the
+// store). References to rows of the same file (parents, agents) are checked
+// after the pass, in memory, until no more rows fall.
+func (pl *Plan) check(ctx context.Context, f string) error {
 	r := pl.newRow(f)
 	ok := map[string]entry{}
 	pl.ok[f] = ok
 	parents := map[string]string{}
+	pl.parents[f] = parents
+	self := map[string][]ref{} // sourcedId → its references into its own file
 	err := pl.pkg.rows(f, func(line int, fields []string, _ map[string]string, err error) error {
 		pl.rows[f]++
 		if err != nil {
@@ -161,48 +167,19 @@ func (pl *Plan) passA(f string) error {
 			return nil
 		}
 		deleted := r.get("status") == string(oneroster.StatusToBeDeleted)
-		ok[id] = entry{line: int32(line), deleted: deleted} //nolint:gosec // line numbers fit
-		switch e := d.entity.(type) {
+		e := entry{line: int32(line), deleted: deleted} //nolint:gosec // line numbers fit
+		ok[id] = e
+		switch x := d.entity.(type) {
 		case *oneroster.Org:
-			parents[id] = e.Parent
+			parents[id] = x.Parent
 		case *oneroster.AcademicSession:
-			parents[id] = e.Parent
+			parents[id] = x.Parent
 		}
-		return nil
-	})
-	pl.parents[f] = parents
-	return err
-}
-
-// passB checks the references of every row passA accepted. References to
-// rows of the same file (parents, agents) are checked last, in memory, until
-// no more rows fall.
-func (pl *Plan) passB(ctx context.Context, f string) error {
-	r := pl.newRow(f)
-	self := map[string][]ref{} // sourcedId → its references into its own file
-	if f == "roles" {
-		clear(pl.roles)
-	}
-	if f == "userProfiles" {
-		clear(pl.profiles)
-	}
-	err := pl.pkg.rows(f, func(line int, fields []string, _ map[string]string, err error) error {
-		if err != nil {
-			return nil
-		}
-		r.fields, r.errs, r.warns = fields, r.errs[:0], r.warns[:0]
-		id := r.get("sourcedId")
-		e, ok := pl.ok[f][id]
-		if !ok || int(e.line) != line {
-			return nil
-		}
-		d := r.decode()
 		if e.deleted && f != "demographics" {
 			return nil
 		}
 		if d.role != nil || d.prof != nil {
-			user := r.get("userSourcedId")
-			if reason, bad := pl.userInFile(user); bad {
+			if reason, bad := pl.userInFile(r.get("userSourcedId")); bad {
 				pl.reject(f, line, id, reason)
 				return nil
 			}
@@ -316,7 +293,7 @@ func (pl *Plan) stored(ctx context.Context, k oneroster.Kind) (map[string]bool, 
 func (pl *Plan) rejectCycles(f string) {
 	parents := pl.parents[f]
 	state := map[string]int{} // 0 new, 1 on path, 2 done
-	for id := range pl.ok[f] {
+	for _, id := range sortedKeys(pl.ok[f]) {
 		var path []string
 		cur := id
 		for cur != "" && state[cur] == 0 {
@@ -414,7 +391,89 @@ func (pl *Plan) keep(f string) func(string) bool {
 }
 
 // Changes streams the accepted rows as store changes, in dependency order.
+// gone returns the sourcedIds of a kind the import deletes: tobedeleted rows,
+// and for a bulk file the stored records it no longer lists.
+func (pl *Plan) gone(ctx context.Context, k oneroster.Kind) (map[string]bool, error) {
+	f := kindFile[k]
+	out := map[string]bool{}
+	for id, e := range pl.ok[f] {
+		if e.deleted {
+			out[id] = true
+		}
+	}
+	if pl.pkg.Modes[f] == Bulk {
+		have, err := pl.stored(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		keep := pl.keep(f)
+		for id := range have {
+			if !keep(id) {
+				out[id] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+// planCascade finds the stored enrollments of classes or users this import
+// deletes (D2: deleting a class ends its enrollments) that the package does
+// not itself carry; they are deleted with the import. A bulk enrollments
+// file already says which enrollments remain, so it needs no cascade.
+func (pl *Plan) planCascade(ctx context.Context, st Cascader, tenant string) error {
+	if m := pl.pkg.Modes["enrollments"]; m == Bulk {
+		return nil
+	}
+	classes, err := pl.gone(ctx, oneroster.KindClass)
+	if err != nil {
+		return err
+	}
+	users, err := pl.gone(ctx, oneroster.KindUser)
+	if err != nil {
+		return err
+	}
+	if len(classes)+len(users) == 0 {
+		return nil
+	}
+	recs, err := st.Records(ctx, tenant, oneroster.KindEnrollment)
+	if err != nil {
+		return fmt.Errorf("read stored enrollments: %w", err)
+	}
+	for _, r := range recs {
+		if r.Status == oneroster.StatusToBeDeleted {
+			continue
+		}
+		if _, inPkg := pl.ok["enrollments"][r.SourcedID]; inPkg {
+			continue
+		}
+		e, err := oneroster.Decode(r)
+		if err != nil {
+			return err
+		}
+		if en := e.(*oneroster.Enrollment); classes[en.Class] || users[en.User] {
+			pl.cascade = append(pl.cascade, r.SourcedID)
+		}
+	}
+	return nil
+}
+
+// Cascaded lists the stored enrollments the import ends because their class
+// or user is deleted.
+func (pl *Plan) Cascaded() []string { return pl.cascade }
+
 func (pl *Plan) changes(yield func(oneroster.Change) error) error {
+	if err := pl.rowChanges(yield); err != nil {
+		return err
+	}
+	for _, id := range pl.cascade {
+		if err := yield(oneroster.Change{Kind: oneroster.KindEnrollment, SourcedID: id, Status: oneroster.StatusToBeDeleted}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (pl *Plan) rowChanges(yield func(oneroster.Change) error) error {
 	for _, f := range fileOrder {
 		k, isKind := fileKind[f]
 		if m, ok := pl.pkg.Modes[f]; !ok || m == Absent || !isKind {
@@ -474,6 +533,12 @@ func setMeta(e oneroster.Entity, meta map[string]string) {
 	case *oneroster.Enrollment:
 		v.Metadata = m
 	case *oneroster.Demographics:
+		v.Metadata = m
+	case *oneroster.Category:
+		v.Metadata = m
+	case *oneroster.LineItem:
+		v.Metadata = m
+	case *oneroster.Result:
 		v.Metadata = m
 	}
 }

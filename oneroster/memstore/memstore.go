@@ -121,6 +121,21 @@ func (s *Store) Records(_ context.Context, tenant string, kind oneroster.Kind) (
 	return out, nil
 }
 
+// ActiveIDs returns the ids of the kind's records that are not deleted.
+func (s *Store) ActiveIDs(_ context.Context, tenant string, kind oneroster.Kind) ([]string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []string
+	if t := s.tenants[tenant]; t != nil {
+		for id, r := range t.records[kind] {
+			if r.Status != oneroster.StatusToBeDeleted {
+				out = append(out, id)
+			}
+		}
+	}
+	return out, nil
+}
+
 // Record returns one record; store.ErrNotFound if absent.
 func (s *Store) Record(_ context.Context, tenant string, kind oneroster.Kind, id string) (oneroster.Record, error) {
 	s.mu.RLock()

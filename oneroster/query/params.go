@@ -92,45 +92,64 @@ type Item struct {
 // requested page and the filtered total. Sorting is stable with sourcedId
 // as the tiebreaker, so paging never repeats or skips an item.
 func (p Params) Select(items []Item) ([]Item, int) {
-	sel := items
-	if p.Filter != nil {
-		sel = make([]Item, 0, len(items)/4)
-		for _, it := range items {
-			if p.Filter.Match(it.Obj) {
-				sel = append(sel, it)
-			}
+	return p.Page(p.Order(p.Match(items)))
+}
+
+// Match returns the items the filter keeps (all of them without a filter).
+func (p Params) Match(items []Item) []Item {
+	if p.Filter == nil {
+		return items
+	}
+	sel := make([]Item, 0, len(items)/4)
+	for _, it := range items {
+		if p.Filter.Match(it.Obj) {
+			sel = append(sel, it)
 		}
 	}
-	if p.Sort != "" && p.Sort != "sourcedId" {
-		if p.Filter == nil {
-			sel = slices.Clone(sel)
-		}
-		keys := make(map[int]string, len(sel))
-		for _, it := range sel {
-			if vs := Lookup(it.Obj, p.Sort); len(vs) > 0 {
-				keys[it.Pos] = vs[0]
-			}
-		}
-		slices.SortStableFunc(sel, func(a, b Item) int {
-			c := Compare(keys[a.Pos], keys[b.Pos])
-			if c == 0 {
-				c = a.Pos - b.Pos
-			}
-			if p.Desc {
-				c = -c
-			}
-			return c
-		})
-	} else if p.Desc {
-		sel = slices.Clone(sel)
+	return sel
+}
+
+// Sorted reports whether Order reorders items (a sort other than by
+// sourcedId, or descending).
+func (p Params) Sorted() bool { return (p.Sort != "" && p.Sort != "sourcedId") || p.Desc }
+
+// Order returns items in the requested order, in a new slice when it
+// differs from sourcedId order; items is never modified.
+func (p Params) Order(items []Item) []Item {
+	if !p.Sorted() {
+		return items
+	}
+	sel := slices.Clone(items)
+	if p.Sort == "" || p.Sort == "sourcedId" {
 		slices.Reverse(sel)
+		return sel
 	}
-	total := len(sel)
+	keys := make(map[int]string, len(sel))
+	for _, it := range sel {
+		if vs := Lookup(it.Obj, p.Sort); len(vs) > 0 {
+			keys[it.Pos] = vs[0]
+		}
+	}
+	slices.SortStableFunc(sel, func(a, b Item) int {
+		c := Compare(keys[a.Pos], keys[b.Pos])
+		if c == 0 {
+			c = a.Pos - b.Pos
+		}
+		if p.Desc {
+			c = -c
+		}
+		return c
+	})
+	return sel
+}
+
+// Page cuts the requested page out of items and returns it with the total.
+func (p Params) Page(items []Item) ([]Item, int) {
+	total := len(items)
 	if p.Offset >= total {
 		return nil, total
 	}
-	end := min(total, p.Offset+p.Limit)
-	return sel[p.Offset:end], total
+	return items[p.Offset:min(total, p.Offset+p.Limit)], total
 }
 
 // Project keeps only the selected top-level fields of obj, and sourcedId.

@@ -3,12 +3,14 @@ package rest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -43,14 +45,39 @@ func anyForm(scopes ...string) []string {
 
 // Handler serves the OneRoster 1.1 and 1.2 rostering REST API, read only.
 type Handler struct {
-	Store  Reader
-	Auth   *auth.Authenticator
-	Logger *slog.Logger
+	Store Reader
+	// Writer, when set, enables gradebook PUT and DELETE (usually the same
+	// store as Store).
+	Writer Writer
+	// Clock stamps gradebook writes; nil means time.Now.
+	Clock func() time.Time
+	// MaxConcurrent bounds the OneRoster requests served at once; more get
+	// 429 with Retry-After (0 means DefaultMaxConcurrent).
+	MaxConcurrent int
+	Auth          *auth.Authenticator
+	Logger        *slog.Logger
 	// StatusInfoCompat adds imsx_statusInfo (success) to 1.2 bodies, which
 	// the alpha 1.2 client of Moodle's enrol_oneroster requires.
 	StatusInfoCompat bool
 
 	views *views
+	slots chan struct{}
+}
+
+// DefaultMaxConcurrent is the default bound on concurrent requests.
+const DefaultMaxConcurrent = 64
+
+// limit answers 429 with Retry-After when MaxConcurrent requests are in
+// flight, so a client backs off instead of timing out mid-pagination.
+func (h *Handler) limit(c *fiber.Ctx) error {
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+		return c.Next()
+	default:
+		c.Set(fiber.HeaderRetryAfter, "1")
+		return httperr.New(http.StatusTooManyRequests, "too many concurrent requests; retry shortly").WithCode("server_busy")
+	}
 }
 
 // Mount adds every rostering route of both versions, behind bearer-token
@@ -60,9 +87,18 @@ func (h *Handler) Mount(r fiber.Router) {
 	if h.views == nil {
 		h.views = newViews(256)
 	}
+	n := h.MaxConcurrent
+	if n <= 0 {
+		n = DefaultMaxConcurrent
+	}
+	h.slots = make(chan struct{}, n)
 	for _, ver := range []version{v11, v12} {
-		g := r.Group(ver.base, httpauth.Bearer(h.Auth))
+		g := r.Group(ver.base, h.limit, httpauth.Bearer(h.Auth))
 		h.routes(g, ver)
+		if ver.gbBase != ver.base {
+			g = r.Group(ver.gbBase, h.limit, httpauth.Bearer(h.Auth))
+		}
+		h.gradebookRoutes(g, ver)
 	}
 }
 
@@ -95,7 +131,7 @@ func (h *Handler) routes(g fiber.Router, ver version) {
 	hasRole := func(role string) func(oneroster.Entity) bool {
 		return func(e oneroster.Entity) bool { return userHasRole(e.(*oneroster.User), role) }
 	}
-	all := func(oneroster.Entity) bool { return true }
+	var all func(oneroster.Entity) bool // nil: every record
 	type base struct {
 		path, key, single string
 		kind              oneroster.Kind
@@ -116,7 +152,7 @@ func (h *Handler) routes(g fiber.Router, ver version) {
 		{"teachers", "users", "user", oneroster.KindUser, hasRole("teacher"), core},
 		{"users", "users", "user", oneroster.KindUser, all, core},
 	} {
-		g.Get("/"+b.path, b.mw, wrap(func(q req) error { return h.collection(q, b.kind, b.key, b.pred) }))
+		g.Get("/"+b.path, b.mw, wrap(func(q req) error { return h.collection(q, b.kind, b.key, b.path, b.pred) }))
 		g.Get("/"+b.path+"/:id", b.mw, wrap(func(q req) error { return h.single(q, b.kind, b.single, b.pred) }))
 	}
 
@@ -127,7 +163,7 @@ func (h *Handler) routes(g fiber.Router, ver version) {
 			if err != nil {
 				return err
 			}
-			return h.collection(q, kind, key, pred)
+			return h.collection(q, kind, key, "", pred)
 		}))
 	}
 	param := func(q req, name string) string { return q.c.Params(name) }
@@ -308,8 +344,10 @@ func badQuery(err error) error {
 	return err
 }
 
-// collection serves one page of the records of kind that pred selects.
-func (h *Handler) collection(q req, kind oneroster.Kind, key string, pred func(oneroster.Entity) bool) error {
+// collection serves one page of the records of kind that pred selects (all
+// when nil); a base collection names itself in cacheKey so its selection is
+// computed once per roster version.
+func (h *Handler) collection(q req, kind oneroster.Kind, key, cacheKey string, pred func(oneroster.Entity) bool) error {
 	c := q.c
 	p, err := query.Parse(func(k string) string { return c.Query(k) }, knownField(kind))
 	if err != nil {
@@ -320,17 +358,16 @@ func (h *Handler) collection(q req, kind oneroster.Kind, key string, pred func(o
 		return err
 	}
 	withDeleted := includesDeleted(p.Filter)
-	items := make([]query.Item, 0, len(v.items))
-	for i, it := range v.items {
-		e := v.ents[i]
-		if !withDeleted && oneroster.BaseOf(e).Status == oneroster.StatusToBeDeleted {
-			continue
-		}
-		if pred(e) {
-			items = append(items, it)
-		}
+	items := p.Match(v.subset(cacheKey, withDeleted, pred))
+	if p.Sorted() && p.Filter == nil && cacheKey != "" {
+		// Moodle sorts every page of /users by familyName: sort once per
+		// roster version, not once per page.
+		key := fmt.Sprintf("%s\x00%t\x00sort\x00%s\x00%t", cacheKey, withDeleted, p.Sort, p.Desc)
+		items = v.cached(key, func() []query.Item { return p.Order(items) })
+	} else {
+		items = p.Order(items)
 	}
-	page, total := p.Select(items)
+	page, total := p.Page(items)
 
 	var body bytes.Buffer
 	body.WriteString(`{"`)
@@ -386,7 +423,8 @@ func (h *Handler) single(q req, kind oneroster.Kind, key string, pred func(onero
 		return err
 	}
 	i, ok := v.byID[c.Params("id")]
-	if !ok || !pred(v.ents[i]) {
+	gradebook := kind == oneroster.KindCategory || kind == oneroster.KindLineItem || kind == oneroster.KindResult
+	if !ok || (pred != nil && !pred(v.ents[i])) || (gradebook && v.deleted[i]) {
 		return httperr.New(http.StatusNotFound, "no "+key+" with that sourcedId").WithCode("unknownobject")
 	}
 	var body bytes.Buffer
@@ -408,12 +446,19 @@ func (h *Handler) single(q req, kind oneroster.Kind, key string, pred func(onero
 	return c.Send(body.Bytes())
 }
 
-// links builds the RFC 5988 Link header: first and last always, prev and
-// next where they exist.
+// links builds the Link header of a collection response.
 func links(c *fiber.Ctx, p query.Params, total int) string {
 	vals := url.Values{}
 	c.Context().QueryArgs().VisitAll(func(k, v []byte) { vals.Add(string(k), string(v)) })
-	path := c.Path()
+	return linkHeader(c.Path(), vals, p, total)
+}
+
+// linkHeader builds the RFC 5988 Link header: first and last always, prev
+// and next where they exist; the other query parameters are kept.
+func linkHeader(path string, vals url.Values, p query.Params, total int) string {
+	if vals == nil {
+		vals = url.Values{}
+	}
 	at := func(off int) string {
 		vals.Set("offset", strconv.Itoa(off))
 		vals.Set("limit", strconv.Itoa(p.Limit))

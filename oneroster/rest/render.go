@@ -12,13 +12,14 @@ const dateTimeLayout = "2006-01-02T15:04:05.000Z"
 
 // version is a served OneRoster version.
 type version struct {
-	name string // "1.1" or "1.2"
-	base string // rostering base path
+	name   string // "1.1" or "1.2"
+	base   string // rostering base path
+	gbBase string // gradebook base path
 }
 
 var (
-	v11 = version{name: "1.1", base: "/ims/oneroster/v1p1"}
-	v12 = version{name: "1.2", base: "/ims/oneroster/rostering/v1p2"}
+	v11 = version{name: "1.1", base: "/ims/oneroster/v1p1", gbBase: "/ims/oneroster/v1p1"}
+	v12 = version{name: "1.2", base: "/ims/oneroster/rostering/v1p2", gbBase: "/ims/oneroster/gradebook/v1p2"}
 )
 
 // guidRef is a OneRoster GUIDRef.
@@ -75,6 +76,9 @@ func (v version) render(e oneroster.Entity, children map[string][]string) obj {
 		o := base(r.Base)
 		o["name"] = r.Name
 		o["type"] = r.Type
+		if v.name == v11.name {
+			o["type"] = oneroster.LowerExt(r.Type, oneroster.OrgTypes11, "local")
+		}
 		o.opt("identifier", r.Identifier)
 		if p := v.ref("orgs", "org", r.Parent); p != nil {
 			o["parent"] = p
@@ -87,6 +91,9 @@ func (v version) render(e oneroster.Entity, children map[string][]string) obj {
 		o := base(r.Base)
 		o["title"] = r.Title
 		o["type"] = r.Type
+		if v.name == v11.name {
+			o["type"] = oneroster.LowerExt(r.Type, oneroster.SessionTypes11, "term")
+		}
 		o["startDate"] = r.StartDate
 		o["endDate"] = r.EndDate
 		o["schoolYear"] = r.SchoolYear
@@ -135,6 +142,57 @@ func (v version) render(e oneroster.Entity, children map[string][]string) obj {
 		o.opt("beginDate", r.BeginDate)
 		o.opt("endDate", r.EndDate)
 		return o
+	case *oneroster.Category:
+		o := base(r.Base)
+		o["title"] = r.Title
+		if r.Weight != nil && v.name == v12.name {
+			o["weight"] = *r.Weight
+		}
+		return o
+	case *oneroster.LineItem:
+		o := base(r.Base)
+		o["title"] = r.Title
+		o.opt("description", r.Description)
+		o["assignDate"] = r.AssignDate
+		o["dueDate"] = r.DueDate
+		o["class"] = v.ref("classes", "class", r.Class)
+		o["category"] = &guidRef{Href: v.gbBase + "/categories/" + r.Category, SourcedID: r.Category, Type: "category"}
+		if v.name == v11.name {
+			if p := v.ref("academicSessions", "academicSession", r.Session); p != nil {
+				o["gradingPeriod"] = p
+			}
+		} else {
+			if p := v.ref("academicSessions", "academicSession", r.Session); p != nil {
+				o["academicSession"] = p
+			}
+			if p := v.ref("orgs", "org", r.School); p != nil {
+				o["school"] = p
+			}
+		}
+		if r.ResultValueMin != nil {
+			o["resultValueMin"] = *r.ResultValueMin
+		}
+		if r.ResultValueMax != nil {
+			o["resultValueMax"] = *r.ResultValueMax
+		}
+		return o
+	case *oneroster.Result:
+		o := base(r.Base)
+		o["lineItem"] = &guidRef{Href: v.gbBase + "/lineItems/" + r.LineItem, SourcedID: r.LineItem, Type: "lineItem"}
+		o["student"] = v.ref("users", "user", r.Student)
+		if p := v.ref("classes", "class", r.Class); p != nil && v.name == v12.name {
+			o["class"] = p
+		}
+		o["scoreStatus"] = r.ScoreStatus
+		if r.Score != nil {
+			o["score"] = *r.Score
+		}
+		if v.name == v12.name {
+			o.opt("textScore", r.TextScore)
+		}
+		o["scoreDate"] = r.ScoreDate
+		o.opt("comment", r.Comment)
+		return o
 	case *oneroster.Demographics:
 		o := base(r.Base)
 		o.opt("birthDate", r.BirthDate)
@@ -167,13 +225,21 @@ func (v version) renderUser(r *oneroster.User) obj {
 	o["familyName"] = r.FamilyName
 	o.opt("middleName", r.MiddleName)
 	o.opt("identifier", r.Identifier)
+	if v.name == v11.name && r.Identifier == "" {
+		// Moodle's 1.1 client makes lowercase(identifier) the username: never
+		// serve it empty (fall back to username, then sourcedId).
+		o["identifier"] = r.Username
+		if r.Username == "" {
+			o["identifier"] = r.SourcedID
+		}
+	}
 	o.opt("email", r.Email)
 	o.opt("sms", r.SMS)
 	o.opt("phone", r.Phone)
 	o["agents"] = v.refs("users", "user", r.Agents)
 	o.list("grades", r.Grades)
 	if v.name == v11.name {
-		o["role"] = r.Role
+		o["role"] = oneroster.Role11(r.Role)
 		o["orgs"] = v.refs("orgs", "org", r.Orgs)
 		return o
 	}
@@ -246,7 +312,11 @@ var fieldsOf = map[oneroster.Kind][]string{
 	oneroster.KindUser: {"enabledUser", "username", "userIds", "userIds.type", "userIds.identifier", "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone",
 		"agents", "agents.sourcedId", "grades", "role", "orgs", "orgs.sourcedId", "userMasterIdentifier", "preferredFirstName", "preferredMiddleName", "preferredLastName",
 		"pronouns", "roles", "roles.role", "roles.roleType", "roles.org.sourcedId", "primaryOrg", "primaryOrg.sourcedId", "userProfiles"},
-	oneroster.KindEnrollment:   {"user", "user.sourcedId", "class", "class.sourcedId", "school", "school.sourcedId", "role", "primary", "beginDate", "endDate"},
+	oneroster.KindEnrollment: {"user", "user.sourcedId", "class", "class.sourcedId", "school", "school.sourcedId", "role", "primary", "beginDate", "endDate"},
+	oneroster.KindCategory:   {"title", "weight"},
+	oneroster.KindLineItem: {"title", "description", "assignDate", "dueDate", "class", "class.sourcedId", "category", "category.sourcedId",
+		"gradingPeriod", "gradingPeriod.sourcedId", "academicSession", "academicSession.sourcedId", "school", "school.sourcedId", "resultValueMin", "resultValueMax"},
+	oneroster.KindResult:       {"lineItem", "lineItem.sourcedId", "student", "student.sourcedId", "class", "class.sourcedId", "scoreStatus", "score", "textScore", "scoreDate", "comment"},
 	oneroster.KindDemographics: {"birthDate", "sex", "americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican", "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces", "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth", "publicSchoolResidenceStatus"},
 }
 

@@ -23,6 +23,66 @@ type view struct {
 	items  []query.Item // Obj for filter/sort; Pos indexes ents and raw
 	raw    [][]byte
 	byID   map[string]int
+	// deleted marks the tombstones; active and all are the items without
+	// and with them.
+	deleted []bool
+	active  []query.Item
+
+	mu      sync.Mutex
+	subsets map[string][]query.Item // per base path (students, schools, ...)
+}
+
+// subset returns the items pred selects (tombstones only if withDeleted),
+// cached under key when key is not empty.
+func (v *view) subset(key string, withDeleted bool, pred func(oneroster.Entity) bool) []query.Item {
+	if key == "" {
+		return v.filter(withDeleted, pred)
+	}
+	if withDeleted {
+		key += "\x00deleted"
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if s, ok := v.subsets[key]; ok {
+		return s
+	}
+	s := v.filter(withDeleted, pred)
+	if v.subsets == nil {
+		v.subsets = map[string][]query.Item{}
+	}
+	v.subsets[key] = s
+	return s
+}
+
+// cached returns the items stored under key, computing them once.
+func (v *view) cached(key string, compute func() []query.Item) []query.Item {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if s, ok := v.subsets[key]; ok {
+		return s
+	}
+	s := compute()
+	if v.subsets == nil {
+		v.subsets = map[string][]query.Item{}
+	}
+	v.subsets[key] = s
+	return s
+}
+
+func (v *view) filter(withDeleted bool, pred func(oneroster.Entity) bool) []query.Item {
+	if pred == nil {
+		if withDeleted {
+			return v.items
+		}
+		return v.active
+	}
+	out := make([]query.Item, 0, len(v.items)/4)
+	for i, it := range v.items {
+		if (withDeleted || !v.deleted[i]) && pred(v.ents[i]) {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 type viewKey struct {
@@ -111,6 +171,8 @@ func build(ctx context.Context, st Reader, ver version, tenant string, kind oner
 	}
 	v.items = make([]query.Item, len(v.ents))
 	v.raw = make([][]byte, len(v.ents))
+	v.deleted = make([]bool, len(v.ents))
+	v.active = make([]query.Item, 0, len(v.ents))
 	for i, e := range v.ents {
 		m, raw, err := generic(ver.render(e, children))
 		if err != nil {
@@ -118,6 +180,10 @@ func build(ctx context.Context, st Reader, ver version, tenant string, kind oner
 		}
 		v.items[i] = query.Item{Obj: m, Pos: i}
 		v.raw[i] = raw
+		v.deleted[i] = oneroster.BaseOf(e).Status == oneroster.StatusToBeDeleted
+		if !v.deleted[i] {
+			v.active = append(v.active, v.items[i])
+		}
 	}
 	return v, nil
 }

@@ -48,8 +48,10 @@ func (s *Store) SaveRun(ctx context.Context, r connectors.Run) error {
 	if err != nil {
 		return fmt.Errorf("save run: %w", err)
 	}
-	d := runDoc{ID: docID(r.Tenant, r.ID), Tenant: r.Tenant, RunID: r.ID, Connector: r.Connector,
-		Started: nanos(r.Started), Status: string(r.Status), Body: body}
+	d := runDoc{
+		ID: docID(r.Tenant, r.ID), Tenant: r.Tenant, RunID: r.ID, Connector: r.Connector,
+		Started: nanos(r.Started), Status: string(r.Status), Body: body,
+	}
 	_, err = s.coll(collConnectorRuns).ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d, options.Replace().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("save run: %w", err)

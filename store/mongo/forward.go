@@ -1,10 +1,11 @@
 package mongo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/bson"
@@ -15,39 +16,111 @@ import (
 	"github.com/passportbridge/passport/lrs/forward"
 )
 
-const (
-	collForwardCursors = "lrs_forward_cursors"
-	collDeadLetters    = "lrs_dead_letters"
-)
+var _ forward.Store = (*Store)(nil)
 
-type forwardCursorDoc struct {
+type fwdCursorDoc struct {
 	ID     string `bson:"_id"`
 	Tenant string `bson:"tenant"`
 	Rule   string `bson:"rule"`
 	Stored int64  `bson:"stored"`
-	SID    string `bson:"sid"`
+	SID    string `bson:"id"`
 }
 
-type deadLetterDoc struct {
-	ID     string `bson:"_id"`
-	Tenant string `bson:"tenant"`
-	Rule   string `bson:"rule"`
-	SID    string `bson:"sid"`
-	At     int64  `bson:"at"`
-	Status int    `bson:"status"`
-	Reason string `bson:"reason"`
+type fwdDeadLetterDoc struct {
+	ID          string `bson:"_id"`
+	Tenant      string `bson:"tenant"`
+	Rule        string `bson:"rule"`
+	StatementID string `bson:"statement_id"`
+	Stored      int64  `bson:"stored"`
+	Reason      string `bson:"reason"`
+	At          int64  `bson:"at"`
+	Retry       bool   `bson:"retry"`
 }
 
-func ruleID(tenant, rule string, more ...string) string {
-	return strings.Join(append([]string{tenant, rule}, more...), "\x00")
+type fwdErasureDoc struct {
+	ID          string `bson:"_id"`
+	Tenant      string `bson:"tenant"`
+	At          int64  `bson:"at"`
+	RequestedBy string `bson:"requested_by"`
+	SubjectHash string `bson:"subject_hash"`
+	Salt        string `bson:"salt"`
+	Statements  int    `bson:"statements"`
+	Documents   int    `bson:"documents"`
+	Attachments int    `bson:"attachments"`
 }
 
-var _ forward.Store = (*Store)(nil)
+var fwdStatementProjection = bson.D{{Key: "id", Value: 1}, {Key: "stored", Value: 1}, {Key: "atts", Value: 1}, {Key: "raw", Value: 1}}
 
-// ForwardCursor implements forward.Progress.
+func (s *Store) fwdFindStatements(ctx context.Context, f bson.D, opts *options.FindOptions) ([]lrs.StoredStatement, error) {
+	cur, err := s.coll(collStatements).Find(ctx, f, opts.SetProjection(fwdStatementProjection))
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = cur.Close(ctx) }()
+	var out []lrs.StoredStatement
+	for cur.Next(ctx) {
+		var d statementDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, err
+		}
+		st, err := d.stored()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, cur.Err()
+}
+
+// StatementLog implements forward.LogStore.
+func (s *Store) StatementLog(ctx context.Context, tenant string, after *lrs.Cursor, until time.Time, limit int) ([]lrs.StoredStatement, error) {
+	if limit < 1 || limit > lrs.MaxLimit {
+		limit = lrs.MaxLimit
+	}
+	f := bson.D{{Key: "tenant", Value: tenant}}
+	rng := bson.D{}
+	if !until.IsZero() {
+		rng = append(rng, bson.E{Key: "$lte", Value: nanos(until)})
+	}
+	if after != nil {
+		at := nanos(after.Stored)
+		rng = append(rng, bson.E{Key: "$gte", Value: at})
+		f = append(f, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "stored", Value: bson.D{{Key: "$gt", Value: at}}}},
+			bson.D{{Key: "stored", Value: at}, {Key: "id", Value: bson.D{{Key: "$gt", Value: after.ID.String()}}}},
+		}})
+	}
+	if len(rng) > 0 {
+		f = append(f, bson.E{Key: "stored", Value: rng})
+	}
+	out, err := s.fwdFindStatements(ctx, f, options.Find().
+		SetSort(bson.D{{Key: "stored", Value: 1}, {Key: "id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, fmt.Errorf("statement log: %w", err)
+	}
+	return out, nil
+}
+
+// StatementsByID implements forward.LogStore.
+func (s *Store) StatementsByID(ctx context.Context, tenant string, ids []uuid.UUID) ([]lrs.StoredStatement, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = docID(tenant, id.String())
+	}
+	out, err := s.fwdFindStatements(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, options.Find())
+	if err != nil {
+		return nil, fmt.Errorf("read statements: %w", err)
+	}
+	return out, nil
+}
+
+// ForwardCursor implements forward.CursorStore.
 func (s *Store) ForwardCursor(ctx context.Context, tenant, rule string) (*lrs.Cursor, error) {
-	var d forwardCursorDoc
-	err := s.coll(collForwardCursors).FindOne(ctx, bson.D{{Key: "_id", Value: ruleID(tenant, rule)}}).Decode(&d)
+	var d fwdCursorDoc
+	err := s.coll(collForwardCursors).FindOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, rule)}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, nil
 	}
@@ -61,159 +134,257 @@ func (s *Store) ForwardCursor(ctx context.Context, tenant, rule string) (*lrs.Cu
 	return &lrs.Cursor{Stored: fromNanos(d.Stored), ID: u}, nil
 }
 
-// SetForwardCursor implements forward.Progress.
-func (s *Store) SetForwardCursor(ctx context.Context, tenant, rule string, c lrs.Cursor) error {
-	id := ruleID(tenant, rule)
-	_, err := s.coll(collForwardCursors).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}},
-		forwardCursorDoc{ID: id, Tenant: tenant, Rule: rule, Stored: nanos(c.Stored), SID: c.ID.String()},
-		options.Replace().SetUpsert(true))
+// SetForwardCursor implements forward.CursorStore.
+func (s *Store) SetForwardCursor(ctx context.Context, tenant, rule string, c *lrs.Cursor) error {
+	id := docID(tenant, rule)
+	var err error
+	if c == nil {
+		_, err = s.coll(collForwardCursors).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	} else {
+		_, err = s.coll(collForwardCursors).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}},
+			fwdCursorDoc{ID: id, Tenant: tenant, Rule: rule, Stored: nanos(c.Stored), SID: c.ID.String()},
+			options.Replace().SetUpsert(true))
+	}
 	if err != nil {
 		return fmt.Errorf("set forward cursor: %w", err)
 	}
 	return nil
 }
 
-// AddDeadLetters implements forward.Progress.
-func (s *Store) AddDeadLetters(ctx context.Context, tenant, rule string, dl []forward.DeadLetter) error {
-	for _, d := range dl {
-		id := ruleID(tenant, rule, d.ID.String())
-		_, err := s.coll(collDeadLetters).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}},
-			deadLetterDoc{ID: id, Tenant: tenant, Rule: rule, SID: d.ID.String(), At: nanos(d.At), Status: d.Status, Reason: d.Reason},
-			options.Replace().SetUpsert(true))
-		if err != nil {
-			return fmt.Errorf("add dead letters: %w", err)
+// AdvanceForwardCursor implements forward.CursorStore.
+func (s *Store) AdvanceForwardCursor(ctx context.Context, tenant, rule string, from *lrs.Cursor, to lrs.Cursor) (bool, error) {
+	id := docID(tenant, rule)
+	doc := fwdCursorDoc{ID: id, Tenant: tenant, Rule: rule, Stored: nanos(to.Stored), SID: to.ID.String()}
+	if from == nil {
+		_, err := s.coll(collForwardCursors).InsertOne(ctx, doc)
+		switch {
+		case err == nil:
+			return true, nil
+		case isDuplicateKey(err):
+			return false, nil
+		default:
+			return false, fmt.Errorf("advance forward cursor: %w", err)
 		}
+	}
+	res, err := s.coll(collForwardCursors).ReplaceOne(ctx, bson.D{
+		{Key: "_id", Value: id},
+		{Key: "stored", Value: nanos(from.Stored)},
+		{Key: "id", Value: from.ID.String()},
+	}, doc)
+	if err != nil {
+		return false, fmt.Errorf("advance forward cursor: %w", err)
+	}
+	return res.MatchedCount == 1, nil
+}
+
+func fwdDeadLetterID(tenant, rule string, id uuid.UUID) string {
+	return docID(tenant, rule+"\x00"+id.String())
+}
+
+// PutDeadLetter implements forward.DeadLetterStore.
+func (s *Store) PutDeadLetter(ctx context.Context, tenant, rule string, d forward.DeadLetter) error {
+	id := fwdDeadLetterID(tenant, rule, d.StatementID)
+	_, err := s.coll(collDeadLetters).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, fwdDeadLetterDoc{
+		ID: id, Tenant: tenant, Rule: rule, StatementID: d.StatementID.String(), Stored: nanos(d.Stored),
+		Reason: d.Reason, At: nanos(d.At), Retry: d.Retry,
+	}, options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("put dead letter: %w", err)
 	}
 	return nil
 }
 
-// DeadLetters implements forward.Progress.
-func (s *Store) DeadLetters(ctx context.Context, tenant, rule string) ([]forward.DeadLetter, error) {
-	cur, err := s.coll(collDeadLetters).Find(ctx, bson.D{{Key: "tenant", Value: tenant}, {Key: "rule", Value: rule}},
-		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "sid", Value: 1}}))
+// DeadLetters implements forward.DeadLetterStore.
+func (s *Store) DeadLetters(ctx context.Context, tenant, rule string, retryOnly bool, limit int) ([]forward.DeadLetter, error) {
+	f := bson.D{{Key: "tenant", Value: tenant}, {Key: "rule", Value: rule}}
+	if retryOnly {
+		f = append(f, bson.E{Key: "retry", Value: true})
+	}
+	cur, err := s.coll(collDeadLetters).Find(ctx, f, options.Find().
+		SetSort(bson.D{{Key: "stored", Value: 1}, {Key: "statement_id", Value: 1}}).SetLimit(int64(max(limit, 1))))
 	if err != nil {
-		return nil, fmt.Errorf("list dead letters: %w", err)
+		return nil, fmt.Errorf("dead letters: %w", err)
 	}
 	defer func() { _ = cur.Close(ctx) }()
 	var out []forward.DeadLetter
 	for cur.Next(ctx) {
-		var d deadLetterDoc
+		var d fwdDeadLetterDoc
 		if err := cur.Decode(&d); err != nil {
-			return nil, fmt.Errorf("list dead letters: %w", err)
+			return nil, fmt.Errorf("dead letters: %w", err)
 		}
-		u, err := uuid.Parse(d.SID)
+		u, err := uuid.Parse(d.StatementID)
 		if err != nil {
-			return nil, fmt.Errorf("list dead letters: %w", err)
+			return nil, fmt.Errorf("dead letters: %w", err)
 		}
-		out = append(out, forward.DeadLetter{ID: u, At: fromNanos(d.At), Status: d.Status, Reason: d.Reason})
+		out = append(out, forward.DeadLetter{StatementID: u, Stored: fromNanos(d.Stored), Reason: d.Reason, At: fromNanos(d.At), Retry: d.Retry})
 	}
-	return out, cur.Err()
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("dead letters: %w", err)
+	}
+	return out, nil
 }
 
-// DeleteDeadLetter implements forward.Progress.
+// RequeueDeadLetters implements forward.DeadLetterStore.
+func (s *Store) RequeueDeadLetters(ctx context.Context, tenant, rule string) (int, error) {
+	res, err := s.coll(collDeadLetters).UpdateMany(ctx, bson.D{{Key: "tenant", Value: tenant}, {Key: "rule", Value: rule}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "retry", Value: true}}}})
+	if err != nil {
+		return 0, fmt.Errorf("requeue dead letters: %w", err)
+	}
+	return int(res.MatchedCount), nil
+}
+
+// DeleteDeadLetter implements forward.DeadLetterStore.
 func (s *Store) DeleteDeadLetter(ctx context.Context, tenant, rule string, id uuid.UUID) error {
-	if _, err := s.coll(collDeadLetters).DeleteOne(ctx, bson.D{{Key: "_id", Value: ruleID(tenant, rule, id.String())}}); err != nil {
+	if _, err := s.coll(collDeadLetters).DeleteOne(ctx, bson.D{{Key: "_id", Value: fwdDeadLetterID(tenant, rule, id)}}); err != nil {
 		return fmt.Errorf("delete dead letter: %w", err)
 	}
 	return nil
 }
 
-const collErasures = "lrs_erasures"
-
-type erasureDoc struct {
-	ID          string `bson:"_id"`
-	Tenant      string `bson:"tenant"`
-	At          int64  `bson:"at"`
-	By          string `bson:"by"`
-	Statements  int    `bson:"statements"`
-	Documents   int    `bson:"documents"`
-	Attachments int    `bson:"attachments"`
-}
-
-// EraseAgent implements forward.ErasureStore. Without transactions each step is
-// idempotent, so an interrupted erasure is completed by running it again.
-func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, e forward.Erasure) (forward.Erasure, error) {
-	f := bson.D{{Key: "tenant", Value: tenant}, {Key: "agents_direct", Value: agentKey}}
-	cur, err := s.coll(collStatements).Find(ctx, f, options.Find().SetProjection(bson.D{{Key: "atts", Value: 1}}))
+// EraseAgent implements forward.Eraser. Without multi-document
+// transactions it deletes statements first, then documents, then the
+// attachments left unreferenced; every step is idempotent, so running the
+// erasure again after a failure finishes it.
+func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun bool) (forward.ErasureCounts, error) {
+	var counts forward.ErasureCounts
+	// A scan of the tenant's statements, pre-filtered on a token of the
+	// IFI when there is one: the learner may appear where no index holds
+	// them (Group members).
+	tok := []byte(forward.ScanToken(agentKey))
+	cur, err := s.coll(collStatements).Find(ctx, bson.D{{Key: "tenant", Value: tenant}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "id", Value: 1}, {Key: "atts", Value: 1}, {Key: "raw", Value: 1}}))
 	if err != nil {
-		return forward.Erasure{}, fmt.Errorf("erase agent: %w", err)
+		return counts, fmt.Errorf("erase agent: find statements: %w", err)
 	}
-	hashes := map[string]bool{}
+	var (
+		ids      []string
+		sids     []string
+		attCount = map[string]int{}
+	)
 	for cur.Next(ctx) {
 		var d statementDoc
 		if err := cur.Decode(&d); err != nil {
 			_ = cur.Close(ctx)
-			return forward.Erasure{}, fmt.Errorf("erase agent: %w", err)
+			return counts, fmt.Errorf("erase agent: %w", err)
 		}
+		if len(tok) > 0 && !bytes.Contains(bytes.ToLower(d.Raw), tok) {
+			continue
+		}
+		hit, err := forward.Mentions(d.Raw, agentKey)
+		if err != nil {
+			_ = cur.Close(ctx)
+			return counts, fmt.Errorf("erase agent: decode stored statement: %w", err)
+		}
+		if !hit {
+			continue
+		}
+		ids = append(ids, d.ID)
+		sids = append(sids, d.StatementID)
 		for _, h := range d.Atts {
-			hashes[h] = true
+			attCount[h]++
 		}
 	}
 	if err := cur.Close(ctx); err != nil {
-		return forward.Erasure{}, fmt.Errorf("erase agent: %w", err)
+		return counts, fmt.Errorf("erase agent: %w", err)
 	}
-	res, err := s.coll(collStatements).DeleteMany(ctx, f)
+	counts.Statements = len(ids)
+	docFilter := bson.D{
+		{Key: "tenant", Value: tenant},
+		{Key: "kind", Value: bson.D{{Key: "$in", Value: bson.A{string(lrs.KindState), string(lrs.KindAgentProfile)}}}},
+		{Key: "agent", Value: agentKey},
+	}
+	nDocs, err := s.coll(collDocuments).CountDocuments(ctx, docFilter)
 	if err != nil {
-		return forward.Erasure{}, fmt.Errorf("erase agent: statements: %w", err)
+		return counts, fmt.Errorf("erase agent: count documents: %w", err)
 	}
-	e.Statements = int(res.DeletedCount)
-	e.Attachments = 0
-	for h := range hashes {
-		n, err := s.coll(collStatements).CountDocuments(ctx, bson.D{{Key: "tenant", Value: tenant}, {Key: "atts", Value: h}},
-			options.Count().SetLimit(1))
+	counts.Documents = int(nDocs)
+	var orphans []string
+	for h, mine := range attCount {
+		refs, err := s.coll(collStatements).CountDocuments(ctx, bson.D{{Key: "tenant", Value: tenant}, {Key: "atts", Value: h}})
 		if err != nil {
-			return forward.Erasure{}, fmt.Errorf("erase agent: attachments: %w", err)
+			return counts, fmt.Errorf("erase agent: count attachment references: %w", err)
 		}
-		if n > 0 {
+		if int(refs) > mine {
 			continue
 		}
-		r, err := s.coll(collAttachments).DeleteOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, h)}})
+		n, err := s.coll(collAttachments).CountDocuments(ctx, bson.D{{Key: "_id", Value: docID(tenant, h)}})
 		if err != nil {
-			return forward.Erasure{}, fmt.Errorf("erase agent: attachments: %w", err)
+			return counts, fmt.Errorf("erase agent: read attachment: %w", err)
 		}
-		e.Attachments += int(r.DeletedCount)
+		if n > 0 {
+			orphans = append(orphans, h)
+		}
 	}
-	res, err = s.coll(collDocuments).DeleteMany(ctx, bson.D{
-		{Key: "tenant", Value: tenant},
-		{Key: "agent", Value: agentKey},
-		{Key: "kind", Value: bson.D{{Key: "$in", Value: bson.A{string(lrs.KindState), string(lrs.KindAgentProfile)}}}},
-	})
-	if err != nil {
-		return forward.Erasure{}, fmt.Errorf("erase agent: documents: %w", err)
+	counts.Attachments = len(orphans)
+	if dryRun {
+		return counts, nil
 	}
-	e.Documents = int(res.DeletedCount)
-	e.Tenant = tenant
-	if _, err := s.coll(collErasures).InsertOne(ctx, erasureDoc{
-		ID: docID(tenant, e.ID.String()), Tenant: tenant, At: nanos(e.At),
-		By: e.By, Statements: e.Statements, Documents: e.Documents, Attachments: e.Attachments,
-	}); err != nil {
-		return forward.Erasure{}, fmt.Errorf("erase agent: record: %w", err)
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		if _, err := s.coll(collStatements).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: chunk}}}}); err != nil {
+			return counts, fmt.Errorf("erase agent: delete statements: %w", err)
+		}
 	}
-	return e, nil
+	if _, err := s.coll(collDocuments).DeleteMany(ctx, docFilter); err != nil {
+		return counts, fmt.Errorf("erase agent: delete documents: %w", err)
+	}
+	for _, h := range orphans {
+		if _, err := s.coll(collAttachments).DeleteOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, h)}}); err != nil {
+			return counts, fmt.Errorf("erase agent: delete attachment: %w", err)
+		}
+	}
+	for start := 0; start < len(sids); start += 500 {
+		chunk := sids[start:min(start+500, len(sids))]
+		if _, err := s.coll(collDeadLetters).DeleteMany(ctx, bson.D{
+			{Key: "tenant", Value: tenant},
+			{Key: "statement_id", Value: bson.D{{Key: "$in", Value: chunk}}},
+		}); err != nil {
+			return counts, fmt.Errorf("erase agent: delete dead letters: %w", err)
+		}
+	}
+	return counts, nil
 }
 
-// Erasures implements forward.ErasureStore.
-func (s *Store) Erasures(ctx context.Context, tenant string) ([]forward.Erasure, error) {
+// AddErasureRecord implements forward.Eraser.
+func (s *Store) AddErasureRecord(ctx context.Context, r forward.ErasureRecord) error {
+	_, err := s.coll(collErasures).InsertOne(ctx, fwdErasureDoc{
+		ID: docID(r.Tenant, r.ID.String()), Tenant: r.Tenant, At: nanos(r.At), RequestedBy: r.RequestedBy,
+		SubjectHash: r.SubjectHash, Salt: r.Salt, Statements: r.Statements, Documents: r.Documents, Attachments: r.Attachments,
+	})
+	if err != nil {
+		return fmt.Errorf("add erasure record: %w", err)
+	}
+	return nil
+}
+
+// ErasureRecords implements forward.Eraser.
+func (s *Store) ErasureRecords(ctx context.Context, tenant string) ([]forward.ErasureRecord, error) {
 	cur, err := s.coll(collErasures).Find(ctx, bson.D{{Key: "tenant", Value: tenant}},
 		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
-		return nil, fmt.Errorf("list erasures: %w", err)
+		return nil, fmt.Errorf("erasure records: %w", err)
 	}
 	defer func() { _ = cur.Close(ctx) }()
-	var out []forward.Erasure
+	var out []forward.ErasureRecord
 	for cur.Next(ctx) {
-		var d erasureDoc
+		var d fwdErasureDoc
 		if err := cur.Decode(&d); err != nil {
-			return nil, fmt.Errorf("list erasures: %w", err)
+			return nil, fmt.Errorf("erasure records: %w", err)
 		}
-		id, err := uuid.Parse(d.ID[len(tenant)+1:])
+		u, err := uuid.Parse(d.ID[len(tenant)+1:])
 		if err != nil {
-			return nil, fmt.Errorf("list erasures: %w", err)
+			return nil, fmt.Errorf("erasure records: %w", err)
 		}
-		out = append(out, forward.Erasure{
-			ID: id, Tenant: tenant, At: fromNanos(d.At), By: d.By,
-			Statements: d.Statements, Documents: d.Documents, Attachments: d.Attachments,
+		out = append(out, forward.ErasureRecord{
+			ID: u, Tenant: d.Tenant, At: fromNanos(d.At), RequestedBy: d.RequestedBy,
+			SubjectHash: d.SubjectHash, Salt: d.Salt, ErasureCounts: forward.ErasureCounts{
+				Statements: d.Statements, Documents: d.Documents, Attachments: d.Attachments,
+			},
 		})
 	}
-	return out, cur.Err()
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("erasure records: %w", err)
+	}
+	return out, nil
 }

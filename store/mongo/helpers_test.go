@@ -52,3 +52,31 @@ func TestIsDuplicateKey(t *testing.T) {
 	assert.False(t, isDuplicateKey(errors.New("other")))
 	assert.False(t, isDuplicateKey(nil))
 }
+
+func TestMajoritySupported(t *testing.T) {
+	t.Parallel()
+	network := errors.New("connection refused")
+	tests := []struct {
+		name    string
+		probe   error
+		want    bool
+		wantErr bool
+	}{
+		{"found", nil, true, false},
+		{"no documents", mongo.ErrNoDocuments, true, false},
+		{"refused read concern", mongo.CommandError{Code: 72, Message: "readConcern not supported"}, false, false},
+		{"network", network, false, true},
+		{"network command error", mongo.CommandError{Code: 6, Labels: []string{"NetworkError"}}, false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := majoritySupported(tc.probe)
+			assert.Equal(t, tc.want, got)
+			if tc.wantErr {
+				assert.Error(t, err)
+			} else {
+				assert.NoError(t, err)
+			}
+		})
+	}
+}

@@ -20,4 +20,5 @@ var ltiIndexes = map[string][]mongo.IndexModel{
 	collLTIToolKeys:    {{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "created", Value: -1}}}},
 	collLTIContents:    {{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "id", Value: 1}}}},
 	collLTIUsers:       {{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "person_sourcedid", Value: 1}}}},
+	collLTIScoreJobs:   {{Keys: bson.D{{Key: "state", Value: 1}, {Key: "next_attempt", Value: 1}}}},
 }

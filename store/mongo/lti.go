@@ -23,6 +23,8 @@ const (
 	collLTIToolKeys      = "lti_tool_keys"
 	collLTIContents      = "lti_contents"
 	collLTIUsers         = "lti_users"
+	collLTILaunches      = "lti_launches"
+	collLTIScoreJobs     = "lti_score_jobs"
 )
 
 var _ lti.Store = (*Store)(nil)
@@ -276,14 +278,21 @@ func (s *Store) LoginState(ctx context.Context, state string, now time.Time) (lt
 	}, nil
 }
 
-// DeleteLoginState consumes a login state; store.ErrNotFound if it is gone.
-func (s *Store) DeleteLoginState(ctx context.Context, state string) error {
+// ConsumeLogin deletes a login state, then records its nonce (two single
+// document writes: without multi-document transactions the state is gone
+// even when the nonce turns out to be used, which still refuses the launch).
+// store.ErrNotFound if the state is gone, store.ErrConflict if the nonce
+// was used.
+func (s *Store) ConsumeLogin(ctx context.Context, state, tenant, nonce string, nonceExp time.Time) error {
 	res, err := s.coll(collLTILoginStates).DeleteOne(ctx, bson.D{{Key: "_id", Value: state}})
 	if err != nil {
-		return fmt.Errorf("delete login state: %w", err)
+		return fmt.Errorf("consume login: %w", err)
 	}
 	if res.DeletedCount == 0 {
-		return fmt.Errorf("delete login state: %w", store.ErrNotFound)
+		return fmt.Errorf("consume login: %w", store.ErrNotFound)
+	}
+	if err := s.UseNonce(ctx, tenant, nonce, nonceExp); err != nil {
+		return fmt.Errorf("consume login: %w", err)
 	}
 	return nil
 }
@@ -521,6 +530,119 @@ func (s *Store) CreateLTIUser(ctx context.Context, u lti.LTIUser) error {
 	}
 	if err != nil {
 		return fmt.Errorf("create lti user: %w", err)
+	}
+	return nil
+}
+
+// SaveLaunchRecord stores a launch record; store.ErrConflict if it exists.
+func (s *Store) SaveLaunchRecord(ctx context.Context, r lti.LaunchRecord) error {
+	payload, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("save launch record: %w", err)
+	}
+	_, err = s.coll(collLTILaunches).InsertOne(ctx, bson.D{
+		{Key: "_id", Value: docID(r.Tenant, r.Attempt)}, {Key: "tenant", Value: r.Tenant},
+		{Key: "created", Value: nanos(r.Created)}, {Key: "payload", Value: payload},
+	})
+	if isDuplicateKey(err) {
+		return fmt.Errorf("save launch record: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("save launch record: %w", err)
+	}
+	return nil
+}
+
+// LaunchRecord returns a tenant's launch record; store.ErrNotFound if absent.
+func (s *Store) LaunchRecord(ctx context.Context, tenant, attempt string) (lti.LaunchRecord, error) {
+	var d struct {
+		Payload []byte `bson:"payload"`
+	}
+	err := s.coll(collLTILaunches).FindOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, attempt)}, {Key: "tenant", Value: tenant}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return lti.LaunchRecord{}, fmt.Errorf("launch record: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return lti.LaunchRecord{}, fmt.Errorf("launch record: %w", err)
+	}
+	var r lti.LaunchRecord
+	if err := json.Unmarshal(d.Payload, &r); err != nil {
+		return lti.LaunchRecord{}, fmt.Errorf("launch record: decode: %w", err)
+	}
+	return r, nil
+}
+
+// ltiScoreJobDoc is a score job as stored; _id is docID(tenant, id).
+type ltiScoreJobDoc struct {
+	DocID       string `bson:"_id"`
+	Tenant      string `bson:"tenant"`
+	State       string `bson:"state"`
+	NextAttempt int64  `bson:"next_attempt"`
+	Payload     []byte `bson:"payload"`
+}
+
+func scoreJobDoc(j lti.ScoreJob) (ltiScoreJobDoc, error) {
+	payload, err := json.Marshal(j)
+	if err != nil {
+		return ltiScoreJobDoc{}, err
+	}
+	return ltiScoreJobDoc{DocID: docID(j.Tenant, j.ID), Tenant: j.Tenant, State: j.State, NextAttempt: nanos(j.NextAttempt), Payload: payload}, nil
+}
+
+// EnqueueScore adds a score job; store.ErrConflict if its id exists.
+func (s *Store) EnqueueScore(ctx context.Context, j lti.ScoreJob) error {
+	d, err := scoreJobDoc(j)
+	if err != nil {
+		return fmt.Errorf("enqueue score: %w", err)
+	}
+	_, err = s.coll(collLTIScoreJobs).InsertOne(ctx, d)
+	if isDuplicateKey(err) {
+		return fmt.Errorf("enqueue score: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue score: %w", err)
+	}
+	return nil
+}
+
+// DueScores lists pending score jobs due at now, earliest first.
+func (s *Store) DueScores(ctx context.Context, now time.Time, limit int) ([]lti.ScoreJob, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	cur, err := s.coll(collLTIScoreJobs).Find(ctx,
+		bson.D{{Key: "state", Value: lti.ScorePending}, {Key: "next_attempt", Value: bson.D{{Key: "$lte", Value: nanos(now)}}}},
+		options.Find().SetSort(bson.D{{Key: "next_attempt", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, fmt.Errorf("due scores: %w", err)
+	}
+	var docs []ltiScoreJobDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("due scores: %w", err)
+	}
+	out := make([]lti.ScoreJob, 0, len(docs))
+	for _, d := range docs {
+		var j lti.ScoreJob
+		if err := json.Unmarshal(d.Payload, &j); err != nil {
+			return nil, fmt.Errorf("due scores: decode: %w", err)
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// UpdateScoreJob saves a job's delivery state; store.ErrNotFound if absent.
+func (s *Store) UpdateScoreJob(ctx context.Context, j lti.ScoreJob) error {
+	d, err := scoreJobDoc(j)
+	if err != nil {
+		return fmt.Errorf("update score job: %w", err)
+	}
+	res, err := s.coll(collLTIScoreJobs).ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.DocID}, {Key: "tenant", Value: j.Tenant}}, d)
+	if err != nil {
+		return fmt.Errorf("update score job: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("update score job: %w", store.ErrNotFound)
 	}
 	return nil
 }

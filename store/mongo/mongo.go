@@ -17,7 +17,11 @@ package mongo
 //   - isDuplicateKey(err) reports a unique index violation (E11000); map it
 //     to store.ErrConflict. Map mongo.ErrNoDocuments to store.ErrNotFound.
 //   - Expiry is a field plus a sweep (DeleteMany), never a TTL index.
-//   - <d>Indexes maps collection -> index models; Open ensures them all.
+//   - <d>Indexes maps collection -> index models; Open ensures them all
+//     (createIndexes is a no-op for an existing identical index). Name every
+//     index (options.Index().SetName("<d>_...")) and never change a shipped
+//     one: the server refuses a changed spec under an existing name, and
+//     Open fails. Add a new index instead.
 
 import (
 	"context"
@@ -89,19 +93,33 @@ func (s *Store) init(ctx context.Context, name string) error {
 		return fmt.Errorf("ping: %w", err)
 	}
 	majority := s.client.Database(name, options.Database().SetReadConcern(readconcern.Majority()))
-	err := majority.Collection("tenants").FindOne(ctx, bson.D{{Key: "_id", Value: ""}}).Err()
-	var ce mongo.CommandError
-	switch {
-	case err == nil || errors.Is(err, mongo.ErrNoDocuments):
-		s.db = majority
-	case errors.As(err, &ce):
-		s.logger.InfoContext(ctx, "mongo read concern majority unsupported, using the server default",
-			"code", ce.Code)
-		s.db = s.client.Database(name)
-	default:
+	probe := majority.Collection(collTenants).FindOne(ctx, bson.D{{Key: "_id", Value: ""}}).Err()
+	ok, err := majoritySupported(probe)
+	if err != nil {
 		return fmt.Errorf("probe read concern: %w", err)
 	}
+	if ok {
+		s.db = majority
+	} else {
+		s.logger.InfoContext(ctx, "mongo read concern majority unsupported, using the server default")
+		s.db = s.client.Database(name)
+	}
 	return s.ensureIndexes(ctx)
+}
+
+// majoritySupported interprets the result of a read with read concern
+// majority: it worked, the server refused the read concern (a command
+// error: fall back to the default), or the server failed otherwise.
+func majoritySupported(probe error) (bool, error) {
+	var ce mongo.CommandError
+	switch {
+	case probe == nil || errors.Is(probe, mongo.ErrNoDocuments):
+		return true, nil
+	case errors.As(probe, &ce) && !ce.HasErrorLabel("NetworkError"):
+		return false, nil
+	default:
+		return false, probe
+	}
 }
 
 // allIndexes merges the core's and every domain's index lists by collection.
@@ -117,17 +135,16 @@ func allIndexes() map[string][]mongo.IndexModel {
 	return all
 }
 
-// ensureIndexes creates every index that does not exist yet; creating an
-// existing index with the same spec is a no-op, so this is idempotent.
+// ensureIndexes creates every index that does not exist yet, so it is
+// idempotent.
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	all := allIndexes()
 	for _, coll := range slices.Sorted(maps.Keys(all)) {
-		if len(all[coll]) == 0 {
-			continue
-		}
-		// Create only the indexes that are missing: re-sending an existing
-		// index is a no-op on MongoDB but breaks the connection on the
-		// embedded test server for some compound descending indexes.
+		// Create only the indexes that are missing, one per command:
+		// FerretDB v1 panics on a createIndexes that names two or more
+		// indexes that already exist (as when two processes open one
+		// database at once). Indexes are matched by name, so a changed
+		// spec under a shipped name is not noticed: add a new index instead.
 		specs, err := s.coll(coll).Indexes().ListSpecifications(ctx)
 		if err != nil {
 			return fmt.Errorf("list indexes on %s: %w", coll, err)
@@ -136,17 +153,13 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		for _, sp := range specs {
 			have[sp.Name] = true
 		}
-		var missing []mongo.IndexModel
 		for _, m := range all[coll] {
-			if !have[indexName(m)] {
-				missing = append(missing, m)
+			if have[indexName(m)] {
+				continue
 			}
-		}
-		if len(missing) == 0 {
-			continue
-		}
-		if _, err := s.coll(coll).Indexes().CreateMany(ctx, missing); err != nil {
-			return fmt.Errorf("ensure indexes on %s: %w", coll, err)
+			if _, err := s.coll(coll).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("ensure indexes on %s: %w", coll, err)
+			}
 		}
 	}
 	return nil

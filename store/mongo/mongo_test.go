@@ -2,6 +2,7 @@ package mongo_test
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 	"go.mongodb.org/mongo-driver/x/mongo/driver/connstring"
 
+	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/store/backend"
 	"github.com/passportbridge/passport/store/mongo"
 	"github.com/passportbridge/passport/store/mongo/mongotest"
@@ -60,4 +62,49 @@ func TestNULInStringID(t *testing.T) {
 		assert.Equal(t, id, doc.ID)
 		assert.Equal(t, id, doc.V)
 	}
+}
+
+// TestOpenIsIdempotent opens the same database twice: ensuring existing
+// indexes again is a no-op, and the data is shared.
+func TestOpenIsIdempotent(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	uri := mongotest.URI(t)
+	logger := slog.New(slog.DiscardHandler)
+	s1, err := mongo.Open(ctx, uri, logger)
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, s1.Close(context.Background())) }()
+	require.NoError(t, s1.CreateTenant(ctx, auth.Tenant{ID: "camp"}))
+
+	s2, err := mongo.Open(ctx, uri, logger)
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, s2.Close(context.Background())) }()
+	_, err = s2.Tenant(ctx, "camp")
+	require.NoError(t, err)
+	cs, err := connstring.ParseAndValidate(uri)
+	require.NoError(t, err)
+	assert.Equal(t, cs.Database, s2.Database())
+}
+
+func TestOpenErrors(t *testing.T) {
+	t.Parallel()
+	logger := slog.New(slog.DiscardHandler)
+	tests := []struct {
+		name string
+		uri  string
+	}{
+		{"not a uri", "localhost:27017"},
+		{"bad scheme", "http://localhost:27017/db"},
+		{"nothing listening", "mongodb://127.0.0.1:1/db?serverSelectionTimeoutMS=200&connectTimeoutMS=200"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := mongo.Open(t.Context(), tc.uri, logger)
+			assert.Error(t, err)
+		})
+	}
+	_, err := mongo.Open(t.Context(), "mongodb://u:secret@host/db?ssl=maybe", logger)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "secret", "the password never reaches logs")
 }

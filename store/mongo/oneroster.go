@@ -324,7 +324,7 @@ func (s *Store) applyClaimed(ctx context.Context, b oneroster.Batch, st rosterSt
 	if err != nil {
 		return out, false, err
 	}
-	for _, k := range oneroster.Kinds() {
+	for _, k := range oneroster.AllKinds() {
 		keep, ok := b.Keep[k]
 		if !ok {
 			continue
@@ -437,6 +437,26 @@ func (s *Store) Records(ctx context.Context, tenant string, kind oneroster.Kind)
 	out := make([]oneroster.Record, len(docs))
 	for i, d := range docs {
 		out[i] = d.record()
+	}
+	return out, nil
+}
+
+// ActiveIDs returns the ids of the kind's committed records that are not deleted.
+func (s *Store) ActiveIDs(ctx context.Context, tenant string, kind oneroster.Kind) ([]string, error) {
+	var docs []versionDoc
+	_, err := s.consistent(ctx, tenant, func(c int64) error {
+		var err error
+		docs, err = s.latest(ctx, bson.D{{Key: "tenant", Value: tenant}, {Key: "kind", Value: string(kind)}}, c, false)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("roster ids: %w", err)
+	}
+	out := make([]string, 0, len(docs))
+	for _, d := range docs {
+		if d.Status != string(oneroster.StatusToBeDeleted) {
+			out = append(out, d.SID)
+		}
 	}
 	return out, nil
 }

@@ -48,7 +48,7 @@ func (s *Store) Tenants(ctx context.Context) ([]auth.Tenant, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tenants: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports what matters
 	var out []auth.Tenant
 	for rows.Next() {
 		var t auth.Tenant
@@ -87,6 +87,7 @@ func (s *Store) CreateCredential(ctx context.Context, c auth.Credential) error {
 	return nil
 }
 
+// credentialColumns is the column list scanCredential reads.
 const credentialColumns = "key, tenant, name, secret_hash, scopes, created, disabled"
 
 // scanCredential reads one row of credentialColumns.
@@ -126,7 +127,7 @@ func (s *Store) Credentials(ctx context.Context, tenant string) ([]auth.Credenti
 	if err != nil {
 		return nil, fmt.Errorf("credentials: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports what matters
 	var out []auth.Credential
 	for rows.Next() {
 		c, err := scanCredential(rows)

@@ -23,6 +23,7 @@ func BenchmarkWrite(b *testing.B) {
 			}
 			payload := make([]byte, 256)
 			var next atomic.Int64
+			before := s.WriteStats()
 			b.SetParallelism(p)
 			b.ReportAllocs()
 			b.ResetTimer()
@@ -40,6 +41,10 @@ func BenchmarkWrite(b *testing.B) {
 			})
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+			after := s.WriteStats()
+			if n := after.Batches - before.Batches; n > 0 {
+				b.ReportMetric(float64(after.Writes-before.Writes)/float64(n), "writes/commit")
+			}
 		})
 	}
 }

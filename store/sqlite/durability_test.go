@@ -106,7 +106,7 @@ func durabilityChild(t *testing.T, dir string) {
 					return
 				}
 				mu.Lock()
-				fmt.Fprintf(os.Stdout, "ack %s\n", key)
+				_, _ = fmt.Fprintf(os.Stdout, "ack %s\n", key)
 				mu.Unlock()
 			}
 		})

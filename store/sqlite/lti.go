@@ -64,7 +64,11 @@ func (s *Store) CreateRegistration(ctx context.Context, r lti.Registration) erro
 	return nil
 }
 
-const ltiRegColumns = "tenant, id, issuer, client_id, disabled, created, doc"
+// ltiRegColumns reads a registration and, in the same query, its
+// deployments (in insertion order) as a JSON array.
+const ltiRegColumns = `r.tenant, r.id, r.issuer, r.client_id, r.disabled, r.created, r.doc,
+	(SELECT json_group_array(deployment_id) FROM (SELECT deployment_id FROM lti_deployments d
+	  WHERE d.tenant = r.tenant AND d.registration_id = r.id ORDER BY d.rowid))`
 
 func (s *Store) scanRegistrations(ctx context.Context, query string, args ...any) ([]lti.Registration, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
@@ -77,8 +81,15 @@ func (s *Store) scanRegistrations(ctx context.Context, query string, args ...any
 		var r lti.Registration
 		var created int64
 		var doc []byte
-		if err := rows.Scan(&r.Tenant, &r.ID, &r.Issuer, &r.ClientID, &r.Disabled, &created, &doc); err != nil {
+		var deps string
+		if err := rows.Scan(&r.Tenant, &r.ID, &r.Issuer, &r.ClientID, &r.Disabled, &created, &doc, &deps); err != nil {
 			return nil, err
+		}
+		if err := json.Unmarshal([]byte(deps), &r.Deployments); err != nil {
+			return nil, fmt.Errorf("decode deployments: %w", err)
+		}
+		if len(r.Deployments) == 0 {
+			r.Deployments = nil
 		}
 		var d ltiRegDoc
 		if err := json.Unmarshal(doc, &d); err != nil {
@@ -93,33 +104,7 @@ func (s *Store) scanRegistrations(ctx context.Context, query string, args ...any
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		deps, err := s.deployments(ctx, out[i].Tenant, out[i].ID)
-		if err != nil {
-			return nil, err
-		}
-		out[i].Deployments = deps
-	}
 	return out, nil
-}
-
-func (s *Store) deployments(ctx context.Context, tenant, regID string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx,
-		`SELECT deployment_id FROM lti_deployments WHERE tenant = ? AND registration_id = ? ORDER BY rowid`,
-		tenant, regID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }
 
 func (s *Store) oneRegistration(ctx context.Context, what, query string, args ...any) (lti.Registration, error) {
@@ -137,7 +122,7 @@ func (s *Store) oneRegistration(ctx context.Context, what, query string, args ..
 // any tenant; store.ErrNotFound if absent.
 func (s *Store) RegistrationByClient(ctx context.Context, issuer, clientID string) (lti.Registration, error) {
 	return s.oneRegistration(ctx, "registration by client",
-		"SELECT "+ltiRegColumns+" FROM lti_registrations WHERE issuer = ? AND client_id = ?", issuer, clientID)
+		"SELECT "+ltiRegColumns+" FROM lti_registrations r WHERE r.issuer = ? AND r.client_id = ?", issuer, clientID)
 }
 
 // RegistrationsByIssuer returns up to limit registrations with that issuer.
@@ -146,7 +131,7 @@ func (s *Store) RegistrationsByIssuer(ctx context.Context, issuer string, limit 
 		limit = 100
 	}
 	rs, err := s.scanRegistrations(ctx,
-		"SELECT "+ltiRegColumns+" FROM lti_registrations WHERE issuer = ? ORDER BY tenant, id LIMIT ?", issuer, limit)
+		"SELECT "+ltiRegColumns+" FROM lti_registrations r WHERE r.issuer = ? ORDER BY r.tenant, r.id LIMIT ?", issuer, limit)
 	if err != nil {
 		return nil, fmt.Errorf("registrations by issuer: %w", err)
 	}
@@ -156,13 +141,13 @@ func (s *Store) RegistrationsByIssuer(ctx context.Context, issuer string, limit 
 // Registration returns one of a tenant's registrations.
 func (s *Store) Registration(ctx context.Context, tenant, id string) (lti.Registration, error) {
 	return s.oneRegistration(ctx, "registration",
-		"SELECT "+ltiRegColumns+" FROM lti_registrations WHERE tenant = ? AND id = ?", tenant, id)
+		"SELECT "+ltiRegColumns+" FROM lti_registrations r WHERE r.tenant = ? AND r.id = ?", tenant, id)
 }
 
 // Registrations lists a tenant's registrations ordered by id.
 func (s *Store) Registrations(ctx context.Context, tenant string) ([]lti.Registration, error) {
 	rs, err := s.scanRegistrations(ctx,
-		"SELECT "+ltiRegColumns+" FROM lti_registrations WHERE tenant = ? ORDER BY id", tenant)
+		"SELECT "+ltiRegColumns+" FROM lti_registrations r WHERE r.tenant = ? ORDER BY r.id", tenant)
 	if err != nil {
 		return nil, fmt.Errorf("registrations: %w", err)
 	}
@@ -271,8 +256,10 @@ func (s *Store) LoginState(ctx context.Context, state string, now time.Time) (lt
 	return st, nil
 }
 
-// DeleteLoginState consumes a login state; store.ErrNotFound if it is gone.
-func (s *Store) DeleteLoginState(ctx context.Context, state string) error {
+// ConsumeLogin deletes a login state and records its nonce, in one
+// savepoint: store.ErrNotFound if the state is gone, store.ErrConflict if
+// the nonce was used (then the state is kept).
+func (s *Store) ConsumeLogin(ctx context.Context, state, tenant, nonce string, nonceExp time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM lti_login_states WHERE state = ?", state)
 		if err != nil {
@@ -283,10 +270,14 @@ func (s *Store) DeleteLoginState(ctx context.Context, state string) error {
 		} else if n == 0 {
 			return store.ErrNotFound
 		}
-		return nil
+		_, err = tx.ExecContext(ctx, "INSERT INTO lti_nonces (tenant, nonce, expires) VALUES (?, ?, ?)", tenant, nonce, nanos(nonceExp))
+		if isUniqueViolation(err) {
+			return store.ErrConflict
+		}
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("delete login state: %w", err)
+		return fmt.Errorf("consume login: %w", err)
 	}
 	return nil
 }
@@ -556,6 +547,118 @@ func (s *Store) CreateLTIUser(ctx context.Context, u lti.LTIUser) error {
 	}
 	if err != nil {
 		return fmt.Errorf("create lti user: %w", err)
+	}
+	return nil
+}
+
+// SaveLaunchRecord stores a launch record; store.ErrConflict if it exists.
+func (s *Store) SaveLaunchRecord(ctx context.Context, r lti.LaunchRecord) error {
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("save launch record: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO lti_launches (tenant, attempt, created, doc) VALUES (?, ?, ?, ?)",
+			r.Tenant, r.Attempt, nanos(r.Created), doc)
+		return err
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("save launch record: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("save launch record: %w", err)
+	}
+	return nil
+}
+
+// LaunchRecord returns a tenant's launch record; store.ErrNotFound if absent.
+func (s *Store) LaunchRecord(ctx context.Context, tenant, attempt string) (lti.LaunchRecord, error) {
+	var doc []byte
+	err := s.db.QueryRowContext(ctx, "SELECT doc FROM lti_launches WHERE tenant = ? AND attempt = ?", tenant, attempt).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return lti.LaunchRecord{}, fmt.Errorf("launch record: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return lti.LaunchRecord{}, fmt.Errorf("launch record: %w", err)
+	}
+	var r lti.LaunchRecord
+	if err := json.Unmarshal(doc, &r); err != nil {
+		return lti.LaunchRecord{}, fmt.Errorf("launch record: decode: %w", err)
+	}
+	return r, nil
+}
+
+// EnqueueScore adds a score job; store.ErrConflict if its id exists.
+func (s *Store) EnqueueScore(ctx context.Context, j lti.ScoreJob) error {
+	doc, err := json.Marshal(j)
+	if err != nil {
+		return fmt.Errorf("enqueue score: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO lti_score_jobs (tenant, id, state, next_attempt, doc) VALUES (?, ?, ?, ?, ?)",
+			j.Tenant, j.ID, j.State, nanos(j.NextAttempt), doc)
+		return err
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("enqueue score: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue score: %w", err)
+	}
+	return nil
+}
+
+// DueScores lists pending score jobs due at now, earliest first.
+func (s *Store) DueScores(ctx context.Context, now time.Time, limit int) ([]lti.ScoreJob, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.db.QueryContext(ctx,
+		"SELECT doc FROM lti_score_jobs WHERE state = ? AND next_attempt <= ? ORDER BY next_attempt, tenant, id LIMIT ?",
+		lti.ScorePending, nanos(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("due scores: %w", err)
+	}
+	defer rows.Close()
+	var out []lti.ScoreJob
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("due scores: %w", err)
+		}
+		var j lti.ScoreJob
+		if err := json.Unmarshal(doc, &j); err != nil {
+			return nil, fmt.Errorf("due scores: decode: %w", err)
+		}
+		out = append(out, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("due scores: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateScoreJob saves a job's delivery state; store.ErrNotFound if absent.
+func (s *Store) UpdateScoreJob(ctx context.Context, j lti.ScoreJob) error {
+	doc, err := json.Marshal(j)
+	if err != nil {
+		return fmt.Errorf("update score job: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE lti_score_jobs SET state = ?, next_attempt = ?, doc = ? WHERE tenant = ? AND id = ?",
+			j.State, nanos(j.NextAttempt), doc, j.Tenant, j.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update score job: %w", err)
 	}
 	return nil
 }

@@ -27,11 +27,31 @@ func (s *Store) Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied
 			return err
 		}
 		seq := cur + 1
-		get, err := tx.Prepare("SELECT status, source_modified, hash FROM roster_records WHERE tenant = ? AND kind = ? AND sourced_id = ?")
-		if err != nil {
-			return err
+		// The stored state of each kind is read in one scan when its first
+		// change arrives: far cheaper than a lookup per row on large imports.
+		known := map[oneroster.Kind]map[string]stored{}
+		load := func(k oneroster.Kind) (map[string]stored, error) {
+			if m, ok := known[k]; ok {
+				return m, nil
+			}
+			rows, err := tx.Query("SELECT sourced_id, status, source_modified, hash FROM roster_records WHERE tenant = ? AND kind = ?", b.Tenant, string(k))
+			if err != nil {
+				return nil, err
+			}
+			defer rows.Close()
+			m := map[string]stored{}
+			for rows.Next() {
+				var id, st string
+				var r stored
+				if err := rows.Scan(&id, &st, &r.sm, &r.hash); err != nil {
+					return nil, err
+				}
+				r.deleted = st == string(oneroster.StatusToBeDeleted)
+				m[id] = r
+			}
+			known[k] = m
+			return m, rows.Err()
 		}
-		defer get.Close()
 		upsert, err := tx.Prepare(`INSERT INTO roster_records (tenant, kind, sourced_id, status, modified, source_modified, seq, hash, data)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (tenant, kind, sourced_id) DO UPDATE SET status = excluded.status, modified = excluded.modified,
@@ -47,22 +67,54 @@ func (s *Store) Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied
 			return err
 		}
 		defer del.Close()
+		get, err := tx.Prepare("SELECT status, source_modified, hash FROM roster_records WHERE tenant = ? AND kind = ? AND sourced_id = ?")
+		if err != nil {
+			return err
+		}
+		defer get.Close()
+		// Small batches (a gradebook PUT, a short delta) look records up one
+		// by one; past pointLookups rows of a kind, one scan is cheaper.
+		const pointLookups = 256
+		rowsOf := map[oneroster.Kind]int{}
+		lookup := func(k oneroster.Kind, id string) (*oneroster.Record, map[string]stored, error) {
+			rowsOf[k]++
+			if _, loaded := known[k]; !loaded && rowsOf[k] <= pointLookups {
+				var st string
+				var r stored
+				switch err := get.QueryRow(b.Tenant, string(k), id).Scan(&st, &r.sm, &r.hash); {
+				case errors.Is(err, sql.ErrNoRows):
+					return nil, nil, nil
+				case err != nil:
+					return nil, nil, err
+				}
+				r.deleted = st == string(oneroster.StatusToBeDeleted)
+				return r.record(), nil, nil
+			}
+			m, err := load(k)
+			if err != nil {
+				return nil, nil, err
+			}
+			if ex, ok := m[id]; ok {
+				return ex.record(), m, nil
+			}
+			return nil, m, nil
+		}
 		now := nanos(b.Now)
 		changed := false
 		err = b.Rows(func(c oneroster.Change) error {
-			var ex oneroster.Record
-			var st string
-			var sm int64
-			var exp *oneroster.Record
-			switch err := get.QueryRow(b.Tenant, string(c.Kind), c.SourcedID).Scan(&st, &sm, &ex.Hash); {
-			case err == nil:
-				ex.Status, ex.SourceModified = oneroster.Status(st), fromNanos(sm)
-				exp = &ex
-			case !errors.Is(err, sql.ErrNoRows):
+			exp, m, err := lookup(c.Kind, c.SourcedID)
+			if err != nil {
 				return err
 			}
 			o := oneroster.Decide(exp, c)
 			out.Count(c.Kind, o)
+			if o.Changed() && exp != nil && m != nil {
+				// A later row for the same stored record in this batch sees
+				// this one. (New records are not tracked, to bound memory: a
+				// batch carries each record once, which validation ensures.)
+				n := oneroster.Next(exp, c, o, b, seq)
+				m[c.SourcedID] = stored{deleted: n.Status == oneroster.StatusToBeDeleted, sm: nanos(n.SourceModified), hash: n.Hash}
+			}
 			switch o {
 			case oneroster.Created, oneroster.Updated:
 				changed = true
@@ -79,7 +131,7 @@ func (s *Store) Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied
 		if err != nil {
 			return err
 		}
-		for _, k := range oneroster.Kinds() {
+		for _, k := range oneroster.AllKinds() {
 			keep, ok := b.Keep[k]
 			if !ok {
 				continue
@@ -126,6 +178,21 @@ func (s *Store) Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied
 	return out, nil
 }
 
+// stored is what Apply keeps in memory of a stored record.
+type stored struct {
+	deleted bool
+	sm      int64
+	hash    int64
+}
+
+func (r stored) record() *oneroster.Record {
+	st := oneroster.StatusActive
+	if r.deleted {
+		st = oneroster.StatusToBeDeleted
+	}
+	return &oneroster.Record{Status: st, SourceModified: fromNanos(r.sm), Hash: r.hash}
+}
+
 const recordCols = "kind, sourced_id, status, modified, source_modified, seq, hash, data"
 
 func scanRecords(rows *sql.Rows) ([]oneroster.Record, error) {
@@ -153,6 +220,27 @@ func (s *Store) Records(ctx context.Context, tenant string, kind oneroster.Kind)
 	out, err := scanRecords(rows)
 	if err != nil {
 		return nil, fmt.Errorf("roster records: %w", err)
+	}
+	return out, nil
+}
+
+// ActiveIDs returns the ids of the kind's records that are not deleted.
+func (s *Store) ActiveIDs(ctx context.Context, tenant string, kind oneroster.Kind) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT sourced_id FROM roster_records WHERE tenant = ? AND kind = ? AND status <> 'tobedeleted'", tenant, string(kind))
+	if err != nil {
+		return nil, fmt.Errorf("roster ids: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("roster ids: %w", err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("roster ids: %w", err)
 	}
 	return out, nil
 }

@@ -67,4 +67,21 @@ var ltiSchema = []string{
 		PRIMARY KEY (tenant, issuer, subject)
 	) STRICT;
 	CREATE INDEX lti_users_sourcedid ON lti_users (tenant, person_sourcedid);`,
+	// 3: launch records of scored items and the score outbox.
+	`CREATE TABLE lti_launches (
+		tenant  TEXT    NOT NULL,
+		attempt TEXT    NOT NULL,
+		created INTEGER NOT NULL,
+		doc     BLOB    NOT NULL,
+		PRIMARY KEY (tenant, attempt)
+	) STRICT;
+	CREATE TABLE lti_score_jobs (
+		tenant       TEXT    NOT NULL,
+		id           TEXT    NOT NULL,
+		state        TEXT    NOT NULL,
+		next_attempt INTEGER NOT NULL,
+		doc          BLOB    NOT NULL,
+		PRIMARY KEY (tenant, id)
+	) STRICT;
+	CREATE INDEX lti_score_jobs_due ON lti_score_jobs (state, next_attempt);`,
 }

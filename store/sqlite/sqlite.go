@@ -8,13 +8,14 @@ package sqlite
 //     transaction: its error (or panic) rolls back only its own work and is
 //     returned to the caller; write returns nil only after the durable commit
 //     (WAL, synchronous=FULL). If ctx ends while the request is queued, fn is
-//     never run and ctx's error comes back. Keep fn short and deterministic:
-//     no network, no sleeping, read through tx (not s.db), and use tx.Exec /
-//     tx.Query rather than the ...Context forms with a cancellable ctx (a
-//     cancellation mid-statement aborts the whole shared transaction; the
-//     writer survives it, but the batch's other writes fail). fn may run in a
-//     batch that later fails to commit: then write returns an error and none
-//     of fn's work is kept, so do not act on side effects inside fn.
+//     never run and ctx's error comes back. Inside fn, tx.ExecContext(ctx, ...)
+//     is fine: a statement once started runs to completion (see detach.go),
+//     so one caller's cancellation never rolls back the others' work. Keep fn
+//     short and deterministic: no network, no sleeping, read through tx (not
+//     s.db, which does not see the batch), never call s.write from fn
+//     (deadlock). fn may run in a batch that later fails to commit: then
+//     write returns an error and none of fn's work is kept, so do not act on
+//     side effects inside fn.
 //   - Reads use s.db, a pooled *sql.DB of query_only connections (WAL
 //     readers never block the writer). s.read(ctx, fn) runs several reads in
 //     one consistent snapshot.
@@ -37,6 +38,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	msqlite "modernc.org/sqlite"
@@ -63,6 +65,7 @@ var ErrClosed = errors.New("sqlite store closed")
 // Store is the embedded SQLite backend. Create it with Open; it is safe for
 // concurrent use.
 type Store struct {
+	dir    string  // the data directory
 	db     *sql.DB // read pool, query_only
 	wdb    *sql.DB // the one writer connection
 	logger *slog.Logger
@@ -75,6 +78,20 @@ type Store struct {
 
 	closeMu sync.Mutex // serialises the teardown in Close
 	torn    bool       // the databases are closed
+
+	nWrites, nFailed, nBatches atomic.Uint64 // see WriteStats
+}
+
+// WriteStats counts the writer's work since Open, for metrics.
+type WriteStats struct {
+	Writes  uint64 // write requests committed
+	Failed  uint64 // write requests answered with an error
+	Batches uint64 // group commits (transactions) committed
+}
+
+// WriteStats returns the writer's counters.
+func (s *Store) WriteStats() WriteStats {
+	return WriteStats{Writes: s.nWrites.Load(), Failed: s.nFailed.Load(), Batches: s.nBatches.Load()}
 }
 
 // Open opens (creating if needed) the database dir/passport.db, applies
@@ -93,19 +110,34 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-
-	// Settings common to both pools; journal_mode is persistent in the file.
-	common := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1&_journal_mode=WAL&_synchronous=FULL", busyTimeoutMS)
-
-	wdb, err := sql.Open("sqlite", path+"?"+common+"&_txlock=immediate")
+	// Create the file owner-only before SQLite does (it would use 0644); the
+	// WAL and shared-memory files inherit its mode. An existing file keeps
+	// the mode its administrator gave it.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("open sqlite store: %w", err)
+	}
+
+	// Settings common to both pools. journal_mode is persistent in the file,
+	// so only the writer sets it (switching to WAL takes an exclusive lock).
+	common := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1&_synchronous=FULL", busyTimeoutMS)
+
+	// journal_size_limit truncates the WAL back to 64 MiB after a checkpoint
+	// that emptied it, so a burst of writes does not keep the disk space.
+	wconn, err := msqlite.NewConnector(path + "?" + common +
+		"&_journal_mode=WAL&_txlock=immediate&_pragma=journal_size_limit(67108864)")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite store: %w", err)
+	}
+	wdb := sql.OpenDB(detachedConnector{wconn})
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
-	if err := wdb.PingContext(ctx); err != nil {
+	if err := pingRetry(ctx, wdb); err != nil {
 		_ = wdb.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -128,13 +160,14 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	}
 	db.SetMaxOpenConns(readConns)
 	db.SetMaxIdleConns(readConns)
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingRetry(ctx, db); err != nil {
 		_ = db.Close()
 		_ = wdb.Close()
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
 
 	s := &Store{
+		dir:    dir,
 		db:     db,
 		wdb:    wdb,
 		logger: logger,
@@ -147,8 +180,8 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 
 // Ping reports whether the database answers a read and the writer commits.
 func (s *Store) Ping(ctx context.Context) error {
-	var one int
-	if err := s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
 		return fmt.Errorf("ping sqlite store: read: %w", err)
 	}
 	if err := s.write(ctx, func(*sql.Tx) error { return nil }); err != nil {
@@ -178,6 +211,9 @@ func (s *Store) Close(ctx context.Context) error {
 		return nil
 	}
 	s.torn = true
+	if _, err := s.wdb.ExecContext(ctx, "PRAGMA optimize"); err != nil {
+		s.logger.WarnContext(ctx, "sqlite optimize failed", "error", err)
+	}
 	if _, err := s.wdb.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		s.logger.WarnContext(ctx, "sqlite wal checkpoint failed", "error", err)
 	}
@@ -186,6 +222,27 @@ func (s *Store) Close(ctx context.Context) error {
 		return fmt.Errorf("close sqlite store: %w", err)
 	}
 	return nil
+}
+
+// pingRetry opens the first connection of db, retrying while another
+// process holds the lock that setting up a connection needs (SQLite does not
+// always call its busy handler there, e.g. while another connection switches
+// a new database to WAL). It gives up after the busy timeout.
+func pingRetry(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(busyTimeoutMS * time.Millisecond)
+	wait := 5 * time.Millisecond
+	for {
+		err := db.PingContext(ctx)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 200*time.Millisecond)
+	}
 }
 
 // read runs fn in a read-only transaction on the read pool, so that all of
@@ -201,11 +258,11 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // syncDir fsyncs a directory.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
+	d, err := os.Open(filepath.Clean(dir))
 	if err != nil {
 		return err
 	}
-	defer d.Close()
+	defer func() { _ = d.Close() }() // read-only handle
 	if err := d.Sync(); err != nil {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
@@ -227,6 +284,12 @@ func fromNanos(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n).UTC()
+}
+
+// isBusy reports whether err is SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var se *msqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY

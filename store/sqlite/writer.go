@@ -99,14 +99,15 @@ func (s *Store) writer() {
 // It returns the requests it did not get to (the batch broke before them);
 // the writer retries those in the next transaction.
 func (s *Store) commit(batch []*writeReq) (rest []*writeReq) {
-	// Claim the requests whose callers are still waiting.
+	// Claim the requests whose callers are still waiting. Requests carried
+	// over from a broken batch were claimed already (reqRunning).
 	live := batch[:0:0]
 	for _, r := range batch {
 		if !r.state.CompareAndSwap(reqQueued, reqRunning) && r.state.Load() != reqRunning {
 			continue // abandoned by its caller
 		}
 		if err := r.ctx.Err(); err != nil {
-			r.done <- err
+			s.fail(r, err)
 			continue
 		}
 		live = append(live, r)
@@ -122,7 +123,7 @@ func (s *Store) commit(batch []*writeReq) (rest []*writeReq) {
 		err = fmt.Errorf("begin write: %w", err)
 		s.logger.Error("sqlite write batch failed", "stage", "begin", "error", err)
 		for _, r := range live {
-			r.done <- err
+			s.fail(r, err)
 		}
 		return nil
 	}
@@ -136,14 +137,14 @@ func (s *Store) commit(batch []*writeReq) (rest []*writeReq) {
 		}
 		if fnErr := runFn(r.fn, tx); fnErr != nil {
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
-				r.done <- fnErr
+				s.fail(r, fnErr)
 				return s.abort(tx, ok, live[i+1:], fmt.Errorf("rollback to savepoint: %w", err))
 			}
 			if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
-				r.done <- fnErr
+				s.fail(r, fnErr)
 				return s.abort(tx, ok, live[i+1:], fmt.Errorf("release savepoint: %w", err))
 			}
-			r.done <- fnErr
+			s.fail(r, fnErr)
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, "RELEASE w"); err != nil {
@@ -153,14 +154,20 @@ func (s *Store) commit(batch []*writeReq) (rest []*writeReq) {
 		ok = append(ok, r)
 	}
 
+	if len(ok) == 0 {
+		_ = tx.Rollback() // nothing to keep: every request failed on its own
+		return nil
+	}
 	if err := tx.Commit(); err != nil {
 		err = fmt.Errorf("commit write: %w", err)
 		s.logger.Error("sqlite write batch failed", "stage", "commit", "batch", len(ok), "error", err)
 		for _, r := range ok {
-			r.done <- err
+			s.fail(r, err)
 		}
 		return nil
 	}
+	s.nBatches.Add(1)
+	s.nWrites.Add(uint64(len(ok)))
 	for _, r := range ok {
 		r.done <- nil
 	}
@@ -174,9 +181,15 @@ func (s *Store) abort(tx *sql.Tx, ran, notRun []*writeReq, cause error) []*write
 	err := fmt.Errorf("%w: %w", errBatchAborted, cause)
 	s.logger.Error("sqlite write batch aborted", "failed", len(ran), "retried", len(notRun), "error", cause)
 	for _, r := range ran {
-		r.done <- err
+		s.fail(r, err)
 	}
 	return notRun
+}
+
+// fail answers r with err.
+func (s *Store) fail(r *writeReq, err error) {
+	s.nFailed.Add(1)
+	r.done <- err
 }
 
 // runFn calls fn, turning a panic into an error so that one faulty write

@@ -3,9 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	msqlite "modernc.org/sqlite"
 )
 
 func testLogger(t testing.TB) *slog.Logger {
@@ -45,7 +48,7 @@ func scratchKeys(t *testing.T, s *Store) []string {
 	t.Helper()
 	rows, err := s.db.QueryContext(t.Context(), "SELECT k FROM scratch ORDER BY k")
 	require.NoError(t, err)
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports what matters
 	var ks []string
 	for rows.Next() {
 		var k string
@@ -91,10 +94,10 @@ func TestWriteSavepointIsolation(t *testing.T) {
 	var want []string
 	for i, err := range results {
 		if i%3 == 0 {
-			assert.ErrorIs(t, err, errBoom, i)
+			require.ErrorIs(t, err, errBoom, i)
 			continue
 		}
-		assert.NoError(t, err, i)
+		require.NoError(t, err, i)
 		want = append(want, fmt.Sprintf("k%02d", i))
 	}
 	assert.Equal(t, want, scratchKeys(t, s))
@@ -181,15 +184,15 @@ func TestCloseDrainsQueuedWrites(t *testing.T) {
 	require.NoError(t, s.Close(t.Context()))
 	wg.Wait()
 	require.NoError(t, s.Close(t.Context()), "Close is idempotent")
-	assert.ErrorIs(t, s.write(t.Context(), insert("after")), ErrClosed)
-	assert.Error(t, s.Ping(t.Context()))
+	require.ErrorIs(t, s.write(t.Context(), insert("after")), ErrClosed)
+	require.Error(t, s.Ping(t.Context()))
 
 	var acked []string
 	for i, err := range errs {
 		if err == nil {
 			acked = append(acked, fmt.Sprintf("k%02d", i))
 		} else {
-			assert.ErrorIs(t, err, ErrClosed)
+			require.ErrorIs(t, err, ErrClosed)
 		}
 	}
 	s2 := openTest(t, dir)
@@ -201,7 +204,7 @@ func TestReadsAreQueryOnly(t *testing.T) {
 	s := openTest(t, "")
 	createScratch(t, s)
 	_, err := s.db.ExecContext(t.Context(), "INSERT INTO scratch (k, v) VALUES ('x', 1)")
-	assert.Error(t, err)
+	require.Error(t, err)
 	assert.Empty(t, scratchKeys(t, s))
 }
 
@@ -212,11 +215,14 @@ func TestPragmas(t *testing.T) {
 		pragma string
 		want   string
 	}{
-		{"journal_mode", "wal"},
-		{"synchronous", "2"}, // FULL
+		{"journal_mode", "wal"}, // persistent: set by the writer
+		{"synchronous", "2"},    // FULL
 		{"foreign_keys", "1"},
 		{"busy_timeout", fmt.Sprint(busyTimeoutMS)},
 	}
+	var limit int64
+	require.NoError(t, s.wdb.QueryRowContext(t.Context(), "PRAGMA journal_size_limit").Scan(&limit))
+	assert.Equal(t, int64(64<<20), limit)
 	for _, tc := range tests {
 		t.Run(tc.pragma, func(t *testing.T) {
 			for name, db := range map[string]*sql.DB{"reader": s.db, "writer": s.wdb} {
@@ -356,9 +362,9 @@ func TestWriteBatchAbortRetriesTheRest(t *testing.T) {
 		r := <-results
 		got[r.name] = r.err
 	}
-	assert.ErrorIs(t, got["before"], errBatchAborted)
-	assert.ErrorIs(t, got["breaker"], errBatchAborted)
-	assert.NoError(t, got["after"])
+	require.ErrorIs(t, got["before"], errBatchAborted)
+	require.ErrorIs(t, got["breaker"], errBatchAborted)
+	require.NoError(t, got["after"])
 	assert.Equal(t, []string{"after"}, scratchKeys(t, s))
 }
 
@@ -415,4 +421,206 @@ func TestSharedFile(t *testing.T) {
 	for _, s := range stores {
 		assert.Len(t, scratchKeys(t, s), n*20)
 	}
+}
+
+// TestCloseLeavesOneFile checks the backup promise: after Close, the
+// database file alone holds every write (the WAL is checkpointed into it).
+func TestCloseLeavesOneFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s, err := Open(t.Context(), dir, testLogger(t))
+	require.NoError(t, err)
+	createScratch(t, s)
+	for i := range 100 {
+		require.NoError(t, s.write(t.Context(), insert(fmt.Sprintf("k%03d", i))))
+	}
+	require.NoError(t, s.Close(t.Context()))
+
+	copyDir := t.TempDir()
+	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(copyDir, FileName), b, 0o600))
+	c := openTest(t, copyDir)
+	assert.Len(t, scratchKeys(t, c), 100)
+}
+
+// cancelMid is what the SQL function pb_test_cancel calls: it cancels a
+// context from inside a running statement, deterministically.
+var (
+	cancelMid     atomic.Pointer[context.CancelFunc]
+	cancelMidOnce sync.Once
+)
+
+// TestCancelMidStatementFailsOnlyItsCaller cancels one request's context
+// while its statement runs inside a shared batch: the others commit (SQLite
+// would otherwise interrupt the statement and roll the whole batch back).
+func TestCancelMidStatementFailsOnlyItsCaller(t *testing.T) {
+	t.Parallel()
+	cancelMidOnce.Do(func() {
+		msqlite.MustRegisterScalarFunction("pb_test_cancel", 1, func(_ *msqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			if c := cancelMid.Swap(nil); c != nil {
+				(*c)()
+				// Give the driver's cancellation watcher time to interrupt.
+				time.Sleep(100 * time.Millisecond)
+			}
+			return args[0], nil
+		})
+	})
+	s := openTest(t, "")
+	createScratch(t, s)
+
+	started, release := make(chan struct{}), make(chan struct{})
+	hold := make(chan error, 1)
+	go func() {
+		hold <- s.write(t.Context(), func(*sql.Tx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+
+	type result struct {
+		name string
+		err  error
+	}
+	results := make(chan result, 3)
+	enqueue := func(name string, ctx context.Context, fn func(*sql.Tx) error) {
+		n := len(s.reqs)
+		go func() { results <- result{name, s.write(ctx, fn)} }()
+		require.Eventually(t, func() bool { return len(s.reqs) == n+1 }, 10*time.Second, time.Millisecond)
+	}
+	enqueue("before", t.Context(), insert("before"))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	enqueue("slow", ctx, func(tx *sql.Tx) error {
+		cancelMid.Store(&cancel)
+		_, err := tx.ExecContext(ctx, `INSERT INTO scratch (k, v)
+			SELECT 'slow', sum(pb_test_cancel(x)) FROM (
+				WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000)
+				SELECT x FROM c)`)
+		return err
+	})
+	enqueue("after", t.Context(), insert("after"))
+	close(release)
+	require.NoError(t, <-hold)
+
+	got := map[string]error{}
+	for range 3 {
+		r := <-results
+		got[r.name] = r.err
+	}
+	require.NoError(t, got["before"])
+	require.NoError(t, got["after"])
+	require.Error(t, ctx.Err(), "the statement cancelled its context")
+	keys := scratchKeys(t, s)
+	assert.Contains(t, keys, "before")
+	assert.Contains(t, keys, "after")
+	// The slow statement itself ran to completion, detached.
+	require.NoError(t, got["slow"])
+	assert.Contains(t, keys, "slow")
+}
+
+// TestWriterHoldsTheWriteLock checks BEGIN IMMEDIATE: while a batch is open,
+// even before it has written, no other connection can start writing.
+func TestWriterHoldsTheWriteLock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := openTest(t, dir)
+
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- s.write(t.Context(), func(*sql.Tx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+
+	other, err := sql.Open("sqlite", filepath.Join(dir, FileName)+"?_busy_timeout=0")
+	require.NoError(t, err)
+	defer func() { assert.NoError(t, other.Close()) }()
+	_, err = other.ExecContext(t.Context(), "BEGIN IMMEDIATE")
+	require.Error(t, err)
+	assert.True(t, isBusy(err), "got %v", err)
+
+	close(release)
+	require.NoError(t, <-done)
+	_, err = other.ExecContext(t.Context(), "BEGIN IMMEDIATE; ROLLBACK")
+	require.NoError(t, err, "free again after the commit")
+}
+
+func TestFilesAreOwnerOnly(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "data")
+	s := openTest(t, dir)
+	createScratch(t, s) // make sure the WAL exists
+	info, err := os.Stat(dir)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), info.Mode().Perm(), "data directory")
+	for _, name := range []string{FileName, FileName + "-wal", FileName + "-shm"} {
+		info, err := os.Stat(filepath.Join(dir, name))
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), info.Mode().Perm(), name)
+	}
+}
+
+func TestBackupWhileWriting(t *testing.T) {
+	t.Parallel()
+	s := openTest(t, "")
+	createScratch(t, s)
+	for i := range 50 {
+		require.NoError(t, s.write(t.Context(), insert(fmt.Sprintf("a%02d", i))))
+	}
+
+	// Writers keep going during the backup; the copy is one consistent
+	// snapshot that holds at least everything acknowledged before it began.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := s.write(t.Context(), insert(fmt.Sprintf("b%05d", i))); err != nil {
+				t.Errorf("write during backup: %v", err)
+				return
+			}
+		}
+	})
+	dst := filepath.Join(t.TempDir(), "copy", FileName)
+	require.NoError(t, os.MkdirAll(filepath.Dir(dst), 0o700))
+	require.NoError(t, s.Backup(t.Context(), dst))
+	close(stop)
+	wg.Wait()
+
+	info, err := os.Stat(dst)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	c := openTest(t, filepath.Dir(dst))
+	keys := scratchKeys(t, c)
+	require.GreaterOrEqual(t, len(keys), 50)
+	for i := range 50 {
+		assert.Equal(t, fmt.Sprintf("a%02d", i), keys[i])
+	}
+
+	require.Error(t, s.Backup(t.Context(), dst), "an existing file is never overwritten")
+	require.Error(t, s.Backup(t.Context(), ""))
+}
+
+func TestWriteStats(t *testing.T) {
+	t.Parallel()
+	s := openTest(t, "")
+	createScratch(t, s)
+	before := s.WriteStats()
+	require.NoError(t, s.write(t.Context(), insert("a")))
+	require.Error(t, s.write(t.Context(), insert("a")))
+	got := s.WriteStats()
+	assert.Equal(t, before.Writes+1, got.Writes)
+	assert.Equal(t, before.Failed+1, got.Failed)
+	assert.Equal(t, before.Batches+1, got.Batches, "the failed write's batch commits nothing else")
 }

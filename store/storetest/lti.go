@@ -25,6 +25,7 @@ var ltiTests = []subTest{
 	{"LTIToolKeyRotation", testLTIToolKeyRotation},
 	{"LTIContentCRUD", testLTIContentCRUD},
 	{"LTIUserLinks", testLTIUserLinks},
+	{"LTIScoreOutbox", testLTIScoreOutbox},
 }
 
 func ltiReg(tenant, id, issuer, clientID string) lti.Registration {
@@ -142,8 +143,11 @@ func testLTILoginStateSingleUse(t *testing.T, s backend.Store) {
 	assert.Equal(t, st, got)
 	_, err = s.LoginState(ctx, "state-1", t0.Add(10*time.Minute))
 	require.ErrorIs(t, err, store.ErrNotFound, "expired")
-	require.NoError(t, s.DeleteLoginState(ctx, "state-1"))
-	require.ErrorIs(t, s.DeleteLoginState(ctx, "state-1"), store.ErrNotFound, "single use")
+	require.NoError(t, s.SaveLoginState(ctx, lti.LoginState{State: "state-2", Tenant: "camp-a", Created: t0, Expires: t0.Add(time.Hour)}))
+	require.NoError(t, s.ConsumeLogin(ctx, "state-1", "camp-a", "nonce-1", t0.Add(time.Hour)))
+	require.ErrorIs(t, s.ConsumeLogin(ctx, "state-1", "camp-a", "nonce-9", t0.Add(time.Hour)), store.ErrNotFound, "single use")
+	require.ErrorIs(t, s.ConsumeLogin(ctx, "state-2", "camp-a", "nonce-1", t0.Add(time.Hour)), store.ErrConflict, "nonce used")
+	require.ErrorIs(t, s.UseNonce(ctx, "camp-a", "nonce-1", t0.Add(time.Hour)), store.ErrConflict, "consumed nonce recorded")
 	_, err = s.LoginState(ctx, "state-1", t0)
 	require.ErrorIs(t, err, store.ErrNotFound)
 }
@@ -253,4 +257,49 @@ func testLTIUserLinks(t *testing.T, s backend.Store) {
 	list, err := s.LTIUsersBySourcedID(ctx, "camp-a", "sis-9")
 	require.NoError(t, err)
 	assert.Equal(t, []lti.LTIUser{moodle, canvas}, list, "oldest first, tenant scoped")
+}
+
+func testLTIScoreOutbox(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	rec := lti.LaunchRecord{
+		Tenant: "camp-a", Attempt: "att-1", RegistrationID: "r1", Subject: "student-1", ContentID: "frac-1",
+		Label: "Fractions", ScoreMaximum: 10, ResourceLinkID: "rl-1", Created: t0,
+		AGS: lti.AGSEndpoint{Scope: lti.StringList{lti.ScopeScore}, LineItem: "https://moodle.example/lineitems/1/lineitem?type_id=4"},
+	}
+	require.NoError(t, s.SaveLaunchRecord(ctx, rec))
+	require.ErrorIs(t, s.SaveLaunchRecord(ctx, rec), store.ErrConflict)
+	got, err := s.LaunchRecord(ctx, "camp-a", "att-1")
+	require.NoError(t, err)
+	assert.Equal(t, rec, got)
+	_, err = s.LaunchRecord(ctx, "camp-b", "att-1")
+	require.ErrorIs(t, err, store.ErrNotFound, "tenant isolation")
+
+	given, max := 7.0, 10.0
+	job := func(tenant, id string, next time.Time) lti.ScoreJob {
+		return lti.ScoreJob{Tenant: tenant, ID: id, Attempt: "att-1", State: lti.ScorePending, NextAttempt: next, Created: t0,
+			Score: lti.Score{UserID: "student-1", ScoreGiven: &given, ScoreMaximum: &max, Timestamp: "2026-11-28T17:00:00.000Z",
+				ActivityProgress: lti.ActivityCompleted, GradingProgress: lti.GradingFullyGraded}}
+	}
+	late, early := job("camp-a", "j2", t0.Add(time.Minute)), job("camp-b", "j1", t0)
+	require.NoError(t, s.EnqueueScore(ctx, late))
+	require.NoError(t, s.EnqueueScore(ctx, early))
+	require.NoError(t, s.EnqueueScore(ctx, job("camp-a", "j3", t0.Add(time.Hour))))
+	require.ErrorIs(t, s.EnqueueScore(ctx, late), store.ErrConflict, "enqueueing is idempotent by id")
+	due, err := s.DueScores(ctx, t0.Add(2*time.Minute), 10)
+	require.NoError(t, err)
+	assert.Equal(t, []lti.ScoreJob{early, late}, due, "due jobs of every tenant, earliest first")
+
+	late.Attempts, late.LastError, late.NextAttempt = 1, "platform answered 503", t0.Add(time.Hour+time.Minute)
+	require.NoError(t, s.UpdateScoreJob(ctx, late))
+	early.Attempts, early.State = 1, lti.ScoreDelivered
+	require.NoError(t, s.UpdateScoreJob(ctx, early))
+	due, err = s.DueScores(ctx, t0.Add(2*time.Minute), 10)
+	require.NoError(t, err)
+	assert.Empty(t, due)
+	due, err = s.DueScores(ctx, t0.Add(2*time.Hour), 1)
+	require.NoError(t, err)
+	require.Len(t, due, 1)
+	assert.Equal(t, "j3", due[0].ID)
+	missing := job("camp-b", "j2", t0)
+	require.ErrorIs(t, s.UpdateScoreJob(ctx, missing), store.ErrNotFound)
 }

@@ -264,9 +264,11 @@ func (s *Server) deleteUsers(p *node) (any, error) {
 }
 
 func catJSON(c *Category) map[string]any {
-	return map[string]any{"id": c.ID, "name": c.Name, "idnumber": c.IDNumber, "parent": c.Parent,
+	return map[string]any{
+		"id": c.ID, "name": c.Name, "idnumber": c.IDNumber, "parent": c.Parent,
 		"description": "", "descriptionformat": 1, "sortorder": c.ID, "coursecount": 0, "visible": 1,
-		"visibleold": 1, "timemodified": 0, "depth": 1, "path": "/" + strconv.Itoa(c.ID), "theme": ""}
+		"visibleold": 1, "timemodified": 0, "depth": 1, "path": "/" + strconv.Itoa(c.ID), "theme": "",
+	}
 }
 
 func (s *Server) getCategories(p *node) (any, error) {
@@ -377,13 +379,15 @@ func (s *Server) updateCategories(p *node) (any, error) {
 }
 
 func courseJSON(c *Course) map[string]any {
-	return map[string]any{"id": c.ID, "fullname": c.Fullname, "displayname": c.Fullname, "shortname": c.Shortname,
+	return map[string]any{
+		"id": c.ID, "fullname": c.Fullname, "displayname": c.Fullname, "shortname": c.Shortname,
 		"categoryid": c.CategoryID, "categoryname": "", "idnumber": c.IDNumber, "visible": c.Visible,
 		"summary": "", "summaryformat": 1, "format": "topics", "startdate": 0, "enddate": 0,
 		"showgrades": true, "newsitems": 5, "maxbytes": 0, "showreports": 0, "groupmode": 0,
 		"groupmodeforce": 0, "defaultgroupingid": 0, "enablecompletion": 1, "completionnotify": 0,
 		"lang": "", "theme": "", "marker": 0, "legacyfiles": 0, "calendartype": "", "timecreated": 0,
-		"timemodified": 0, "requested": 0, "cacherev": 0, "filters": []any{}, "courseformatoptions": []any{}}
+		"timemodified": 0, "requested": 0, "cacherev": 0, "filters": []any{}, "courseformatoptions": []any{},
+	}
 }
 
 func (s *Server) getCoursesByField(p *node) (any, error) {
@@ -540,8 +544,10 @@ func (s *Server) getEnrolledUsers(p *node) (any, error) {
 		for _, r := range rids {
 			roles = append(roles, map[string]any{"roleid": r, "name": "", "shortname": roleShort[r], "sortorder": 0})
 		}
-		out = append(out, map[string]any{"id": u.ID, "username": u.Username, "fullname": u.Firstname + " " + u.Lastname,
-			"idnumber": u.IDNumber, "email": u.Email, "roles": roles})
+		out = append(out, map[string]any{
+			"id": u.ID, "username": u.Username, "fullname": u.Firstname + " " + u.Lastname,
+			"idnumber": u.IDNumber, "email": u.Email, "roles": roles,
+		})
 	}
 	return out, nil
 }
@@ -624,8 +630,10 @@ func (s *Server) unenrolUsers(p *node) (any, error) {
 }
 
 func cohortJSON(c *Cohort) map[string]any {
-	return map[string]any{"id": c.ID, "name": c.Name, "idnumber": c.IDNumber, "description": "",
-		"descriptionformat": 1, "visible": true, "theme": ""}
+	return map[string]any{
+		"id": c.ID, "name": c.Name, "idnumber": c.IDNumber, "description": "",
+		"descriptionformat": 1, "visible": true, "theme": "",
+	}
 }
 
 func (s *Server) getCohorts(p *node) (any, error) {
@@ -822,8 +830,10 @@ func (s *Server) deleteCohortMembers(p *node) (any, error) {
 }
 
 func groupJSON(g *Group) map[string]any {
-	return map[string]any{"id": g.ID, "courseid": g.CourseID, "name": g.Name, "idnumber": g.IDNumber,
-		"description": "", "descriptionformat": 1, "enrolmentkey": ""}
+	return map[string]any{
+		"id": g.ID, "courseid": g.CourseID, "name": g.Name, "idnumber": g.IDNumber,
+		"description": "", "descriptionformat": 1, "enrolmentkey": "",
+	}
 }
 
 func (s *Server) getCourseGroups(p *node) (any, error) {
@@ -954,6 +964,33 @@ func (s *Server) addGroupMembers(p *node) (any, error) {
 	return nil, nil
 }
 
+func (s *Server) deleteGroupMembers(p *node) (any, error) {
+	rows, err := p.get("members").list("members")
+	if err != nil {
+		return nil, err
+	}
+	type gm struct{ g, u int }
+	var del []gm
+	for _, r := range rows {
+		g, err := r.integer("groupid")
+		if err != nil {
+			return nil, err
+		}
+		u, err := r.integer("userid")
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := s.groups[g]; !ok {
+			return nil, missingRecord("groups")
+		}
+		del = append(del, gm{g, u})
+	}
+	for _, d := range del {
+		delete(s.groupMem[d.g], d.u)
+	}
+	return nil, nil
+}
+
 func (s *Server) completionStatus(p *node) (any, error) {
 	cid, err := p.integer("courseid")
 	if err != nil {
@@ -1000,8 +1037,10 @@ func (s *Server) gradeItems(p *node) (any, error) {
 			items = []GradeItem{}
 		}
 		us := s.users[u]
-		out = append(out, map[string]any{"courseid": cid, "courseidnumber": c.IDNumber, "userid": u,
-			"userfullname": us.Firstname + " " + us.Lastname, "useridnumber": us.IDNumber, "maxdepth": 2, "gradeitems": items})
+		out = append(out, map[string]any{
+			"courseid": cid, "courseidnumber": c.IDNumber, "userid": u,
+			"userfullname": us.Firstname + " " + us.Lastname, "useridnumber": us.IDNumber, "maxdepth": 2, "gradeitems": items,
+		})
 	}
 	return map[string]any{"usergrades": out, "warnings": []any{}}, nil
 }

@@ -94,6 +94,7 @@ type Server struct {
 	mu sync.Mutex
 
 	token        string
+	debug        bool
 	maxInputVars int
 	fns          map[string]function
 	functions    map[string]bool // nil = every function
@@ -153,6 +154,16 @@ func New() *Server {
 		refuse:       map[string]string{},
 		failAfter:    -1,
 	}
+}
+
+// SetDebug turns the site's debugging on or off. Moodle adds "debuginfo"
+// (the detail of invalid_parameter_exception, e.g. "Username already
+// exists: x") to error bodies only when debugging is on; New starts with it
+// off, as production sites run.
+func (s *Server) SetDebug(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.debug = on
 }
 
 // SetMaxInputVars changes PHP's max_input_vars (variables beyond it are
@@ -472,6 +483,7 @@ func functionTable() map[string]function {
 		"core_group_create_groups":                         {true, (*Server).createGroups},
 		"core_group_get_group_members":                     {false, (*Server).getGroupMembers},
 		"core_group_add_group_members":                     {true, (*Server).addGroupMembers},
+		"core_group_delete_group_members":                  {true, (*Server).deleteGroupMembers},
 		"core_completion_get_activities_completion_status": {false, (*Server).completionStatus},
 		"gradereport_user_get_grade_items":                 {false, (*Server).gradeItems},
 	}
@@ -550,6 +562,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tree := buildTree(vars)
 	format := tree.opt("moodlewsrestformat", "xml")
 	res, werr := s.call(tree, len(vars))
+	if werr != nil && !s.debugOn() {
+		e := *werr
+		e.DebugInfo = ""
+		werr = &e
+	}
 	if format != "json" {
 		w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 		if werr != nil {
@@ -566,6 +583,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = json.NewEncoder(w).Encode(res)
+}
+
+func (s *Server) debugOn() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.debug
 }
 
 func (s *Server) call(tree *node, nvars int) (any, *exception) {

@@ -1,2 +1,2 @@
-// Package forwardhttp serves the LRS admin API for learner erasure and its audit records.
+// Package forwardhttp serves the LRS admin API for erasing a learner's record.
 package forwardhttp

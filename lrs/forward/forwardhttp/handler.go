@@ -1,79 +1,113 @@
 package forwardhttp
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/internal/httpauth"
+	"github.com/passportbridge/passport/internal/httperr"
 	"github.com/passportbridge/passport/internal/server"
-	"github.com/passportbridge/passport/lrs"
 	"github.com/passportbridge/passport/lrs/forward"
 )
 
-// ScopeAdmin is the scope of the admin API.
-const ScopeAdmin = "admin"
+// maxBody bounds an erasure request body.
+const maxBody = 64 << 10
 
-// Handler serves the LRS admin routes: erasing a learner and listing the
-// erasure audit records of the caller's tenant.
+// eraseTimeout bounds one erasure.
+const eraseTimeout = 5 * time.Minute
+
+// Handler serves /admin/lrs/erasures for the caller's own tenant.
 type Handler struct {
-	Store     forward.Eraser
-	Auth      *auth.Authenticator
-	Logger    *slog.Logger
-	Clock     func() time.Time
-	BodyLimit int64
+	// Auth checks credentials.
+	Auth *auth.Authenticator
+	// Store erases and keeps the audit records.
+	Store forward.Eraser
+	// Logger receives operational logs (counts only, never the learner).
+	Logger *slog.Logger
+	// Clock returns the current time.
+	Clock func() time.Time
 }
 
 var _ server.Mounter = (*Handler)(nil)
 
-// Mount adds POST and GET /admin/lrs/erasures.
+// Mount adds the erasure routes behind the admin scope.
 func (h *Handler) Mount(r fiber.Router) {
-	authn := httpauth.Any(h.Auth)
-	r.Post("/admin/lrs/erasures", authn, httpauth.Require(ScopeAdmin), h.erase)
-	r.Get("/admin/lrs/erasures", authn, httpauth.Require(ScopeAdmin), h.erasures)
+	g := r.Group("/admin/lrs/erasures", httpauth.Any(h.Auth), httpauth.Require(auth.ScopeAdmin))
+	g.Post("/", h.erase)
+	g.Get("/", h.list)
 }
 
-// erase takes {"agent": <Agent>} and erases that learner's data.
+// eraseRequest is the body of POST /admin/lrs/erasures.
+type eraseRequest struct {
+	Agent  json.RawMessage `json:"agent"`
+	DryRun bool            `json:"dry_run"`
+}
+
+// erasureView is an audit record as the API shows it.
+type erasureView struct {
+	ID          string    `json:"id,omitempty"`
+	At          time.Time `json:"at"`
+	DryRun      bool      `json:"dry_run"`
+	RequestedBy string    `json:"requested_by"`
+	SubjectHash string    `json:"subject_hash"`
+	Salt        string    `json:"salt"`
+	forward.ErasureCounts
+}
+
+func view(r forward.ErasureRecord, dry bool) erasureView {
+	v := erasureView{At: r.At, DryRun: dry, RequestedBy: r.RequestedBy, SubjectHash: r.SubjectHash, Salt: r.Salt, ErasureCounts: r.ErasureCounts}
+	if !dry {
+		v.ID = r.ID.String()
+	}
+	return v
+}
+
 func (h *Handler) erase(c *fiber.Ctx) error {
-	limit := h.BodyLimit
-	if limit <= 0 {
-		limit = 1 << 20
-	}
-	raw, err := server.DecodedBody(c, limit)
+	body, err := server.DecodedBody(c, maxBody)
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Agent json.RawMessage `json:"agent"`
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var req eraseRequest
+	if err := dec.Decode(&req); err != nil {
+		return httperr.Wrap(http.StatusBadRequest, `body must be JSON {"agent": {...}, "dry_run": false}`, err)
 	}
-	if err := json.Unmarshal(raw, &req); err != nil || len(req.Agent) == 0 {
-		return &lrs.ValidationError{Field: "agent", Reason: "the body must be {\"agent\": <Agent>}"}
-	}
-	key, err := lrs.ParseAgentParam("agent", string(req.Agent), lrs.V2)
-	if err != nil {
-		return err
+	if len(req.Agent) == 0 {
+		return httperr.New(http.StatusBadRequest, "agent is required")
 	}
 	p := httpauth.Principal(c)
-	e, err := h.Store.EraseAgent(c.UserContext(), p.Tenant, key, forward.Erasure{ID: uuid.New(), At: h.Clock(), By: p.Key})
+	ctx, cancel := context.WithTimeout(c.UserContext(), eraseTimeout)
+	defer cancel()
+	rec, err := forward.Erase(ctx, h.Store, forward.ErasureRequest{
+		Tenant: p.Tenant, Agent: bytes.Clone(req.Agent), RequestedBy: p.Key, DryRun: req.DryRun,
+	}, h.Clock())
 	if err != nil {
 		return err
 	}
-	h.Logger.InfoContext(c.UserContext(), "learner erased", "erasure_id", e.ID.String(),
-		"statements", e.Statements, "documents", e.Documents, "attachments", e.Attachments)
-	return c.JSON(e)
+	if !req.DryRun {
+		h.Logger.InfoContext(ctx, "learner erased", "erasure_id", rec.ID.String(), "statements", rec.Statements,
+			"documents", rec.Documents, "attachments", rec.Attachments)
+	}
+	return c.JSON(view(rec, req.DryRun))
 }
 
-func (h *Handler) erasures(c *fiber.Ctx) error {
-	list, err := h.Store.Erasures(c.UserContext(), httpauth.Principal(c).Tenant)
+func (h *Handler) list(c *fiber.Ctx) error {
+	p := httpauth.Principal(c)
+	recs, err := h.Store.ErasureRecords(c.UserContext(), p.Tenant)
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []forward.Erasure{}
+	out := make([]erasureView, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, view(r, false))
 	}
-	return c.JSON(list)
+	return c.JSON(out)
 }

@@ -425,3 +425,20 @@ func (p *Platform) verifyToolJWT(ctx context.Context, raw string) (map[string]an
 	_ = json.Unmarshal(hb, &h)
 	return claims, h, nil
 }
+
+// PublicKeyPEM returns the current signing key's public half as PEM, for
+// registrations that pin a key instead of fetching the JWKS.
+func (p *Platform) PublicKeyPEM() (string, error) {
+	p.mu.Lock()
+	key := p.keys[0]
+	p.mu.Unlock()
+	pub, err := key.PublicKey()
+	if err != nil {
+		return "", err
+	}
+	b, err := jwk.Pem(pub)
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}

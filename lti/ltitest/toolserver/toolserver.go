@@ -55,6 +55,7 @@ func Start(tb testing.TB, st lti.Store, logger *slog.Logger, edit func(h *ltihtt
 		Logger:       logger,
 	}
 	h := &ltihttp.Handler{Tool: tool, Store: st, Client: client, Logger: logger}
+	h.Grader = &lti.Grader{Store: st, Regs: st, Logger: logger, Services: &lti.Services{Client: client, Keys: keys, Random: tool.RandomString}}
 	if edit != nil {
 		edit(h)
 	}

@@ -1,0 +1,321 @@
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/passportbridge/passport/internal/httpauth"
+	"github.com/passportbridge/passport/internal/httperr"
+	"github.com/passportbridge/passport/internal/server"
+	"github.com/passportbridge/passport/oneroster"
+	"github.com/passportbridge/passport/store"
+)
+
+// Gradebook scopes.
+const (
+	ScopeGradebookRead     = "gradebook.readonly"
+	ScopeGradebookCoreRead = "gradebook-core.readonly"
+	ScopeGradebookPut      = "gradebook.createput"
+	ScopeGradebookDelete   = "gradebook.delete"
+)
+
+// Writer is the part of the roster store gradebook writes need.
+type Writer interface {
+	Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied, error)
+	Record(ctx context.Context, tenant string, kind oneroster.Kind, sourcedID string) (oneroster.Record, error)
+}
+
+// maxGradebookBody bounds a gradebook PUT body.
+const maxGradebookBody = 256 << 10
+
+// gradebookRoutes adds the gradebook collections, singles, PUT and DELETE.
+func (h *Handler) gradebookRoutes(g fiber.Router, ver version) {
+	read := httpauth.Require(anyForm(ScopeGradebookRead, ScopeGradebookCoreRead)...)
+	put := httpauth.Require(anyForm(ScopeGradebookPut)...)
+	del := httpauth.Require(anyForm(ScopeGradebookDelete)...)
+	wrap := func(fn func(q req) error) fiber.Handler {
+		return func(c *fiber.Ctx) error {
+			return fn(req{c: c, ver: ver, tenant: httpauth.Principal(c).Tenant})
+		}
+	}
+	for _, b := range []struct {
+		path, single string
+		kind         oneroster.Kind
+	}{
+		{"categories", "category", oneroster.KindCategory},
+		{"lineItems", "lineItem", oneroster.KindLineItem},
+		{"results", "result", oneroster.KindResult},
+	} {
+		g.Get("/"+b.path, read, wrap(func(q req) error { return h.collection(q, b.kind, b.path, b.path, nil) }))
+		g.Get("/"+b.path+"/:id", read, wrap(func(q req) error { return h.single(q, b.kind, b.single, nil) }))
+		if h.Writer != nil {
+			g.Put("/"+b.path+"/:id", put, wrap(func(q req) error { return h.put(q, b.kind, b.single) }))
+			g.Delete("/"+b.path+"/:id", del, wrap(func(q req) error { return h.remove(q, b.kind) }))
+		}
+	}
+	sub := func(path string, kind oneroster.Kind, key string, pred func(q req) func(oneroster.Entity) bool) {
+		g.Get(path, read, wrap(func(q req) error { return h.collection(q, kind, key, "", pred(q)) }))
+	}
+	sub("/classes/:class/categories", oneroster.KindCategory, "categories", func(q req) func(oneroster.Entity) bool {
+		cats := h.classCategories(q, q.c.Params("class"))
+		return func(e oneroster.Entity) bool { return cats[e.(*oneroster.Category).SourcedID] }
+	})
+	sub("/classes/:class/lineItems", oneroster.KindLineItem, "lineItems", func(q req) func(oneroster.Entity) bool {
+		id := q.c.Params("class")
+		return func(e oneroster.Entity) bool { return e.(*oneroster.LineItem).Class == id }
+	})
+	sub("/classes/:class/results", oneroster.KindResult, "results", func(q req) func(oneroster.Entity) bool {
+		items := h.classLineItems(q, q.c.Params("class"))
+		return func(e oneroster.Entity) bool { return items[e.(*oneroster.Result).LineItem] }
+	})
+	sub("/classes/:class/lineItems/:li/results", oneroster.KindResult, "results", func(q req) func(oneroster.Entity) bool {
+		items := h.classLineItems(q, q.c.Params("class"))
+		li := q.c.Params("li")
+		return func(e oneroster.Entity) bool { return items[li] && e.(*oneroster.Result).LineItem == li }
+	})
+	sub("/classes/:class/students/:student/results", oneroster.KindResult, "results", func(q req) func(oneroster.Entity) bool {
+		items := h.classLineItems(q, q.c.Params("class"))
+		s := q.c.Params("student")
+		return func(e oneroster.Entity) bool {
+			r := e.(*oneroster.Result)
+			return items[r.LineItem] && r.Student == s
+		}
+	})
+	sub("/lineItems/:li/results", oneroster.KindResult, "results", func(q req) func(oneroster.Entity) bool {
+		li := q.c.Params("li")
+		return func(e oneroster.Entity) bool { return e.(*oneroster.Result).LineItem == li }
+	})
+}
+
+func (h *Handler) classLineItems(q req, class string) map[string]bool {
+	out := map[string]bool{}
+	v, err := h.views.get(q.c.UserContext(), h.Store, q.ver, q.tenant, oneroster.KindLineItem)
+	if err != nil {
+		return out
+	}
+	for _, e := range v.ents {
+		if li := e.(*oneroster.LineItem); li.Class == class {
+			out[li.SourcedID] = true
+		}
+	}
+	return out
+}
+
+func (h *Handler) classCategories(q req, class string) map[string]bool {
+	out := map[string]bool{}
+	v, err := h.views.get(q.c.UserContext(), h.Store, q.ver, q.tenant, oneroster.KindLineItem)
+	if err != nil {
+		return out
+	}
+	for _, e := range v.ents {
+		if li := e.(*oneroster.LineItem); li.Class == class && li.Status != oneroster.StatusToBeDeleted {
+			out[li.Category] = true
+		}
+	}
+	return out
+}
+
+// invalid is a 400 with codeMinor invaliddata.
+func invalid(f string, a ...any) error {
+	return httperr.New(http.StatusBadRequest, fmt.Sprintf(f, a...)).WithCode("invaliddata")
+}
+
+type refIn struct {
+	SourcedID string `json:"sourcedId"`
+}
+
+func (r *refIn) id() string {
+	if r == nil {
+		return ""
+	}
+	return r.SourcedID
+}
+
+type gradebookIn struct {
+	SourcedID       string   `json:"sourcedId"`
+	Status          string   `json:"status"`
+	Title           string   `json:"title"`
+	Weight          *float64 `json:"weight"`
+	Description     string   `json:"description"`
+	AssignDate      string   `json:"assignDate"`
+	DueDate         string   `json:"dueDate"`
+	Class           *refIn   `json:"class"`
+	Category        *refIn   `json:"category"`
+	GradingPeriod   *refIn   `json:"gradingPeriod"`
+	AcademicSession *refIn   `json:"academicSession"`
+	School          *refIn   `json:"school"`
+	ResultValueMin  *float64 `json:"resultValueMin"`
+	ResultValueMax  *float64 `json:"resultValueMax"`
+	LineItem        *refIn   `json:"lineItem"`
+	Student         *refIn   `json:"student"`
+	ScoreStatus     string   `json:"scoreStatus"`
+	Score           *float64 `json:"score"`
+	TextScore       string   `json:"textScore"`
+	ScoreDate       string   `json:"scoreDate"`
+	Comment         string   `json:"comment"`
+}
+
+var dayRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}`)
+
+// day accepts a date or a datetime and keeps its date.
+func day(field, v string, required bool) (string, error) {
+	if v == "" {
+		if required {
+			return "", invalid("%s is required", field)
+		}
+		return "", nil
+	}
+	if !dayRE.MatchString(v) {
+		return "", invalid("%s must be a date or datetime", field)
+	}
+	if _, err := time.Parse(time.DateOnly, v[:10]); err != nil {
+		return "", invalid("%s must be a date or datetime", field)
+	}
+	return v[:10], nil
+}
+
+var scoreStatuses = map[string]bool{"exempt": true, "fully graded": true, "not submitted": true, "partially graded": true, "submitted": true}
+
+// put creates or replaces a gradebook record: 201 on create, 200 on update.
+func (h *Handler) put(q req, kind oneroster.Kind, key string) error {
+	c := q.c
+	body, err := server.DecodedBody(c, maxGradebookBody)
+	if err != nil {
+		return err
+	}
+	var wrapper map[string]json.RawMessage
+	if err := json.Unmarshal(body, &wrapper); err != nil {
+		return invalid("the body must be a JSON object {%q: {...}}", key)
+	}
+	raw, ok := wrapper[key]
+	if !ok {
+		return invalid("the body must be a JSON object {%q: {...}}", key)
+	}
+	var in gradebookIn
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return invalid("malformed %s", key)
+	}
+	id := c.Params("id")
+	if in.SourcedID == "" {
+		in.SourcedID = id
+	}
+	if in.SourcedID != id {
+		return invalid("the sourcedId in the body differs from the one in the path")
+	}
+	ctx := c.UserContext()
+	exists := func(k oneroster.Kind, ref string) error {
+		r, err := h.Writer.Record(ctx, q.tenant, k, ref)
+		if errors.Is(err, store.ErrNotFound) || err == nil && r.Status == oneroster.StatusToBeDeleted {
+			return invalid("unknown %s %q", strings.TrimSuffix(string(k), "s"), ref)
+		}
+		return err
+	}
+	base := oneroster.Base{SourcedID: id, Status: oneroster.StatusActive}
+	var e oneroster.Entity
+	switch kind {
+	case oneroster.KindCategory:
+		if in.Title == "" {
+			return invalid("title is required")
+		}
+		e = &oneroster.Category{Base: base, Title: in.Title, Weight: in.Weight}
+	case oneroster.KindLineItem:
+		li := &oneroster.LineItem{Base: base, Title: in.Title, Description: in.Description, Class: in.Class.id(), Category: in.Category.id(),
+			School: in.School.id(), ResultValueMin: in.ResultValueMin, ResultValueMax: in.ResultValueMax}
+		li.Session = in.AcademicSession.id()
+		if li.Session == "" {
+			li.Session = in.GradingPeriod.id()
+		}
+		if li.Title == "" || li.Class == "" || li.Category == "" {
+			return invalid("title, class and category are required")
+		}
+		if li.AssignDate, err = day("assignDate", in.AssignDate, true); err != nil {
+			return err
+		}
+		if li.DueDate, err = day("dueDate", in.DueDate, true); err != nil {
+			return err
+		}
+		for k, ref := range map[oneroster.Kind]string{oneroster.KindClass: li.Class, oneroster.KindCategory: li.Category, oneroster.KindAcademicSession: li.Session, oneroster.KindOrg: li.School} {
+			if ref != "" {
+				if err := exists(k, ref); err != nil {
+					return err
+				}
+			}
+		}
+		e = li
+	case oneroster.KindResult:
+		r := &oneroster.Result{Base: base, LineItem: in.LineItem.id(), Student: in.Student.id(), Class: in.Class.id(), ScoreStatus: in.ScoreStatus,
+			Score: in.Score, TextScore: in.TextScore, Comment: in.Comment}
+		if r.LineItem == "" || r.Student == "" {
+			return invalid("lineItem and student are required")
+		}
+		if !scoreStatuses[r.ScoreStatus] {
+			return invalid("scoreStatus %q is not in the vocabulary", r.ScoreStatus)
+		}
+		if r.ScoreDate, err = day("scoreDate", in.ScoreDate, true); err != nil {
+			return err
+		}
+		for k, ref := range map[oneroster.Kind]string{oneroster.KindLineItem: r.LineItem, oneroster.KindUser: r.Student, oneroster.KindClass: r.Class} {
+			if ref != "" {
+				if err := exists(k, ref); err != nil {
+					return err
+				}
+			}
+		}
+		e = r
+	}
+	ch, err := oneroster.ChangeOf(e)
+	if err != nil {
+		return err
+	}
+	a, err := h.Writer.Apply(ctx, oneroster.Batch{Tenant: q.tenant, Now: h.now(), Rows: func(yield func(oneroster.Change) error) error { return yield(ch) }})
+	if err != nil {
+		return err
+	}
+	rec, err := h.Writer.Record(ctx, q.tenant, kind, id)
+	if err != nil {
+		return err
+	}
+	out, err := oneroster.Decode(rec)
+	if err != nil {
+		return err
+	}
+	if a.Counts[kind].Created > 0 {
+		c.Status(http.StatusCreated)
+	}
+	b, err := json.Marshal(map[string]any{key: q.ver.render(out, nil)})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	return c.Send(b)
+}
+
+// remove deletes a gradebook record (it becomes tobedeleted and leaves the
+// collections): 204, or 404 when there is none.
+func (h *Handler) remove(q req, kind oneroster.Kind) error {
+	id := q.c.Params("id")
+	ch := oneroster.Change{Kind: kind, SourcedID: id, Status: oneroster.StatusToBeDeleted}
+	a, err := h.Writer.Apply(q.c.UserContext(), oneroster.Batch{Tenant: q.tenant, Now: h.now(), Rows: func(yield func(oneroster.Change) error) error { return yield(ch) }})
+	if err != nil {
+		return err
+	}
+	if a.Counts[kind].Deleted == 0 {
+		return httperr.New(http.StatusNotFound, "no record with that sourcedId").WithCode("unknownobject")
+	}
+	return q.c.SendStatus(http.StatusNoContent)
+}
+
+func (h *Handler) now() time.Time {
+	if h.Clock != nil {
+		return h.Clock().UTC()
+	}
+	return time.Now().UTC()
+}
