@@ -103,7 +103,7 @@ func forwardRules(d *deps) ([]forward.Rule, error) {
 	}
 	out := make([]forward.Rule, 0, len(d.File.Forwarding))
 	for _, fr := range d.File.Forwarding {
-		r, err := fr.Rule(os.Getenv, os.ReadFile)
+		r, err := fr.Rule(d.Getenv, os.ReadFile)
 		if err != nil {
 			return nil, err
 		}

@@ -171,6 +171,7 @@ func TestForwardWorkers(t *testing.T) {
 		Metrics:    prometheus.NewRegistry(),
 		Clock:      time.Now,
 		HTTPClient: func(l *slog.Logger) *retryablehttp.Client { return retryablehttp.NewClient() },
+		Getenv:     env("PATH", "/usr/bin"),
 	}
 	assert.Empty(t, forwardWorkers(d), "no rules, no workers")
 

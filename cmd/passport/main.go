@@ -92,6 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		},
 		Stdout: stdout,
 		Stderr: stderr,
+		Getenv: getenv,
 	}
 	if err := checkConfigFile(d); err != nil {
 		fmt.Fprintf(stderr, "passport %s: %v\n", name, err)

@@ -30,6 +30,8 @@ type deps struct {
 	HTTPClient func(logger *slog.Logger) *retryablehttp.Client
 	Stdout     io.Writer
 	Stderr     io.Writer
+	// Getenv reads the process environment (secrets named by *_env keys).
+	Getenv func(string) string
 }
 
 // worker is a background loop that serve runs until its context ends.
@@ -78,5 +80,8 @@ func workers(d *deps) []worker {
 // checkConfigFile validates every part of the --config file strictly before
 // anything is opened or started, so a bad key is one line and exit status 2.
 func checkConfigFile(d *deps) error {
-	return syncCheck(d)
+	if err := syncCheck(d); err != nil {
+		return err
+	}
+	return forwardCheck(d)
 }

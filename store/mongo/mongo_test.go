@@ -3,6 +3,7 @@ package mongo_test
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -107,4 +108,29 @@ func TestOpenErrors(t *testing.T) {
 	_, err := mongo.Open(t.Context(), "mongodb://u:secret@host/db?ssl=maybe", logger)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "secret", "the password never reaches logs")
+}
+
+// TestConcurrentOpen opens one fresh database from several goroutines at
+// once, as replicas starting together do: they race to create the same
+// indexes, and every one of them must succeed.
+func TestConcurrentOpen(t *testing.T) {
+	t.Parallel()
+	uri := mongotest.URI(t)
+	const n = 4
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			s, err := mongo.Open(t.Context(), uri, slog.New(slog.DiscardHandler))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			errs[i] = s.Close(context.Background())
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		require.NoError(t, err, "store %d", i)
+	}
 }
