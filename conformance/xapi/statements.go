@@ -22,6 +22,22 @@ func testAbout(t *testing.T, c client) {
 	assert.NotEmpty(t, res.Header.Get("X-Experience-API-Version"))
 }
 
+func testCORS(t *testing.T, c client) {
+	t.Run("Comm 1.3 a browser preflight is answered without credentials", func(t *testing.T) {
+		res, _ := c.with(t).anonymous().do(http.MethodOptions, "/xapi/statements", nil, nil,
+			header("Origin", "https://content.example.org"), header("Access-Control-Request-Method", "POST"))
+		assert.Equal(t, http.StatusNoContent, res.StatusCode)
+		assert.Equal(t, "*", res.Header.Get("Access-Control-Allow-Origin"))
+		assert.Contains(t, res.Header.Get("Access-Control-Allow-Headers"), "X-Experience-API-Version")
+	})
+	t.Run("Comm 1.3 cross-origin responses expose the xAPI headers", func(t *testing.T) {
+		res, _ := c.with(t).getStatements(url.Values{"limit": {"1"}}, header("Origin", "https://content.example.org"))
+		assert.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, "*", res.Header.Get("Access-Control-Allow-Origin"))
+		assert.Contains(t, res.Header.Get("Access-Control-Expose-Headers"), "X-Experience-API-Consistent-Through")
+	})
+}
+
 func testVersioning(t *testing.T, c client) {
 	cases := []struct {
 		name   string

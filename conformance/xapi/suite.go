@@ -157,6 +157,7 @@ type group struct {
 var groups = []group{
 	{"About(Comm 2.8)", testAbout},
 	{"Versioning(Comm 3.3)", testVersioning},
+	{"CORS(Comm 1.3)", testCORS},
 	{"Authentication(Comm 4.0)", testAuthentication},
 	{"StatementValidation(Data 2.2-2.4)", testStatementValidation},
 	{"StatementResource(Comm 2.1)", testStatementResource},
