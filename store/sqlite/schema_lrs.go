@@ -3,9 +3,7 @@ package sqlite
 // lrsSchema is the lrs domain's migrations: append-only, one statement list
 // entry per version; never edit an entry that has shipped.
 //
-// Statements keep their canonical JSON (raw) beside flat indexed columns, in
-// a rowid table so that inserts append (stored grows) instead of splitting
-// pages at random UUIDs;
+// Statements keep their canonical JSON (raw) beside flat indexed columns;
 // the agents and activities a statement matches live in side tables keyed
 // for the query order (tenant, key, stored, id). direct = 1 marks a match
 // of the plain agent/activity filter; related-only matches have direct = 0.
@@ -20,18 +18,16 @@ var lrsSchema = []string{
 		registration TEXT    NOT NULL,
 		authority    TEXT    NOT NULL,
 		void_target  TEXT    NOT NULL, -- '' unless a voiding statement
-		ref_target   TEXT    NOT NULL, -- '' unless the object is a StatementRef
 		voided       INTEGER NOT NULL,
 		atts         TEXT    NOT NULL, -- JSON array of attachment hashes
-		raw          BLOB    NOT NULL
-	) STRICT;
-	CREATE UNIQUE INDEX lrs_statements_id ON lrs_statements (tenant, id);
+		raw          BLOB    NOT NULL,
+		PRIMARY KEY (tenant, id)
+	) STRICT, WITHOUT ROWID;
 	CREATE INDEX lrs_statements_stored ON lrs_statements (tenant, stored, id);
 	CREATE INDEX lrs_statements_verb ON lrs_statements (tenant, verb, stored, id);
 	CREATE INDEX lrs_statements_registration ON lrs_statements (tenant, registration, stored, id);
 	CREATE INDEX lrs_statements_authority ON lrs_statements (tenant, authority, stored, id);
-	CREATE INDEX lrs_statements_refs ON lrs_statements (tenant, stored, id) WHERE ref_target <> '';
-	CREATE INDEX lrs_statements_void_target ON lrs_statements (tenant, void_target) WHERE void_target <> '';
+	CREATE INDEX lrs_statements_void_target ON lrs_statements (tenant, void_target);
 	CREATE TABLE lrs_statement_agents (
 		tenant TEXT    NOT NULL,
 		key    TEXT    NOT NULL,
@@ -73,6 +69,39 @@ var lrsSchema = []string{
 		etag         TEXT    NOT NULL,
 		updated      INTEGER NOT NULL,
 		PRIMARY KEY (tenant, kind, activity, agent, registration, doc_id)
+	) STRICT`,
+	// 2: statements in a rowid table (inserts append in stored order) with
+	// the StatementRef target of each statement (Communication 2.1.3
+	// filters); partial indexes for the few voiding and referencing
+	// statements; documents by agent (erasure).
+	`CREATE TABLE lrs_statements_v2 (
+		tenant       TEXT    NOT NULL,
+		id           TEXT    NOT NULL,
+		stored       INTEGER NOT NULL,
+		hash         TEXT    NOT NULL,
+		verb         TEXT    NOT NULL,
+		registration TEXT    NOT NULL,
+		authority    TEXT    NOT NULL,
+		void_target  TEXT    NOT NULL, -- '' unless a voiding statement
+		ref_target   TEXT    NOT NULL, -- '' unless the object is a StatementRef
+		voided       INTEGER NOT NULL,
+		atts         TEXT    NOT NULL,
+		raw          BLOB    NOT NULL
 	) STRICT;
+	INSERT INTO lrs_statements_v2 (tenant, id, stored, hash, verb, registration, authority, void_target, ref_target, voided, atts, raw)
+		SELECT tenant, id, stored, hash, verb, registration, authority, void_target,
+			CASE WHEN json_extract(raw, '$.object.objectType') = 'StatementRef'
+				THEN lower(json_extract(raw, '$.object.id')) ELSE '' END,
+			voided, atts, raw
+		FROM lrs_statements ORDER BY tenant, stored, id;
+	DROP TABLE lrs_statements;
+	ALTER TABLE lrs_statements_v2 RENAME TO lrs_statements;
+	CREATE UNIQUE INDEX lrs_statements_id ON lrs_statements (tenant, id);
+	CREATE INDEX lrs_statements_stored ON lrs_statements (tenant, stored, id);
+	CREATE INDEX lrs_statements_verb ON lrs_statements (tenant, verb, stored, id);
+	CREATE INDEX lrs_statements_registration ON lrs_statements (tenant, registration, stored, id);
+	CREATE INDEX lrs_statements_authority ON lrs_statements (tenant, authority, stored, id);
+	CREATE INDEX lrs_statements_refs ON lrs_statements (tenant, stored, id) WHERE ref_target <> '';
+	CREATE INDEX lrs_statements_void_target ON lrs_statements (tenant, void_target) WHERE void_target <> '';
 	CREATE INDEX lrs_documents_agent ON lrs_documents (tenant, agent)`,
 }
