@@ -82,6 +82,8 @@ type RecordStore interface {
 	// SourceModified is older than the stored one is counted Stale and
 	// skipped; one identical to the stored record is counted Unchanged. A
 	// deletion of a record that is absent or already deleted changes nothing.
+	// A backend that cannot apply two batches of one tenant at once (mongo)
+	// returns store.ErrConflict for the second; the caller may retry.
 	Apply(ctx context.Context, b Batch) (Applied, error)
 	// Records returns every record of a kind in the tenant, deleted ones
 	// included, ordered by sourcedId.
@@ -107,9 +109,19 @@ type MergeStore interface {
 	Merges(ctx context.Context, tenant string) ([]Merge, error)
 }
 
+// SyncMarkStore keeps, per tenant and source (a SIS's URL), how far
+// incremental pulls have got: the latest dateLastModified seen there.
+type SyncMarkStore interface {
+	// SyncMark returns the source's mark; the zero time when there is none.
+	SyncMark(ctx context.Context, tenant, source string) (time.Time, error)
+	// SetSyncMark records the source's mark.
+	SetSyncMark(ctx context.Context, tenant, source string, mark time.Time) error
+}
+
 // Store is everything the roster keeps: the records of each tenant with their
-// history, and learner merges.
+// history, learner merges and pull marks.
 type Store interface {
 	RecordStore
 	MergeStore
+	SyncMarkStore
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
@@ -35,7 +34,8 @@ func forwardCommands() map[string]command {
 	return map[string]command{
 		"lrs export":  lrsExportCommand(),
 		"lrs erase":   lrsEraseCommand(),
-		"lrs forward": lrsForwardCommand(),
+		"lrs forward status": lrsForwardCommand("status"),
+		"lrs forward replay": lrsForwardCommand("replay"),
 	}
 }
 
@@ -219,61 +219,46 @@ func lrsEraseCommand() command {
 	}
 }
 
-// forwardArgs are the sub-command and flags of passport lrs forward.
+// forwardArgs are the flags of passport lrs forward status and replay.
 type forwardArgs struct {
 	verb        string
 	rule        string
 	deadLetters bool
-	since       time.Time
+	since       string
 }
 
-func parseForwardArgs(args []string) (forwardArgs, error) {
-	var fa forwardArgs
-	if len(args) == 0 {
-		return fa, errors.New("want a sub-command: status or replay")
+// lrsForwardCommand is `passport lrs forward status` or `... replay`.
+func lrsForwardCommand(verb string) command {
+	fa := forwardArgs{verb: verb}
+	summary := "forwarding status of every rule, or of --rule ID with its dead letters"
+	if verb == "replay" {
+		summary = "forward again: replay --rule ID [--dead-letters] [--since TIME]"
 	}
-	fa.verb = args[0]
-	fs := flag.NewFlagSet("lrs forward "+fa.verb, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&fa.rule, "rule", "", "forwarding rule id")
-	var since string
-	switch fa.verb {
-	case "status":
-	case "replay":
-		fs.BoolVar(&fa.deadLetters, "dead-letters", false, "queue the rule's dead letters for another attempt")
-		fs.StringVar(&since, "since", "", "forward again the statements stored after this RFC 3339 time")
-	default:
-		return fa, fmt.Errorf("unknown sub-command %q: want status or replay", fa.verb)
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return fa, fmt.Errorf("%w (common flags such as --config go before %q, or use PASSPORT_* variables)", err, fa.verb)
-	}
-	if fs.NArg() > 0 {
-		return fa, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	t, err := parseTime("since", since)
-	if err != nil {
-		return fa, err
-	}
-	fa.since = t
-	if fa.verb == "replay" && fa.rule == "" {
-		return fa, errors.New("replay needs --rule ID")
-	}
-	return fa, nil
-}
-
-func lrsForwardCommand() command {
 	return command{
-		Summary: "forwarding: status [--rule ID] | replay --rule ID [--dead-letters] [--since TIME]",
+		Summary: summary,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&fa.rule, "rule", "", "forwarding rule id")
+			if verb == "replay" {
+				fs.BoolVar(&fa.deadLetters, "dead-letters", false, "queue the rule's dead letters for another attempt")
+				fs.StringVar(&fa.since, "since", "", "forward again the statements stored after this RFC 3339 time")
+			}
+		},
 		Check: func(args []string) error {
-			_, err := parseForwardArgs(args)
-			return err
+			if len(args) > 0 {
+				return fmt.Errorf("unexpected argument %q", args[0])
+			}
+			if _, err := parseTime("since", fa.since); err != nil {
+				return err
+			}
+			if verb == "replay" && fa.rule == "" {
+				return errors.New("replay needs --rule ID")
+			}
+			return nil
 		},
 		NeedsStore: true,
-		Run: func(ctx context.Context, d *deps, args []string) int {
-			fa, _ := parseForwardArgs(args) // checked by Check
+		Run: func(ctx context.Context, d *deps, _ []string) int {
 			if err := config.ValidateForwarding(d.File.Forwarding); err != nil {
-				fmt.Fprintf(d.Stderr, "passport lrs forward: %v\n", err)
+				fmt.Fprintf(d.Stderr, "passport lrs forward %s: %v\n", verb, err)
 				return 2
 			}
 			var rules []config.ForwardRule
@@ -283,21 +268,22 @@ func lrsForwardCommand() command {
 				}
 			}
 			if fa.rule != "" && len(rules) == 0 {
-				fmt.Fprintf(d.Stderr, "passport lrs forward: no forwarding rule %q in the config file\n", fa.rule)
+				fmt.Fprintf(d.Stderr, "passport lrs forward %s: no forwarding rule %q in the config file\n", verb, fa.rule)
 				return 2
 			}
 			if len(rules) == 0 {
-				fmt.Fprintln(d.Stderr, "passport lrs forward: no forwarding rules in the config file (--config or PASSPORT_CONFIG)")
+				fmt.Fprintf(d.Stderr, "passport lrs forward %s: no forwarding rules in the config file (--config or PASSPORT_CONFIG)\n", verb)
 				return 2
 			}
 			var err error
-			if fa.verb == "status" {
+			if verb == "status" {
 				err = forwardStatus(ctx, d, rules, fa.rule != "")
 			} else {
-				err = forwardReplay(ctx, d, rules[0], fa)
+				since, _ := parseTime("since", fa.since) // checked by Check
+				err = forwardReplay(ctx, d, rules[0], fa.deadLetters, since)
 			}
 			if err != nil {
-				fmt.Fprintf(d.Stderr, "passport lrs forward %s: %v\n", fa.verb, err)
+				fmt.Fprintf(d.Stderr, "passport lrs forward %s: %v\n", verb, err)
 				return 1
 			}
 			return 0
@@ -352,24 +338,24 @@ func forwardStatus(ctx context.Context, d *deps, rules []config.ForwardRule, lis
 	return w.Flush()
 }
 
-func forwardReplay(ctx context.Context, d *deps, r config.ForwardRule, fa forwardArgs) error {
-	if fa.deadLetters {
+func forwardReplay(ctx context.Context, d *deps, r config.ForwardRule, deadLetters bool, since time.Time) error {
+	if deadLetters {
 		n, err := d.Store.RequeueDeadLetters(ctx, r.Tenant, r.ID)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(d.Stdout, "rule %s: %d dead letters queued for another attempt\n", r.ID, n)
-		if fa.since.IsZero() {
+		if since.IsZero() {
 			return nil
 		}
 	}
-	if err := d.Store.SetForwardCursor(ctx, r.Tenant, r.ID, forward.SinceCursor(fa.since)); err != nil {
+	if err := d.Store.SetForwardCursor(ctx, r.Tenant, r.ID, forward.SinceCursor(since)); err != nil {
 		return err
 	}
-	if fa.since.IsZero() {
+	if since.IsZero() {
 		fmt.Fprintf(d.Stdout, "rule %s: rewound to the start; every statement will be forwarded again (the downstream ignores those it has)\n", r.ID)
 	} else {
-		fmt.Fprintf(d.Stdout, "rule %s: rewound; statements stored after %s will be forwarded again\n", r.ID, fa.since.UTC().Format(time.RFC3339Nano))
+		fmt.Fprintf(d.Stdout, "rule %s: rewound; statements stored after %s will be forwarded again\n", r.ID, since.UTC().Format(time.RFC3339Nano))
 	}
 	return nil
 }

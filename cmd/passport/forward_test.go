@@ -105,11 +105,11 @@ func TestLRSExportEraseCommands(t *testing.T) {
 		{"erase with a bad agent", []string{"lrs", "erase", "--data", dir, "--agent", `{"name":"x"}`}, "--agent"},
 		{"export bad since", []string{"lrs", "export", "--data", dir, "--since", "yesterday"}, `--since "yesterday"`},
 		{"export argument", []string{"lrs", "export", "--data", dir, "extra"}, `unexpected argument "extra"`},
-		{"forward without verb", []string{"lrs", "forward", "--data", dir}, "want a sub-command"},
-		{"forward bad verb", []string{"lrs", "forward", "--data", dir, "push"}, `unknown sub-command "push"`},
-		{"replay without rule", []string{"lrs", "forward", "--data", dir, "replay"}, "replay needs --rule"},
-		{"no rules configured", []string{"lrs", "forward", "--data", dir, "status"}, "no forwarding rules in the config file"},
-		{"common flag after the verb", []string{"lrs", "forward", "status", "--data", dir}, "common flags such as --config go before"},
+		{"forward without verb", []string{"lrs", "forward", "--data", dir}, `unknown command "lrs forward"`},
+		{"forward bad verb", []string{"lrs", "forward", "push", "--data", dir}, `unknown command "lrs forward push"`},
+		{"replay without rule", []string{"lrs", "forward", "replay", "--data", dir}, "replay needs --rule"},
+		{"no rules configured", []string{"lrs", "forward", "status", "--data", dir}, "no forwarding rules in the config file"},
+		{"replay bad since", []string{"lrs", "forward", "replay", "--rule", "x", "--since", "soon", "--data", dir}, `--since "soon"`},
 	}
 	for _, tc := range usage {
 		t.Run(tc.name, func(t *testing.T) {
@@ -128,7 +128,7 @@ func TestLRSForwardCommands(t *testing.T) {
 	require.NoError(t, os.WriteFile(cfg, []byte("forwarding:\n  - id: central\n    url: https://central.example/xapi/\n    key: k\n    secret_env: CENTRAL_SECRET\n"), 0o600))
 	common := []string{"--data", dir, "--config", cfg}
 	cmd := func(args ...string) (int, string, string) {
-		return runCmd(t, env(), append(append([]string{"lrs", "forward"}, common...), args...)...)
+		return runCmd(t, env(), append(append([]string{"lrs", "forward"}, args...), common...)...)
 	}
 
 	code, out, errOut := cmd("status")

@@ -40,6 +40,7 @@ func allCommands() map[string]command {
 		"credentials disable": credentialsDisableCommand(true),
 		"credentials enable":  credentialsDisableCommand(false),
 		"version":             versionCommand(),
+		"backup":              backupCommand(),
 	}
 	for _, domain := range []map[string]command{lrsCommands(), forwardCommands(), ltiCommands(), onerosterCommands(), syncCommands()} {
 		maps.Copy(cmds, domain)
@@ -57,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			printHelp(stdout, cmds)
 			return 0
 		}
-		fmt.Fprintf(stderr, "passport: unknown command %q (see passport help)\n", strings.Join(args[:min(2, len(args))], " "))
+		fmt.Fprintf(stderr, "passport: unknown command %q (see passport help)\n", commandWords(args))
 		return 2
 	}
 	cmd := cmds[name]
@@ -117,16 +118,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return cmd.Run(ctx, d, positional)
 }
 
-// pick finds the longest command name that args begin with.
-func pick(cmds map[string]command, args []string) (string, []string) {
-	if len(args) >= 2 {
-		if _, ok := cmds[args[0]+" "+args[1]]; ok {
-			return args[0] + " " + args[1], args[2:]
-		}
+// commandWords is the leading words of args before any flag, at most three.
+func commandWords(args []string) string {
+	n := 0
+	for n < len(args) && n < 3 && !strings.HasPrefix(args[n], "-") {
+		n++
 	}
-	if len(args) >= 1 {
-		if _, ok := cmds[args[0]]; ok {
-			return args[0], args[1:]
+	return strings.Join(args[:n], " ")
+}
+
+// pick finds the longest command name (up to three words) that args begin with.
+func pick(cmds map[string]command, args []string) (string, []string) {
+	for n := min(3, len(args)); n >= 1; n-- {
+		name := strings.Join(args[:n], " ")
+		if _, ok := cmds[name]; ok {
+			return name, args[n:]
 		}
 	}
 	return "", nil

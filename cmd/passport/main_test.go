@@ -348,3 +348,29 @@ func TestReadyzFollowsTheStore(t *testing.T) {
 	code, _, _ := call(t, "GET", base+"/healthz", "", nil)
 	assert.Equal(t, http.StatusOK, code)
 }
+
+func TestBackupWhileServing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	base := startServe(t, env("PASSPORT_DATA", dir))
+	key, _ := createCred(t, []string{"--data", dir}, "camp-a", "admin")
+	dst := filepath.Join(t.TempDir(), "copy.db")
+
+	code, out, errOut := runCmd(t, env("PASSPORT_DATA", dir), "backup", dst)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "backup written to")
+	code, _, errOut = runCmd(t, env("PASSPORT_DATA", dir), "backup", dst)
+	assert.Equal(t, 1, code, "an existing file is never overwritten")
+	assert.Contains(t, errOut, "exists")
+
+	// The copy is a working store: it holds the credential.
+	restored := t.TempDir()
+	raw, err := os.ReadFile(dst)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(restored, "passport.db"), raw, 0o600))
+	_, out, _ = runCmd(t, env(), "credentials", "list", "--data", restored, "--tenant", "camp-a")
+	assert.Contains(t, out, key)
+
+	_, _, body := call(t, "GET", base+"/metrics", "", nil)
+	assert.Contains(t, body, "passport_store_commits_total")
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -45,6 +46,7 @@ type importFlags struct {
 	allowDeletions bool
 	maxShare       float64
 	mapping        string
+	reportCSV      string
 }
 
 // add registers the flags with f's current values as their defaults, so a
@@ -56,6 +58,7 @@ func (f *importFlags) add(fs *flag.FlagSet) {
 	fs.BoolVar(&f.allowDeletions, "allow-deletions", f.allowDeletions, "apply a bulk package even if it deletes more than the guard allows")
 	fs.Float64Var(&f.maxShare, "max-delete-share", f.maxShare, "largest share (0-1) of users or enrollments a bulk package may delete")
 	fs.StringVar(&f.mapping, "mapping", f.mapping, "a mapping file: PATH is then a folder of plain CSV exports mapped to OneRoster")
+	fs.StringVar(&f.reportCSV, "report", f.reportCSV, "also write the rejected rows as CSV (file,rowNumber,sourcedId,field,status,message) to this file")
 }
 
 // reparse reads the command's own flags given after the positional PATH
@@ -110,8 +113,16 @@ func onerosterImportCommand() command {
 	}
 }
 
+// importMemoryLimit is the soft heap limit of an import process (unless
+// GOMEMLIMIT says otherwise): the GC works harder near it, keeping a
+// 500,000-row import well under 300 MiB resident.
+const importMemoryLimit = 200 << 20
+
 func runImport(ctx context.Context, d *deps, path string, f importFlags) int {
 	const name = "passport oneroster import"
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(importMemoryLimit)
+	}
 	var p *orcsv.Package
 	var err error
 	explain := func(is orcsv.Issue) orcsv.Issue { return is }
@@ -171,6 +182,11 @@ func applyPackage(ctx context.Context, d *deps, name string, p *orcsv.Package, f
 	if werr := rep.Write(d.Stdout); werr != nil {
 		fmt.Fprintf(d.Stderr, "%s: %v\n", name, werr)
 	}
+	if f.reportCSV != "" {
+		if werr := writeReportCSV(f.reportCSV, rep); werr != nil {
+			fmt.Fprintf(d.Stderr, "%s: report: %v\n", name, werr)
+		}
+	}
 	var re *orcsv.RefusedError
 	if errors.As(err, &re) {
 		fmt.Fprintf(d.Stderr, "%s: %v\n", name, re)
@@ -200,8 +216,9 @@ func applyPackage(ctx context.Context, d *deps, name string, p *orcsv.Package, f
 
 func onerosterPullCommand() command {
 	f := importFlags{tenant: auth.DefaultTenant, maxShare: oneroster.DefaultMaxDeleteShare}
-	var from, tokenURL, clientID, clientSecret, version, since string
+	var from, tokenURL, clientID, clientSecret, staticToken, username, password, version, since string
 	var pageSize int
+	var delta bool
 	return command{
 		Summary:    "pull a SIS's OneRoster REST roster into a tenant (same validation and deletion guard as import)",
 		NeedsStore: true,
@@ -211,16 +228,22 @@ func onerosterPullCommand() command {
 			fs.StringVar(&tokenURL, "token-url", "", "OAuth 2.0 token URL (default: the --from host's /oauth/token)")
 			fs.StringVar(&clientID, "client-id", "", "OAuth 2.0 client id")
 			fs.StringVar(&clientSecret, "client-secret", "", "OAuth 2.0 client secret")
+			fs.StringVar(&staticToken, "token", "", "a static bearer token (API key) instead of --client-id/--client-secret")
+			fs.StringVar(&username, "username", "", "use the OAuth 2.0 password grant with this username (and --password)")
+			fs.StringVar(&password, "password", "", "password for --username")
 			fs.StringVar(&version, "version", "1.1", "OneRoster version the SIS speaks: 1.1 or 1.2")
 			fs.StringVar(&since, "since", "", "pull only records changed after this datetime (a delta), e.g. 2026-01-31T00:00:00Z")
 			fs.IntVar(&pageSize, "page-size", 100, "records asked per page")
+			fs.BoolVar(&delta, "delta", false, "pull only what changed since the last pull from --from into this tenant (the first pull is full)")
 		},
 		Check: func(args []string) error {
 			switch {
 			case len(args) > 0:
 				return fmt.Errorf("unexpected argument %q", args[0])
-			case from == "" || clientID == "" || clientSecret == "":
-				return errors.New("--from, --client-id and --client-secret are required")
+			case from == "":
+				return errors.New("--from is required")
+			case staticToken == "" && username == "" && (clientID == "" || clientSecret == ""):
+				return errors.New("--client-id and --client-secret (or --token, or --username and --password) are required")
 			case version != "1.1" && version != "1.2":
 				return errors.New("--version must be 1.1 or 1.2")
 			case pageSize < 1:
@@ -244,10 +267,18 @@ func onerosterPullCommand() command {
 		},
 		Run: func(ctx context.Context, d *deps, _ []string) int {
 			const name = "passport oneroster pull"
-			p := &rest.Puller{BaseURL: from, TokenURL: tokenURL, ClientID: clientID, ClientSecret: clientSecret,
+			p := &rest.Puller{BaseURL: from, TokenURL: tokenURL, ClientID: clientID, ClientSecret: clientSecret, StaticToken: staticToken, Username: username, Password: password,
 				Version: version, PageSize: pageSize, HTTP: d.HTTPClient(d.Logger)}
 			if since != "" {
 				p.Since, _ = time.Parse(time.RFC3339Nano, since) // checked by Check
+			}
+			if delta && since == "" {
+				mark, err := d.Store.SyncMark(ctx, f.tenant, from)
+				if err != nil {
+					fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
+					return 1
+				}
+				p.Since = mark
 			}
 			pkg, err := p.Pull(ctx)
 			if err != nil {
@@ -259,7 +290,14 @@ func onerosterPullCommand() command {
 				fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
 				return 1
 			}
-			return applyPackage(ctx, d, name, pk, f, func(is orcsv.Issue) orcsv.Issue { return is })
+			code := applyPackage(ctx, d, name, pk, f, func(is orcsv.Issue) orcsv.Issue { return is })
+			if code == 0 && !f.dryRun && p.Latest.After(p.Since) {
+				if err := d.Store.SetSyncMark(ctx, f.tenant, from, p.Latest); err != nil {
+					fmt.Fprintf(d.Stderr, "%s: %v\n", name, err)
+					return 1
+				}
+			}
+			return code
 		},
 	}
 }
@@ -291,6 +329,18 @@ func onerosterExportCommand() command {
 			return 0
 		},
 	}
+}
+
+func writeReportCSV(path string, rep orcsv.Report) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteCSV(out); err != nil {
+		_ = out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 func onerosterMergeCommand() command {

@@ -42,6 +42,7 @@ func serve(ctx context.Context, d *deps, _ []string) int {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerStoreMetrics(reg, d.Store)
 	d.Metrics = reg
 
 	ln, err := net.Listen("tcp", d.Config.Listen)

@@ -46,7 +46,7 @@ func newEnv(t *testing.T, st backend.Store, compat bool) *env {
 	a := auth.NewAuthenticator(st, time.Now)
 	srv := server.New(server.Options{Config: cfg, Logger: logger, Mounts: []server.Mounter{
 		&httpauth.TokenHandler{Auth: a, Now: time.Now},
-		&rest.Handler{Store: st, Writer: st, Auth: a, Logger: logger, StatusInfoCompat: compat},
+		&rest.Handler{Store: st, Writer: st, Auth: a, Logger: logger, StatusInfoCompat: compat, LegacyUserFields: compat},
 	}})
 	return &env{srv: srv, st: st, auth: a}
 }
@@ -406,6 +406,9 @@ func TestDeletionsVisibleToPollers(t *testing.T) {
 			_, err = orcsv.Import(context.Background(), e.st, p, orcsv.ImportOptions{Tenant: "default", Now: func() time.Time { return t0.Add(24 * time.Hour) }})
 			require.NoError(t, err)
 
+			u := e.get(t, tok, b12+"/users/u-1").body["user"].(map[string]any)
+			assert.Equal(t, "student", u["role"], "R27 compatibility switch")
+			assert.Len(t, u["orgs"], 1)
 			r := e.get(t, tok, b12+"/enrollments")
 			assert.ElementsMatch(t, []string{"e-2", "e-3", "e-4"}, ids(t, r, "enrollments"), "a full read omits deleted records")
 			assert.Equal(t, "success", r.body["imsx_statusInfo"].(map[string]any)["imsx_codeMajor"], "compat status info")

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -86,6 +87,7 @@ func TestPull(t *testing.T) {
 				}
 			}
 
+			assert.Equal(t, t0, p.Latest, "the SIS's latest dateLastModified")
 			// A delta pull sees nothing new.
 			p.Since = t0.Add(time.Hour)
 			pkg, err = p.Pull(context.Background())
@@ -118,4 +120,34 @@ func TestPullFailsClosed(t *testing.T) {
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "orgs", pe.Collection)
 	assert.Greater(t, calls, 2, "5xx are retried")
+
+	// The password grant (Pacific EMIS style).
+	var form url.Values
+	srv3 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/token" {
+			require.NoError(t, r.ParseForm())
+			form = r.PostForm
+			_, _ = io.WriteString(w, `{"access_token":"pw-token"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"orgs":[],"academicSessions":[],"courses":[],"classes":[],"users":[],"enrollments":[],"demographics":[]}`)
+	}))
+	defer srv3.Close()
+	p = &rest.Puller{BaseURL: srv3.URL, TokenURL: srv3.URL + "/token", Username: "u", Password: "pw", Version: "1.1", HTTP: retrying()}
+	_, err = p.Pull(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "password", form.Get("grant_type"))
+	assert.Equal(t, "u", form.Get("username"))
+
+	// A static token skips the token endpoint.
+	var auth string
+	srv2 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth = r.Header.Get("Authorization")
+		_, _ = io.WriteString(w, `{"orgs":[],"academicSessions":[],"courses":[],"classes":[],"users":[],"enrollments":[],"demographics":[]}`)
+	}))
+	defer srv2.Close()
+	p = &rest.Puller{BaseURL: srv2.URL, StaticToken: "api-key", Version: "1.1", HTTP: retrying()}
+	_, err = p.Pull(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "Bearer api-key", auth)
 }

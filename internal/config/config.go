@@ -164,7 +164,8 @@ func Load(name string, args []string, getenv func(string) string, extra func(*fl
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return Config{}, nil, &UsageError{Msg: usage(fs)}
 		}
@@ -191,7 +192,28 @@ func Load(name string, args []string, getenv func(string) string, extra func(*fl
 	if err := c.Validate(); err != nil {
 		return Config{}, nil, err
 	}
-	return c, fs.Args(), nil
+	return c, positional, nil
+}
+
+// parseInterspersed parses flags wherever they stand among the positional
+// arguments (`import PATH --data D` as well as `import --data D PATH`);
+// everything after a lone "--" is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }
 
 // Validate checks the settings that depend on each other.

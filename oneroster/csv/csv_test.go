@@ -253,6 +253,13 @@ func TestRejectedRowsNotApplied(t *testing.T) {
 	require.NoError(t, rep.Write(&buf))
 	assert.Contains(t, buf.String(), "users.csv: 3 applied, 1 rejected\n")
 	assert.Contains(t, buf.String(), "enrollments.csv: 3 applied, 1 rejected\n")
+	buf.Reset()
+	require.NoError(t, rep.WriteCSV(&buf))
+	assert.Equal(t, "file,rowNumber,sourcedId,field,status,message\n"+
+		"users.csv,2,u-1,role,rejected,\"role \"\"pupil\"\" is not in the vocabulary\"\n"+
+		"demographics.csv,2,u-1,sourcedId,rejected,\"depends on rejected users.csv:2 (sourcedId \"\"u-1\"\")\"\n"+
+		"enrollments.csv,2,e-1,userSourcedId,rejected,\"depends on rejected users.csv:2 (userSourcedId \"\"u-1\"\")\"\n"+
+		"results.csv,2,res-1,studentSourcedId,rejected,\"depends on rejected users.csv:2 (studentSourcedId \"\"u-1\"\")\"\n", buf.String(), "C44")
 }
 
 func TestStrict(t *testing.T) {
@@ -486,4 +493,91 @@ func TestCascadeDeletes(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want, r.Status, id)
 	}
+}
+
+func TestLenientValues(t *testing.T) {
+	t.Parallel()
+	orgs := "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n" +
+		"min-1,inactive,2024-01-31,M,national,,\ndist-1,,,D,district,,min-1\nsch-1,,,S1,school,,dist-1\nsch-2,,,S2,school,,dist-1\n"
+	for _, strict := range []bool{false, true} {
+		p, err := OpenFS(fixture(t, "v11", map[string]string{"orgs.csv": orgs}), Options{Strict: strict})
+		require.NoError(t, err)
+		assert.Equal(t, map[string]string{"systemName": "Ministry EMIS", "systemCode": "EMIS-1"}, p.Source, "C10")
+		pl, err := Validate(context.Background(), p, nil)
+		require.NoError(t, err)
+		var rej, warn []string
+		for _, is := range pl.Rejects {
+			rej = append(rej, is.String())
+		}
+		for _, is := range pl.Warnings {
+			warn = append(warn, is.String())
+		}
+		if strict {
+			assert.Contains(t, rej, `orgs.csv:2: status "inactive" must be active or tobedeleted; dateLastModified must be a datetime like 2024-01-31T10:00:00.000Z, got date "2024-01-31"`)
+			continue
+		}
+		assert.NotContains(t, strings.Join(rej, "\n"), "orgs.csv:2")
+		assert.Contains(t, warn, "orgs.csv:2: status inactive read as active", "C32")
+		assert.Contains(t, warn, "orgs.csv:2: dateLastModified is a date, read as midnight UTC", "C25")
+	}
+}
+
+// D11: a bulk then a delta gives the same roster as one equivalent bulk.
+func TestBulkThenDeltaEqualsFullSync(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := memstore.New()
+	_, err := importFS(t, a, fixture(t, "v11", nil), Options{}, ImportOptions{})
+	require.NoError(t, err)
+	delta := fstest.MapFS{
+		"manifest.csv": {Data: []byte(deltaManifest("enrollments"))},
+		"enrollments.csv": {Data: []byte(enrHdr +
+			"e-4,tobedeleted,2026-01-16T00:00:00.000Z,,,,,,,\n" +
+			"e-5,active,2026-01-16T00:00:00.000Z,cls-2,sch-2,u-1,student,false,,\n")},
+	}
+	_, err = importFS(t, a, delta, Options{}, ImportOptions{Guard: oneroster.Guard{Allow: true}})
+	require.NoError(t, err)
+
+	b := memstore.New()
+	full := fixture(t, "v11", map[string]string{"enrollments.csv": enrHdr +
+		"e-1,,,cls-1,sch-1,u-1,student,false,2024-09-01,2025-06-30\ne-2,,,cls-1,sch-1,u-2,teacher,true,,\n" +
+		"e-3,,,cls-2,sch-2,u-4,student,false,,\ne-5,,,cls-2,sch-2,u-1,student,false,,\n"})
+	_, err = importFS(t, b, full, Options{}, ImportOptions{})
+	require.NoError(t, err)
+
+	for _, k := range oneroster.AllKinds() {
+		ra, err := a.Records(ctx, "t1", k)
+		require.NoError(t, err)
+		rb, err := b.Records(ctx, "t1", k)
+		require.NoError(t, err)
+		var active []string
+		for _, r := range ra {
+			if r.Status == oneroster.StatusActive {
+				active = append(active, r.SourcedID)
+			}
+		}
+		var want []string
+		for _, r := range rb {
+			want = append(want, r.SourcedID)
+		}
+		assert.Equal(t, want, active, k)
+		for i, r := range rb {
+			for _, x := range ra {
+				if x.SourcedID == r.SourcedID {
+					assert.Equal(t, r.Hash, x.Hash, "%s %s", k, rb[i].SourcedID)
+				}
+			}
+		}
+	}
+}
+
+func TestShortRowsWithReorderedHeader(t *testing.T) {
+	t.Parallel()
+	// name is the last column: a row that stops before it is a reject, not
+	// a crash.
+	orgs := "sourcedId,status,dateLastModified,type,identifier,parentSourcedId,name\nmin-1,,,national,,,M\ndist-1,,,district,,min-1,D\nsch-1,,,school,,dist-1,S1\nsch-2,,,school,,dist-1\n"
+	rep, err := importFS(t, memstore.New(), fixture(t, "v11", map[string]string{"orgs.csv": orgs}), Options{}, ImportOptions{})
+	require.NoError(t, err)
+	assert.Contains(t, issues(rep), "orgs.csv:5: expected 7 fields, got 6")
+	assert.Equal(t, "sch-2", rep.Rejects[0].SourcedID, "a short row still names its record, so a bulk import keeps it")
 }

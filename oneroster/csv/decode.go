@@ -32,6 +32,16 @@ func (r *row) get(c string) string {
 }
 
 func (r *row) fail(f string, a ...any) { r.errs = append(r.errs, fmt.Sprintf(f, a...)) }
+
+// field names the column a problem message is about (messages start with
+// the column name), or "".
+func (r *row) field(msg string) string {
+	name, _, _ := strings.Cut(msg, " ")
+	if _, ok := r.cols[name]; ok {
+		return name
+	}
+	return ""
+}
 func (r *row) warn(f string, a ...any) { r.warns = append(r.warns, fmt.Sprintf(f, a...)) }
 
 func (r *row) required(c string) string {

@@ -22,6 +22,7 @@ func FuzzPackage(f *testing.F) {
 	}
 	f.Add([]byte(usersHdr + "\"unterminated,\n"))
 	f.Add([]byte(usersHdr + "a,b\"c,,\n\xff\xfe"))
+	f.Add([]byte("password,sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,metadata.x\nx,u-1,,,true\n"))
 	base := fixture(f, "v11", nil)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for i, name := range []string{"users.csv", "enrollments.csv"} {

@@ -2,8 +2,10 @@ package csv
 
 import (
 	"context"
+	stdcsv "encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/passportbridge/passport/oneroster"
@@ -109,6 +111,27 @@ func (r Report) Write(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// WriteCSV writes every rejected row in the report shape SIS vendors use
+// (file, rowNumber, sourcedId, field, status, message), with a header.
+func (r Report) WriteCSV(w io.Writer) error {
+	cw := stdcsv.NewWriter(w)
+	if err := cw.Write([]string{"file", "rowNumber", "sourcedId", "field", "status", "message"}); err != nil {
+		return err
+	}
+	for _, is := range r.Rejects {
+		if err := cw.Write([]string{is.File, strconv.Itoa(is.Line), is.SourcedID, is.Field, "rejected", is.Reason}); err != nil {
+			return err
+		}
+	}
+	for _, is := range r.Warnings {
+		if err := cw.Write([]string{is.File, strconv.Itoa(is.Line), is.SourcedID, is.Field, "warning", is.Reason}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // Import validates the whole package against the tenant's stored roster,

@@ -503,6 +503,7 @@ func (p *Package) rows(file string, fn func(line int, fields []string, meta map[
 	idx := p.headers[file]
 	meta := p.meta[file]
 	fields := make([]string, len(idx))
+	need := slices.Max(idx) // the highest column a row must reach
 	if _, err := r.Read(); err != nil {
 		return fmt.Errorf("read %s header: %w", name, err)
 	}
@@ -524,8 +525,12 @@ func (p *Package) rows(file string, fn func(line int, fields []string, meta map[
 		if len(rec) == 1 && rec[0] == "" {
 			continue // blank line
 		}
-		if len(rec) < len(idx) {
-			if cerr := fn(line, nil, nil, fmt.Errorf("expected %d fields, got %d", len(idx), len(rec))); cerr != nil {
+		if len(rec) <= need {
+			var id []string // the sourcedId, if the row reaches it
+			if idx[0] < len(rec) {
+				id = []string{strings.TrimSpace(rec[idx[0]])}
+			}
+			if cerr := fn(line, id, nil, fmt.Errorf("expected %d fields, got %d", need+1, len(rec))); cerr != nil {
 				return cerr
 			}
 			continue

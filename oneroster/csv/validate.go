@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/passportbridge/passport/oneroster"
@@ -84,7 +85,16 @@ func Validate(ctx context.Context, p *Package, existing Existing) (*Plan, error)
 			pl.rejectCycles(f)
 		}
 	}
-	sortIssues(pl.Rejects)
+	rank := map[string]int{}
+	for i, f := range fileOrder {
+		rank[f+".csv"] = i
+	}
+	slices.SortStableFunc(pl.Rejects, func(a, b Issue) int {
+		if d := rank[a.File] - rank[b.File]; d != 0 {
+			return d
+		}
+		return a.Line - b.Line
+	})
 	return pl, nil
 }
 
@@ -156,6 +166,7 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 		}
 		if len(r.errs) > 0 {
 			pl.reject(f, line, id, strings.Join(r.errs, "; "))
+			pl.Rejects[len(pl.Rejects)-1].Field = r.field(r.errs[0])
 			return nil
 		}
 		if prev, dup := ok[id]; dup {
@@ -195,6 +206,7 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 			}
 			if reason != "" && !(e.deleted && f == "demographics") {
 				pl.reject(f, line, id, reason)
+				pl.Rejects[len(pl.Rejects)-1].Field = rf.column
 				return nil
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/passportbridge/passport/oneroster"
 	"github.com/passportbridge/passport/store"
@@ -17,6 +18,7 @@ type Store struct {
 }
 
 type tenant struct {
+	marks   map[string]time.Time
 	cursor  int64
 	records map[oneroster.Kind]map[string]oneroster.Record
 	merges  []oneroster.Merge
@@ -202,4 +204,26 @@ func (s *Store) Merges(_ context.Context, tenant string) ([]oneroster.Merge, err
 		return slices.Clone(t.merges), nil
 	}
 	return nil, nil
+}
+
+// SyncMark returns the source's pull mark (zero if none).
+func (s *Store) SyncMark(_ context.Context, tenant, source string) (time.Time, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if t := s.tenants[tenant]; t != nil {
+		return t.marks[source], nil
+	}
+	return time.Time{}, nil
+}
+
+// SetSyncMark records the source's pull mark.
+func (s *Store) SetSyncMark(_ context.Context, tenant, source string, mark time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tenant(tenant)
+	if t.marks == nil {
+		t.marks = map[string]time.Time{}
+	}
+	t.marks[source] = mark.UTC()
+	return nil
 }

@@ -116,6 +116,16 @@ func (p Params) Sorted() bool { return (p.Sort != "" && p.Sort != "sourcedId") |
 // Order returns items in the requested order, in a new slice when it
 // differs from sourcedId order; items is never modified.
 func (p Params) Order(items []Item) []Item {
+	return p.OrderBy(items, func(it Item) string {
+		if vs := Lookup(it.Obj, p.Sort); len(vs) > 0 {
+			return vs[0]
+		}
+		return ""
+	})
+}
+
+// OrderBy is Order with the sort key of each item given by key.
+func (p Params) OrderBy(items []Item, key func(Item) string) []Item {
 	if !p.Sorted() {
 		return items
 	}
@@ -126,9 +136,7 @@ func (p Params) Order(items []Item) []Item {
 	}
 	keys := make(map[int]string, len(sel))
 	for _, it := range sel {
-		if vs := Lookup(it.Obj, p.Sort); len(vs) > 0 {
-			keys[it.Pos] = vs[0]
-		}
+		keys[it.Pos] = key(it)
 	}
 	slices.SortStableFunc(sel, func(a, b Item) int {
 		c := Compare(keys[a.Pos], keys[b.Pos])

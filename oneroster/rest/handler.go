@@ -59,6 +59,9 @@ type Handler struct {
 	// StatusInfoCompat adds imsx_statusInfo (success) to 1.2 bodies, which
 	// the alpha 1.2 client of Moodle's enrol_oneroster requires.
 	StatusInfoCompat bool
+	// LegacyUserFields adds the 1.1 role and orgs to 1.2 user objects, for
+	// clients that read them there (R27).
+	LegacyUserFields bool
 
 	views *views
 	slots chan struct{}
@@ -92,7 +95,9 @@ func (h *Handler) Mount(r fiber.Router) {
 		n = DefaultMaxConcurrent
 	}
 	h.slots = make(chan struct{}, n)
-	for _, ver := range []version{v11, v12} {
+	w12 := v12
+	w12.legacyUser = h.LegacyUserFields
+	for _, ver := range []version{v11, w12} {
 		g := r.Group(ver.base, h.limit, httpauth.Bearer(h.Auth))
 		h.routes(g, ver)
 		if ver.gbBase != ver.base {
@@ -323,6 +328,20 @@ func (h *Handler) isSchool(q req, id string) bool {
 	return ok && ov.ents[i].(*oneroster.Org).Type == "school"
 }
 
+// needsFull reports whether a filter names a field beyond the base ones,
+// so it needs every record's full object.
+func needsFull(f *query.Filter) bool {
+	if f == nil {
+		return false
+	}
+	for _, name := range f.Fields() {
+		if !baseFields[name] {
+			return true
+		}
+	}
+	return false
+}
+
 // includesDeleted reports whether a filter asks about status or change
 // time: delta pollers then also see tobedeleted records.
 func includesDeleted(f *query.Filter) bool {
@@ -358,14 +377,24 @@ func (h *Handler) collection(q req, kind oneroster.Kind, key, cacheKey string, p
 		return err
 	}
 	withDeleted := includesDeleted(p.Filter)
-	items := p.Match(v.subset(cacheKey, withDeleted, pred))
+	full := needsFull(p.Filter)
+	items := p.Match(v.subset(cacheKey, withDeleted, full, pred))
+	keyOf := v.sortKey(p.Sort)
+	if full {
+		keyOf = func(it query.Item) string {
+			if vs := query.Lookup(it.Obj, p.Sort); len(vs) > 0 {
+				return vs[0]
+			}
+			return ""
+		}
+	}
 	if p.Sorted() && p.Filter == nil && cacheKey != "" {
 		// Moodle sorts every page of /users by familyName: sort once per
 		// roster version, not once per page.
-		key := fmt.Sprintf("%s\x00%t\x00sort\x00%s\x00%t", cacheKey, withDeleted, p.Sort, p.Desc)
-		items = v.cached(key, func() []query.Item { return p.Order(items) })
+		ck := fmt.Sprintf("%s\x00%t\x00sort\x00%s\x00%t", cacheKey, withDeleted, p.Sort, p.Desc)
+		items = v.cached(ck, func() []query.Item { return p.OrderBy(items, keyOf) })
 	} else {
-		items = p.Order(items)
+		items = p.OrderBy(items, keyOf)
 	}
 	page, total := p.Page(items)
 
@@ -378,7 +407,7 @@ func (h *Handler) collection(q req, kind oneroster.Kind, key, cacheKey string, p
 			body.WriteByte(',')
 		}
 		if len(p.Fields) > 0 {
-			b, err := json.Marshal(p.Project(it.Obj))
+			b, err := json.Marshal(p.Project(v.obj(it.Pos)))
 			if err != nil {
 				return err
 			}
@@ -432,7 +461,7 @@ func (h *Handler) single(q req, kind oneroster.Kind, key string, pred func(onero
 	body.WriteString(key)
 	body.WriteString(`":`)
 	if len(p.Fields) > 0 {
-		b, err := json.Marshal(p.Project(v.items[i].Obj))
+		b, err := json.Marshal(p.Project(v.obj(i)))
 		if err != nil {
 			return err
 		}

@@ -15,6 +15,8 @@ type version struct {
 	name   string // "1.1" or "1.2"
 	base   string // rostering base path
 	gbBase string // gradebook base path
+	// legacyUser adds the 1.1 role and orgs to 1.2 users.
+	legacyUser bool
 }
 
 var (
@@ -243,6 +245,10 @@ func (v version) renderUser(r *oneroster.User) obj {
 		o["orgs"] = v.refs("orgs", "org", r.Orgs)
 		return o
 	}
+	if v.legacyUser {
+		o["role"] = r.Role
+		o["orgs"] = v.refs("orgs", "org", r.Orgs)
+	}
 	o.opt("userMasterIdentifier", r.MasterIdentifier)
 	o.opt("preferredFirstName", r.PreferredGivenName)
 	o.opt("preferredMiddleName", r.PreferredMiddleName)
@@ -286,6 +292,12 @@ func (v version) renderUser(r *oneroster.User) obj {
 	}
 	o["userProfiles"] = profs
 	return o
+}
+
+// encode returns the object's served JSON bytes.
+func encode(o obj) (obj, []byte, error) {
+	raw, err := json.Marshal(o)
+	return o, raw, err
 }
 
 // generic returns the object as plain JSON values (map[string]any, []any,

@@ -3,6 +3,8 @@ package rest
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/passportbridge/passport/oneroster"
@@ -16,52 +18,92 @@ type Reader interface {
 }
 
 // view is one tenant's collection of one kind, decoded and rendered for one
-// version at one history position. Views are immutable once built.
+// version at one history position. Views are immutable once built, except
+// for their caches.
+//
+// Memory: a view keeps each record decoded and as its served JSON bytes,
+// plus a small object of the base fields (sourcedId, status,
+// dateLastModified) for filtering and sorting on them. The full JSON object
+// of every record, needed to filter on other fields, is built on the first
+// such filter and then kept with the view.
 type view struct {
-	cursor int64
-	ents   []oneroster.Entity
-	items  []query.Item // Obj for filter/sort; Pos indexes ents and raw
-	raw    [][]byte
-	byID   map[string]int
-	// deleted marks the tombstones; active and all are the items without
-	// and with them.
-	deleted []bool
-	active  []query.Item
+	ver      version
+	cursor   int64
+	ents     []oneroster.Entity
+	items    []query.Item // base-field objects; Pos indexes ents and raw
+	raw      [][]byte
+	byID     map[string]int
+	deleted  []bool
+	active   []query.Item
+	children map[string][]string
 
 	mu      sync.Mutex
-	subsets map[string][]query.Item // per base path (students, schools, ...)
+	full    []query.Item // full objects, built on demand
+	subsets map[string][]query.Item
 }
 
-// subset returns the items pred selects (tombstones only if withDeleted),
-// cached under key when key is not empty.
-func (v *view) subset(key string, withDeleted bool, pred func(oneroster.Entity) bool) []query.Item {
-	if key == "" {
-		return v.filter(withDeleted, pred)
+// baseFields are the fields the small per-record objects hold.
+var baseFields = map[string]bool{"sourcedId": true, "status": true, "dateLastModified": true}
+
+// obj renders record i as a full JSON object (not kept).
+func (v *view) obj(i int) map[string]any {
+	m, _, err := generic(v.ver.render(v.ents[i], v.children))
+	if err != nil {
+		return map[string]any{}
 	}
-	if withDeleted {
-		key += "\x00deleted"
-	}
+	return m
+}
+
+// fullItems returns the items with full objects, building them once.
+func (v *view) fullItems() []query.Item {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if s, ok := v.subsets[key]; ok {
-		return s
+	if v.full == nil {
+		v.full = make([]query.Item, len(v.items))
+		for i := range v.items {
+			v.full[i] = query.Item{Obj: v.obj(i), Pos: i}
+		}
 	}
-	s := v.filter(withDeleted, pred)
-	if v.subsets == nil {
-		v.subsets = map[string][]query.Item{}
+	return v.full
+}
+
+// subset returns the items pred selects (all when nil; tombstones only if
+// withDeleted), from the full items when full, cached under key when key is
+// not empty.
+func (v *view) subset(key string, withDeleted, full bool, pred func(oneroster.Entity) bool) []query.Item {
+	items := v.items
+	if full {
+		items = v.fullItems()
 	}
-	v.subsets[key] = s
-	return s
+	compute := func() []query.Item {
+		if pred == nil && !withDeleted && !full {
+			return v.active
+		}
+		out := make([]query.Item, 0, len(items)/4)
+		for i, it := range items {
+			if (withDeleted || !v.deleted[i]) && (pred == nil || pred(v.ents[i])) {
+				out = append(out, it)
+			}
+		}
+		return out
+	}
+	if key == "" {
+		return compute()
+	}
+	return v.cached(fmt.Sprintf("%s\x00%t\x00%t", key, withDeleted, full), compute)
 }
 
 // cached returns the items stored under key, computing them once.
 func (v *view) cached(key string, compute func() []query.Item) []query.Item {
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	if s, ok := v.subsets[key]; ok {
+		v.mu.Unlock()
 		return s
 	}
+	v.mu.Unlock()
 	s := compute()
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	if v.subsets == nil {
 		v.subsets = map[string][]query.Item{}
 	}
@@ -69,20 +111,36 @@ func (v *view) cached(key string, compute func() []query.Item) []query.Item {
 	return s
 }
 
-func (v *view) filter(withDeleted bool, pred func(oneroster.Entity) bool) []query.Item {
-	if pred == nil {
-		if withDeleted {
-			return v.items
-		}
-		return v.active
-	}
-	out := make([]query.Item, 0, len(v.items)/4)
-	for i, it := range v.items {
-		if (withDeleted || !v.deleted[i]) && pred(v.ents[i]) {
-			out = append(out, it)
+// sortKey returns the key function ordering items by field.
+func (v *view) sortKey(field string) func(query.Item) string {
+	if baseFields[field] {
+		return func(it query.Item) string {
+			if vs := query.Lookup(it.Obj, field); len(vs) > 0 {
+				return vs[0]
+			}
+			return ""
 		}
 	}
-	return out
+	return func(it query.Item) string {
+		if !strings.Contains(field, ".") {
+			// A top-level scalar: the rendered object has it as a plain
+			// value, with no JSON round trip.
+			switch x := v.ver.render(v.ents[it.Pos], v.children)[field].(type) {
+			case nil:
+				return ""
+			case string:
+				return x
+			case bool:
+				return strconv.FormatBool(x)
+			case float64:
+				return strconv.FormatFloat(x, 'f', -1, 64)
+			}
+		}
+		if vs := query.Lookup(v.obj(it.Pos), field); len(vs) > 0 {
+			return vs[0]
+		}
+		return ""
+	}
 }
 
 type viewKey struct {
@@ -131,6 +189,7 @@ func (vs *views) get(ctx context.Context, st Reader, ver version, tenant string,
 	if e.v != nil && e.v.cursor == cur {
 		return e.v, nil
 	}
+	e.v = nil // let the old view go before building the new one
 	v, err := build(ctx, st, ver, tenant, kind, cur)
 	if err != nil {
 		return nil, err
@@ -144,18 +203,18 @@ func build(ctx context.Context, st Reader, ver version, tenant string, kind oner
 	if err != nil {
 		return nil, fmt.Errorf("roster records: %w", err)
 	}
-	v := &view{cursor: cur, ents: make([]oneroster.Entity, 0, len(recs)), byID: make(map[string]int, len(recs))}
-	for _, r := range recs {
-		e, err := oneroster.Decode(r)
+	v := &view{ver: ver, cursor: cur, ents: make([]oneroster.Entity, 0, len(recs)), byID: make(map[string]int, len(recs))}
+	for i := range recs {
+		e, err := oneroster.Decode(recs[i])
 		if err != nil {
 			return nil, err
 		}
-		v.byID[r.SourcedID] = len(v.ents)
+		recs[i].Data = nil
+		v.byID[recs[i].SourcedID] = len(v.ents)
 		v.ents = append(v.ents, e)
 	}
-	var children map[string][]string
 	if kind == oneroster.KindOrg || kind == oneroster.KindAcademicSession {
-		children = map[string][]string{}
+		v.children = map[string][]string{}
 		for _, e := range v.ents {
 			var parent string
 			switch x := e.(type) {
@@ -165,7 +224,7 @@ func build(ctx context.Context, st Reader, ver version, tenant string, kind oner
 				parent = x.Parent
 			}
 			if b := oneroster.BaseOf(e); parent != "" && b.Status != oneroster.StatusToBeDeleted {
-				children[parent] = append(children[parent], b.SourcedID)
+				v.children[parent] = append(v.children[parent], b.SourcedID)
 			}
 		}
 	}
@@ -174,13 +233,15 @@ func build(ctx context.Context, st Reader, ver version, tenant string, kind oner
 	v.deleted = make([]bool, len(v.ents))
 	v.active = make([]query.Item, 0, len(v.ents))
 	for i, e := range v.ents {
-		m, raw, err := generic(ver.render(e, children))
+		o := ver.render(e, v.children)
+		_, raw, err := encode(o)
 		if err != nil {
 			return nil, fmt.Errorf("render %s: %w", kind, err)
 		}
-		v.items[i] = query.Item{Obj: m, Pos: i}
+		b := oneroster.BaseOf(e)
+		v.items[i] = query.Item{Obj: map[string]any{"sourcedId": o["sourcedId"], "status": o["status"], "dateLastModified": o["dateLastModified"]}, Pos: i}
 		v.raw[i] = raw
-		v.deleted[i] = oneroster.BaseOf(e).Status == oneroster.StatusToBeDeleted
+		v.deleted[i] = b.Status == oneroster.StatusToBeDeleted
 		if !v.deleted[i] {
 			v.active = append(v.active, v.items[i])
 		}

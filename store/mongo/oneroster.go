@@ -37,6 +37,7 @@ const (
 	collRosterState    = "roster_state"
 	collRosterVersions = "roster_versions"
 	collRosterMerges   = "roster_merges"
+	collRosterMarks    = "roster_sync_marks"
 
 	// pendingTimeout is how long an import may hold a tenant before another
 	// import treats it as crashed and recovers.
@@ -236,6 +237,7 @@ func (s *Store) applyClaimed(ctx context.Context, b oneroster.Batch, st rosterSt
 	var out oneroster.Applied
 	seq := st.Pending
 	views := map[oneroster.Kind]map[string]*oneroster.Record{}
+	partial := map[oneroster.Kind]map[string]*oneroster.Record{}
 	view := func(k oneroster.Kind) (map[string]*oneroster.Record, error) {
 		if v, ok := views[k]; ok {
 			return v, nil
@@ -249,8 +251,44 @@ func (s *Store) applyClaimed(ctx context.Context, b oneroster.Batch, st rosterSt
 			r := d.record()
 			v[d.SID] = &r
 		}
+		for id, r := range partial[k] { // this batch's state wins
+			if r != nil {
+				v[id] = r
+			}
+		}
+		delete(partial, k)
 		views[k] = v
 		return v, nil
+	}
+	// Small batches (a gradebook PUT, a short delta) look records up one by
+	// one; past pointLookups rows of a kind, reading the kind once is cheaper.
+	const pointLookups = 256
+	rowsOf := map[oneroster.Kind]int{}
+	lookup := func(k oneroster.Kind, id string) (map[string]*oneroster.Record, error) {
+		if v, ok := views[k]; ok {
+			return v, nil
+		}
+		rowsOf[k]++
+		if rowsOf[k] > pointLookups {
+			return view(k)
+		}
+		p := partial[k]
+		if p == nil {
+			p = map[string]*oneroster.Record{}
+			partial[k] = p
+		}
+		if _, ok := p[id]; !ok {
+			docs, err := s.latest(ctx, bson.D{{Key: "tenant", Value: b.Tenant}, {Key: "kind", Value: string(k)}, {Key: "sid", Value: id}}, st.Committed, false)
+			if err != nil {
+				return nil, err
+			}
+			p[id] = nil
+			if len(docs) > 0 {
+				r := docs[0].record()
+				p[id] = &r
+			}
+		}
+		return p, nil
 	}
 	var buf []any
 	var tomb []oneroster.Record // deletions whose payload must be copied
@@ -286,7 +324,7 @@ func (s *Store) applyClaimed(ctx context.Context, b oneroster.Batch, st rosterSt
 		return nil
 	}
 	err := b.Rows(func(c oneroster.Change) error {
-		v, err := view(c.Kind)
+		v, err := lookup(c.Kind, c.SourcedID)
 		if err != nil {
 			return err
 		}
@@ -559,4 +597,34 @@ func (s *Store) Merges(ctx context.Context, tenant string) ([]oneroster.Merge, e
 		out[i] = oneroster.Merge{Tenant: d.Tenant, From: d.From, Into: d.Into, Actor: d.Actor, Reason: d.Reason, At: fromNanos(d.At)}
 	}
 	return out, nil
+}
+
+type markDoc struct {
+	ID     string `bson:"_id"`
+	Tenant string `bson:"tenant"`
+	Source string `bson:"source"`
+	Mark   int64  `bson:"mark"`
+}
+
+// SyncMark returns the source's pull mark (zero if none).
+func (s *Store) SyncMark(ctx context.Context, tenant, source string) (time.Time, error) {
+	var d markDoc
+	err := s.coll(collRosterMarks).FindOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, source)}, {Key: "tenant", Value: tenant}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sync mark: %w", err)
+	}
+	return fromNanos(d.Mark), nil
+}
+
+// SetSyncMark records the source's pull mark.
+func (s *Store) SetSyncMark(ctx context.Context, tenant, source string, mark time.Time) error {
+	_, err := s.coll(collRosterMarks).ReplaceOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, source)}},
+		markDoc{ID: docID(tenant, source), Tenant: tenant, Source: source, Mark: nanos(mark)}, options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("set sync mark: %w", err)
+	}
+	return nil
 }

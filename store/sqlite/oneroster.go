@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/passportbridge/passport/oneroster"
 	"github.com/passportbridge/passport/store"
@@ -354,4 +355,30 @@ func (s *Store) Merges(ctx context.Context, tenant string) ([]oneroster.Merge, e
 		return nil, fmt.Errorf("merges: %w", err)
 	}
 	return out, nil
+}
+
+// SyncMark returns the source's pull mark (zero if none).
+func (s *Store) SyncMark(ctx context.Context, tenant, source string) (time.Time, error) {
+	var mark int64
+	err := s.db.QueryRowContext(ctx, "SELECT mark FROM roster_sync_marks WHERE tenant = ? AND source = ?", tenant, source).Scan(&mark)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sync mark: %w", err)
+	}
+	return fromNanos(mark), nil
+}
+
+// SetSyncMark records the source's pull mark.
+func (s *Store) SetSyncMark(ctx context.Context, tenant, source string, mark time.Time) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO roster_sync_marks (tenant, source, mark) VALUES (?, ?, ?)
+			ON CONFLICT (tenant, source) DO UPDATE SET mark = excluded.mark`, tenant, source, nanos(mark))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set sync mark: %w", err)
+	}
+	return nil
 }

@@ -36,4 +36,11 @@ var onerosterSchema = []string{
 		n       INTEGER NOT NULL,
 		PRIMARY KEY (tenant, from_id)
 	) STRICT;`,
+	// 2: pull marks.
+	`CREATE TABLE roster_sync_marks (
+		tenant TEXT    NOT NULL,
+		source TEXT    NOT NULL,
+		mark   INTEGER NOT NULL,
+		PRIMARY KEY (tenant, source)
+	) STRICT;`,
 }

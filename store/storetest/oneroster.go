@@ -23,6 +23,46 @@ var onerosterTests = []subTest{
 	{"RosterChangesSinceCursor", testRosterChangesSinceCursor},
 	{"RosterTenantIsolation", testRosterTenantIsolation},
 	{"RosterMerges", testRosterMerges},
+	{"RosterSameRecordTwiceInABatch", testRosterSameRecordTwice},
+	{"RosterSyncMarks", testRosterSyncMarks},
+}
+
+func testRosterSyncMarks(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	src := "https://sis.example/ims/oneroster/v1p1"
+	m, err := s.SyncMark(ctx, "t", src)
+	require.NoError(t, err)
+	assert.True(t, m.IsZero())
+	at := rosterT0.Add(123 * time.Millisecond)
+	require.NoError(t, s.SetSyncMark(ctx, "t", src, at))
+	require.NoError(t, s.SetSyncMark(ctx, "t", src, at.Add(time.Hour)))
+	m, err = s.SyncMark(ctx, "t", src)
+	require.NoError(t, err)
+	assert.Equal(t, at.Add(time.Hour), m)
+	m, err = s.SyncMark(ctx, "other", src)
+	require.NoError(t, err)
+	assert.True(t, m.IsZero(), "marks are per tenant")
+}
+
+func testRosterSameRecordTwice(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	a, err := s.Apply(ctx, rosterBatch("t", rosterT0, nil,
+		rosterUser(t, "u1", "A", "", time.Time{}), rosterUser(t, "u1", "", "tobedeleted", time.Time{}),
+		rosterUser(t, "u2", "B", "", time.Time{}), rosterUser(t, "u2", "B2", "", time.Time{})))
+	require.NoError(t, err)
+	assert.Equal(t, oneroster.Counts{Created: 2, Updated: 1, Deleted: 1}, a.Counts[oneroster.KindUser])
+	r, err := s.Record(ctx, "t", oneroster.KindUser, "u1")
+	require.NoError(t, err)
+	assert.Equal(t, oneroster.StatusToBeDeleted, r.Status)
+	e, err := oneroster.Decode(r)
+	require.NoError(t, err)
+	assert.Equal(t, "A", e.(*oneroster.User).GivenName, "the tombstone keeps the payload written earlier in the batch")
+	r, err = s.Record(ctx, "t", oneroster.KindUser, "u2")
+	require.NoError(t, err)
+	e, err = oneroster.Decode(r)
+	require.NoError(t, err)
+	assert.Equal(t, "B2", e.(*oneroster.User).GivenName)
+	assert.Equal(t, int64(1), r.Seq)
 }
 
 var rosterT0 = time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
