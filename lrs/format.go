@@ -35,6 +35,7 @@ func Render(raw []byte, f Format, langs []string, defs func(id string) (map[stri
 		idsStatement(m)
 	case FormatCanonical:
 		canonicalize(m, langs, defs)
+	case FormatExact:
 	}
 	return encodeJSON(m)
 }

@@ -8,12 +8,11 @@ import (
 )
 
 var (
-	reScheme  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.\-]*:`)
-	reUUID    = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$`)
-	reSHA1    = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
-	reSHA2    = regexp.MustCompile(`^[0-9a-fA-F]{56}$|^[0-9a-fA-F]{64}$|^[0-9a-fA-F]{96}$|^[0-9a-fA-F]{128}$`)
-	reMailto  = regexp.MustCompile(`^mailto:[^@\s<>"]+@[^@\s<>"]+$`)
-	reVersion = regexp.MustCompile(`^(1|2)\.0(\.[0-9]+)?$`)
+	reScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.\-]*:`)
+	reUUID   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$`)
+	reSHA1   = regexp.MustCompile(`^[0-9a-fA-F]{40}$`)
+	reSHA2   = regexp.MustCompile(`^[0-9a-fA-F]{56}$|^[0-9a-fA-F]{64}$|^[0-9a-fA-F]{96}$|^[0-9a-fA-F]{128}$`)
+	reMailto = regexp.MustCompile(`^mailto:[^@\s<>"]+@[^@\s<>"]+$`)
 	// ISO 8601 extended and basic date-time forms.
 	reTimestampExt   = regexp.MustCompile(`^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})([.,][0-9]+)?)?(Z|[+\-][0-9]{2}(?::?[0-9]{2})?)?$`)
 	reTimestampBasic = regexp.MustCompile(`^([0-9]{4})([0-9]{2})([0-9]{2})T([0-9]{2})([0-9]{2})(?:([0-9]{2})([.,][0-9]+)?)?(Z|[+\-][0-9]{2}(?:[0-9]{2})?)?$`)
@@ -147,7 +146,7 @@ func IsLanguageTag(s string) bool {
 	i := 0
 	isAlpha := func(p string) bool {
 		for _, r := range p {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') {
 				return false
 			}
 		}
@@ -163,7 +162,7 @@ func IsLanguageTag(s string) bool {
 	}
 	isAlnum := func(p string) bool {
 		for _, r := range p {
-			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
 				return false
 			}
 		}
@@ -204,7 +203,9 @@ func IsLanguageTag(s string) bool {
 	seenVariant := map[string]bool{}
 	for i < len(parts) { // variants
 		v := parts[i]
-		if !isAlnum(v) || !((len(v) >= 5 && len(v) <= 8) || (len(v) == 4 && v[0] >= '0' && v[0] <= '9')) {
+		long := len(v) >= 5 && len(v) <= 8
+		digitLed := len(v) == 4 && v[0] >= '0' && v[0] <= '9'
+		if !isAlnum(v) || (!long && !digitLed) {
 			break
 		}
 		if seenVariant[strings.ToLower(v)] {

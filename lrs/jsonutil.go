@@ -26,13 +26,7 @@ func decodeJSON(b []byte) (any, error) {
 // encodeJSON renders v canonically: object keys sorted, no HTML escaping,
 // no trailing newline.
 func encodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("encode json: %w", err)
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return appendCanonical(make([]byte, 0, 1024), v)
 }
 
 func fmtSscan(s string, f *float64) (int, error) { return fmt.Sscan(s, f) }

@@ -44,6 +44,9 @@ type Query struct {
 	// has this IFI key (statements/read/mine). Set by the caller, never
 	// taken from the request.
 	Authority string `json:"-"`
+	// IncludeVoided returns voided statements too (export). Set by the
+	// caller, never taken from the request.
+	IncludeVoided bool `json:"-"`
 }
 
 var queryParams = map[string]bool{
@@ -210,6 +213,7 @@ func ParseAgentParam(name, s string, v Version) (string, error) {
 func EncodeMore(q Query, c Cursor) string {
 	q.After = &c
 	q.Authority = ""
+	q.IncludeVoided = false
 	b, _ := json.Marshal(q)
 	return base64.RawURLEncoding.EncodeToString(b)
 }

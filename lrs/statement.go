@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -37,6 +38,10 @@ type Statement struct {
 	// VoidTarget is the id of the statement this one voids, when it is a
 	// voiding statement.
 	VoidTarget *uuid.UUID
+	// RefTarget is the id of the statement this one targets with a
+	// StatementRef object (voiding or not); queries match a statement whose
+	// target matches (Communication 2.1.3, filter conditions for StatementRefs).
+	RefTarget *uuid.UUID
 	// Registration is context.registration (lowercase), or "".
 	Registration string
 	// Actor holds the IFI keys matched by the agent parameter: the actor and
@@ -133,11 +138,7 @@ func ValidateStatement(body []byte, v Version) (map[string]any, error) {
 }
 
 func asValidation(err error, ve **ValidationError) bool {
-	e, ok := err.(*ValidationError)
-	if ok {
-		*ve = e
-	}
-	return ok
+	return errors.As(err, ve)
 }
 
 // Prepared is what the LRS sets on a statement it accepts.
@@ -225,7 +226,7 @@ func stripForCompare(v any, top bool) any {
 				if arr, ok := e.([]any); ok {
 					enc := make([]string, 0, len(arr))
 					for _, a := range arr {
-						b, _ := json.Marshal(stripForCompare(a, false))
+						b, _ := appendCanonical(nil, stripForCompare(a, false))
 						enc = append(enc, string(b))
 					}
 					sort.Strings(enc)
@@ -308,8 +309,9 @@ func (s *Statement) index(m map[string]any) {
 	case "Agent", "Group":
 		addKey(&s.Agents, AgentKey(obj))
 	case "StatementRef":
-		if s.VerbID == VerbVoided {
-			if u, err := uuid.Parse(obj["id"].(string)); err == nil {
+		if u, err := uuid.Parse(obj["id"].(string)); err == nil {
+			s.RefTarget = &u
+			if s.VerbID == VerbVoided {
 				s.VoidTarget = &u
 			}
 		}
@@ -405,6 +407,9 @@ func (s *Statement) addDefinition(activity map[string]any) {
 // language maps (name, description) are merged language by language, every
 // other property present in the newer one replaces the older.
 func MergeDefinition(old, newer []byte) []byte {
+	if bytes.Equal(old, newer) {
+		return old
+	}
 	o, err1 := decodeJSON(old)
 	n, err2 := decodeJSON(newer)
 	om, ok1 := o.(map[string]any)
@@ -430,4 +435,21 @@ func MergeDefinition(old, newer []byte) []byte {
 		return newer
 	}
 	return b
+}
+
+// IndexKeys re-derives the index keys of a stored statement from its JSON
+// (used to remove its index rows); ok is false when raw is not a statement
+// object.
+func IndexKeys(raw []byte) (*Statement, bool) {
+	v, err := decodeJSON(raw)
+	if err != nil {
+		return nil, false
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	s := &Statement{}
+	s.index(m)
+	return s, true
 }

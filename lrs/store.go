@@ -41,7 +41,7 @@ type StatementStore interface {
 	// is not voided, voided true only when it is. store.ErrNotFound otherwise.
 	Statement(ctx context.Context, tenant string, id uuid.UUID, voided bool) (StoredStatement, error)
 	// QueryStatements returns one page of the statements matching q
-	// (voided statements excluded), ordered by (stored, id) descending or,
+	// (voided statements excluded unless q.IncludeVoided), ordered by (stored, id) descending or,
 	// with q.Ascending, ascending, starting after q.After.
 	QueryStatements(ctx context.Context, tenant string, q Query) (Page, error)
 	// Attachments returns the stored attachment parts with these hashes

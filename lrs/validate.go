@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 )
 
@@ -51,19 +52,22 @@ func (x *validator) object(path string, val any, allowed ...string) (jsonObject,
 		}
 		return nil, invalid(path, "must be a JSON object")
 	}
-	for _, k := range sortedKeys(m) {
-		v := m[k]
-		found := false
-		for _, a := range allowed {
-			if k == a {
-				found = true
-				break
-			}
+	bad := false
+	for k, v := range m {
+		if v == nil || !slices.Contains(allowed, k) {
+			bad = true
+			break
 		}
-		if !found {
+	}
+	if !bad {
+		return m, nil
+	}
+	// Report the first offending key in a stable order.
+	for _, k := range sortedKeys(m) {
+		if !slices.Contains(allowed, k) {
 			return nil, invalid(join(path, k), "is not a property allowed here (properties and their case are fixed by the specification)")
 		}
-		if v == nil {
+		if m[k] == nil {
 			return nil, invalid(join(path, k), "must not be null")
 		}
 	}
@@ -680,8 +684,10 @@ func (x *validator) score(path string, val any) error {
 }
 
 func (x *validator) context(path string, val any, objType string) error {
-	allowed := []string{"registration", "instructor", "team", "contextActivities", "revision", "platform",
-		"language", "statement", "extensions"}
+	allowed := []string{
+		"registration", "instructor", "team", "contextActivities", "revision", "platform",
+		"language", "statement", "extensions",
+	}
 	if x.v == V2 {
 		allowed = append(allowed, "contextAgents", "contextGroups")
 	}

@@ -121,8 +121,10 @@ type signer struct {
 func newSigner(t *testing.T) signer {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "signer"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "signer"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	require.NoError(t, err)
 	var chain cert.Chain
@@ -143,7 +145,7 @@ func testSignedStatements(t *testing.T, c client) {
 	const usage = "http://adlnet.gov/expapi/attachments/signature"
 	send := func(t *testing.T, original, payload string, alg jwa.SignatureAlgorithm) int {
 		sig := sg.sign(t, payload, alg)
-		var m = original[:len(original)-1] + fmt.Sprintf(`,"attachments":[{"usageType":%q,"display":{"en-US":"signature"},"contentType":"application/octet-stream","length":%d,"sha2":%q}]}`,
+		m := original[:len(original)-1] + fmt.Sprintf(`,"attachments":[{"usageType":%q,"display":{"en-US":"signature"},"contentType":"application/octet-stream","length":%d,"sha2":%q}]}`,
 			usage, len(sig), sha(sig))
 		body, ct := multipartBody(t, m, part{"application/octet-stream", sha(sig), sig})
 		res, _ := c.with(t).do(http.MethodPost, "/xapi/statements", nil, body, header("Content-Type", ct))

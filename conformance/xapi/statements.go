@@ -22,6 +22,22 @@ func testAbout(t *testing.T, c client) {
 	assert.NotEmpty(t, res.Header.Get("X-Experience-API-Version"))
 }
 
+func testCORS(t *testing.T, c client) {
+	t.Run("Comm 1.3 a browser preflight is answered without credentials", func(t *testing.T) {
+		res, _ := c.with(t).anonymous().do(http.MethodOptions, "/xapi/statements", nil, nil,
+			header("Origin", "https://content.example.org"), header("Access-Control-Request-Method", "POST"))
+		assert.Equal(t, http.StatusNoContent, res.StatusCode)
+		assert.Equal(t, "*", res.Header.Get("Access-Control-Allow-Origin"))
+		assert.Contains(t, res.Header.Get("Access-Control-Allow-Headers"), "X-Experience-API-Version")
+	})
+	t.Run("Comm 1.3 cross-origin responses expose the xAPI headers", func(t *testing.T) {
+		res, _ := c.with(t).getStatements(url.Values{"limit": {"1"}}, header("Origin", "https://content.example.org"))
+		assert.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, "*", res.Header.Get("Access-Control-Allow-Origin"))
+		assert.Contains(t, res.Header.Get("Access-Control-Expose-Headers"), "X-Experience-API-Consistent-Through")
+	})
+}
+
 func testVersioning(t *testing.T, c client) {
 	cases := []struct {
 		name   string
@@ -425,7 +441,7 @@ func testQueries(t *testing.T, c client) {
 		st := decode[statementResult](t, body).Statements[0]
 		assert.Equal(t, map[string]any{"fr": "a vécu"}, st["verb"].(map[string]any)["display"])
 		def := st["object"].(map[string]any)["definition"].(map[string]any)
-		assert.Equal(t, map[string]any{"fr": "Activité un"}, def["name"])
+		assert.Equal(t, map[string]any{"fr": "Leçon un"}, def["name"])
 	})
 	for _, tc := range []struct {
 		name string
@@ -444,6 +460,21 @@ func testQueries(t *testing.T, c client) {
 			assert.Equal(t, http.StatusBadRequest, res.StatusCode)
 		})
 	}
+	t.Run("Comm 2.1.3 statements targeting a matching statement match too", func(t *testing.T) {
+		target := uniq("target")
+		res, body := c.with(t).postStatements(stmtJSON(target, ""))
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		tid := decode[[]string](t, body)[0]
+		res, body = c.with(t).postStatements(`{"actor":{"mbox":"` + uniq("fan") + `"},"verb":{"id":"http://example.com/verbs/liked"},"object":{"objectType":"StatementRef","id":"` + tid + `"}}`)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		rid := decode[[]string](t, body)[0]
+		_, body = c.with(t).getStatements(url.Values{"agent": {`{"mbox":"` + target + `"}`}})
+		var got []any
+		for _, s := range decode[statementResult](t, body).Statements {
+			got = append(got, s["id"])
+		}
+		assert.Equal(t, []any{rid, tid}, got)
+	})
 	t.Run("Comm 2.1.3 Consistent-Through is a timestamp", func(t *testing.T) {
 		res, _ := c.with(t).getStatements(url.Values{"limit": {"1"}})
 		_, err := time.Parse(time.RFC3339Nano, res.Header.Get("X-Experience-API-Consistent-Through"))

@@ -55,7 +55,14 @@ func (c client) as(cr Cred) client { c.cred = &cr; return c }
 
 func (c client) anonymous() client { c.cred = &Cred{}; return c }
 
-func (c client) do(method, path string, q url.Values, body []byte, opts ...reqOpt) (*http.Response, []byte) {
+// response is what a case sees of an answer: its status and headers (the
+// body is returned beside it, already read and closed).
+type response struct {
+	StatusCode int
+	Header     http.Header
+}
+
+func (c client) do(method, path string, q url.Values, body []byte, opts ...reqOpt) (*response, []byte) {
 	c.t.Helper()
 	u := c.tg.Base + path
 	if len(q) > 0 {
@@ -84,15 +91,15 @@ func (c client) do(method, path string, q url.Values, body []byte, opts ...reqOp
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	require.NoError(c.t, err)
-	return res, b
+	return &response{StatusCode: res.StatusCode, Header: res.Header}, b
 }
 
-func (c client) postStatements(body string, opts ...reqOpt) (*http.Response, []byte) {
+func (c client) postStatements(body string, opts ...reqOpt) (*response, []byte) {
 	c.t.Helper()
 	return c.do(http.MethodPost, "/xapi/statements", nil, []byte(body), opts...)
 }
 
-func (c client) getStatements(q url.Values, opts ...reqOpt) (*http.Response, []byte) {
+func (c client) getStatements(q url.Values, opts ...reqOpt) (*response, []byte) {
 	c.t.Helper()
 	return c.do(http.MethodGet, "/xapi/statements", q, nil, opts...)
 }
@@ -117,7 +124,7 @@ func uniq(prefix string) string {
 
 // stmtJSON builds a minimal valid statement for actor mbox.
 func stmtJSON(mbox string, extra string) string {
-	s := `{"actor":{"objectType":"Agent","mbox":"` + mbox + `"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced","display":{"en-US":"experienced","fr":"a vécu"}},"object":{"id":"http://example.com/activities/a1","definition":{"name":{"en-US":"Activity one","fr":"Activité un"}}}`
+	s := `{"actor":{"objectType":"Agent","mbox":"` + mbox + `"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced","display":{"en-US":"experienced","fr":"a vécu"}},"object":{"id":"http://example.com/activities/a1","definition":{"name":{"en-US":"Lesson one","fr":"Leçon un"}}}`
 	if extra != "" {
 		s += "," + extra
 	}
@@ -150,6 +157,7 @@ type group struct {
 var groups = []group{
 	{"About(Comm 2.8)", testAbout},
 	{"Versioning(Comm 3.3)", testVersioning},
+	{"CORS(Comm 1.3)", testCORS},
 	{"Authentication(Comm 4.0)", testAuthentication},
 	{"StatementValidation(Data 2.2-2.4)", testStatementValidation},
 	{"StatementResource(Comm 2.1)", testStatementResource},

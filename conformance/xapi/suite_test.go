@@ -2,7 +2,6 @@ package xapi_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"testing"
@@ -24,7 +23,7 @@ func TestMain(m *testing.M) { mongotest.Main(m) }
 
 // inProcess serves the LRS from an in-process fiber app over store s.
 func inProcess(t *testing.T, s backend.Store) xapi.Target {
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.DiscardHandler)
 	a := auth.NewAuthenticator(s, time.Now)
 	cfg := config.Config{BodyLimit: 1 << 20, PublicURL: "http://lrs.test", ReadTimeout: time.Minute, WriteTimeout: time.Minute, IdleTimeout: time.Minute}
 	srv := server.New(server.Options{Config: cfg, Logger: logger, Mounts: []server.Mounter{&lrshttp.Handler{

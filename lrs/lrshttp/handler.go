@@ -63,7 +63,7 @@ func version(c *fiber.Ctx) lrs.Version {
 
 // Mount adds the xAPI routes.
 func (h *Handler) Mount(r fiber.Router) {
-	g := r.Group("/xapi", h.alternate, h.version)
+	g := r.Group("/xapi", h.cors, h.alternate, h.version)
 	g.Get("/about", h.about)
 
 	authn := httpauth.Any(h.Auth)
@@ -94,6 +94,26 @@ func (h *Handler) Mount(r fiber.Router) {
 
 	g.Get("/activities", authn, read(ScopeStatementsRead, ScopeStatementsMine, ScopeDefine, ScopeProfile, ScopeState), h.getActivity)
 	g.Get("/agents", authn, read(ScopeStatementsRead, ScopeStatementsMine, ScopeDefine, ScopeProfile, ScopeState), h.getAgent)
+}
+
+// cors lets browser-launched content (served from another origin) call
+// the LRS: credentials travel in the Authorization header, never in cookies,
+// so any origin may be allowed. Preflight requests are answered here,
+// before version routing, as browsers send them without xAPI headers.
+func (h *Handler) cors(c *fiber.Ctx) error {
+	origin := c.Get(fiber.HeaderOrigin)
+	if origin == "" {
+		return c.Next()
+	}
+	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	c.Set(fiber.HeaderAccessControlExposeHeaders, "ETag, Last-Modified, X-Experience-API-Version, X-Experience-API-Consistent-Through")
+	if c.Method() != fiber.MethodOptions {
+		return c.Next()
+	}
+	c.Set(fiber.HeaderAccessControlAllowMethods, "GET, HEAD, PUT, POST, DELETE, OPTIONS")
+	c.Set(fiber.HeaderAccessControlAllowHeaders, "Authorization, Content-Type, Content-Encoding, X-Experience-API-Version, If-Match, If-None-Match, Accept-Language")
+	c.Set(fiber.HeaderAccessControlMaxAge, "86400")
+	return c.SendStatus(http.StatusNoContent)
 }
 
 // version routes each request by X-Experience-API-Version: 1.0.x and 2.0.x

@@ -24,8 +24,10 @@ var lrsIndexes = map[string][]mongo.IndexModel{
 		{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "verb", Value: 1}, {Key: "stored", Value: 1}}},
 		{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "registration", Value: 1}, {Key: "stored", Value: 1}}},
 		{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "void_target", Value: 1}}},
+		{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "ref_target", Value: 1}, {Key: "stored", Value: 1}}},
 	},
 	collDocuments: {
 		{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "kind", Value: 1}, {Key: "activity", Value: 1}, {Key: "agent", Value: 1}, {Key: "registration", Value: 1}}},
+		{Keys: bson.D{{Key: "tenant", Value: 1}, {Key: "agent", Value: 1}}},
 	},
 }

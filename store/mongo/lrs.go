@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ type statementDoc struct {
 	Registration     string   `bson:"registration"`
 	Authority        string   `bson:"authority"`
 	VoidTarget       string   `bson:"void_target"`
+	RefTarget        string   `bson:"ref_target"`
 	Voided           bool     `bson:"voided"`
 	Atts             []string `bson:"atts"`
 	Agents           []string `bson:"agents"`
@@ -109,8 +111,10 @@ func (s *Store) SaveStatements(ctx context.Context, tenant string, now time.Time
 	}
 	for _, p := range parts {
 		_, err := s.coll(collAttachments).UpdateOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, p.SHA2)}},
-			bson.D{{Key: "$setOnInsert", Value: attachmentDoc{ID: docID(tenant, p.SHA2), Tenant: tenant, SHA2: p.SHA2,
-				ContentType: p.ContentType, Data: p.Data}}}, options.Update().SetUpsert(true))
+			bson.D{{Key: "$setOnInsert", Value: attachmentDoc{
+				ID: docID(tenant, p.SHA2), Tenant: tenant, SHA2: p.SHA2,
+				ContentType: p.ContentType, Data: p.Data,
+			}}}, options.Update().SetUpsert(true))
 		if err != nil && !isDuplicateKey(err) {
 			return fmt.Errorf("save attachment: %w", err)
 		}
@@ -156,11 +160,16 @@ func (s *Store) saveStatement(ctx context.Context, tenant, id string, stored int
 	for _, a := range st.Attachments {
 		d.Atts = append(d.Atts, strings.ToLower(a.SHA2))
 	}
+	if st.RefTarget != nil {
+		d.RefTarget = st.RefTarget.String()
+	}
 	if st.VoidTarget != nil {
 		d.VoidTarget = st.VoidTarget.String()
 	} else {
-		n, err := s.coll(collStatements).CountDocuments(ctx, bson.D{{Key: "tenant", Value: tenant},
-			{Key: "void_target", Value: d.StatementID}}, options.Count().SetLimit(1))
+		n, err := s.coll(collStatements).CountDocuments(ctx, bson.D{
+			{Key: "tenant", Value: tenant},
+			{Key: "void_target", Value: d.StatementID},
+		}, options.Count().SetLimit(1))
 		if err != nil {
 			return fmt.Errorf("read voiding statement: %w", err)
 		}
@@ -180,8 +189,10 @@ func (s *Store) saveStatement(ctx context.Context, tenant, id string, stored int
 		return nil
 	}
 	if st.VoidTarget != nil {
-		_, err := s.coll(collStatements).UpdateOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, d.VoidTarget)},
-			{Key: "void_target", Value: ""}}, bson.D{{Key: "$set", Value: bson.D{{Key: "voided", Value: true}}}})
+		_, err := s.coll(collStatements).UpdateOne(ctx, bson.D{
+			{Key: "_id", Value: docID(tenant, d.VoidTarget)},
+			{Key: "void_target", Value: ""},
+		}, bson.D{{Key: "$set", Value: bson.D{{Key: "voided", Value: true}}}})
 		if err != nil {
 			return fmt.Errorf("void statement: %w", err)
 		}
@@ -200,8 +211,10 @@ func (d statementDoc) stored() (lrs.StoredStatement, error) {
 // Statement implements lrs.StatementStore.
 func (s *Store) Statement(ctx context.Context, tenant string, id uuid.UUID, voided bool) (lrs.StoredStatement, error) {
 	var d statementDoc
-	err := s.coll(collStatements).FindOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, id.String())},
-		{Key: "voided", Value: voided}}).Decode(&d)
+	err := s.coll(collStatements).FindOne(ctx, bson.D{
+		{Key: "_id", Value: docID(tenant, id.String())},
+		{Key: "voided", Value: voided},
+	}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return lrs.StoredStatement{}, store.ErrNotFound
 	}
@@ -216,12 +229,9 @@ func (s *Store) Statement(ctx context.Context, tenant string, id uuid.UUID, void
 // replicas may still commit statements stored up to this long before.
 const consistencyLag = 2 * time.Second
 
-// QueryStatements implements lrs.StatementStore.
-func (s *Store) QueryStatements(ctx context.Context, tenant string, q lrs.Query) (lrs.Page, error) {
-	if q.Limit < 1 || q.Limit > lrs.MaxLimit {
-		q.Limit = lrs.MaxLimit
-	}
-	f := bson.D{{Key: "tenant", Value: tenant}, {Key: "voided", Value: false}}
+// filterDoc is q's filters (those StatementRef targets can satisfy).
+func filterDoc(q lrs.Query) bson.D {
+	var f bson.D
 	if q.Agent != "" {
 		field := "agents_direct"
 		if q.RelatedAgents {
@@ -242,6 +252,15 @@ func (s *Store) QueryStatements(ctx context.Context, tenant string, q lrs.Query)
 	if q.Registration != "" {
 		f = append(f, bson.E{Key: "registration", Value: q.Registration})
 	}
+	return f
+}
+
+// windowDoc is q's conditions on the returned statements themselves.
+func windowDoc(q lrs.Query) bson.D {
+	var f bson.D
+	if !q.IncludeVoided {
+		f = append(f, bson.E{Key: "voided", Value: false})
+	}
 	if q.Authority != "" {
 		f = append(f, bson.E{Key: "authority", Value: q.Authority})
 	}
@@ -255,16 +274,84 @@ func (s *Store) QueryStatements(ctx context.Context, tenant string, q lrs.Query)
 	if len(rng) > 0 {
 		f = append(f, bson.E{Key: "stored", Value: rng})
 	}
-	dir, cmp := -1, "$lt"
-	if q.Ascending {
-		dir, cmp = 1, "$gt"
-	}
 	if q.After != nil {
+		cmp := "$lt"
+		if q.Ascending {
+			cmp = "$gt"
+		}
 		at := nanos(q.After.Stored)
 		f = append(f, bson.E{Key: "$or", Value: bson.A{
 			bson.D{{Key: "stored", Value: bson.D{{Key: cmp, Value: at}}}},
 			bson.D{{Key: "stored", Value: at}, {Key: "id", Value: bson.D{{Key: cmp, Value: q.After.ID.String()}}}},
 		}})
+	}
+	return f
+}
+
+func (s *Store) findStatements(ctx context.Context, f bson.D, q lrs.Query, limit int64, each func(statementDoc) (bool, error)) error {
+	dir := -1
+	if q.Ascending {
+		dir = 1
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "stored", Value: dir}, {Key: "id", Value: dir}}).
+		SetProjection(bson.D{{Key: "id", Value: 1}, {Key: "stored", Value: 1}, {Key: "atts", Value: 1}, {Key: "raw", Value: 1}, {Key: "ref_target", Value: 1}})
+	if limit > 0 {
+		opts.SetLimit(limit)
+	}
+	cur, err := s.coll(collStatements).Find(ctx, f, opts)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = cur.Close(ctx) }()
+	for cur.Next(ctx) {
+		var d statementDoc
+		if err := cur.Decode(&d); err != nil {
+			return err
+		}
+		more, err := each(d)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return cur.Err()
+}
+
+// maxRefDepth bounds how far a StatementRef chain is followed.
+const maxRefDepth = 16
+
+// targetMatches follows r's StatementRef chain and reports whether a
+// statement on it matches the filters.
+func (s *Store) targetMatches(ctx context.Context, tenant, tid string, f bson.D) (bool, error) {
+	seen := map[string]bool{}
+	for depth := 0; tid != "" && depth < maxRefDepth && !seen[tid]; depth++ {
+		seen[tid] = true
+		var d statementDoc
+		err := s.coll(collStatements).FindOne(ctx, bson.D{{Key: "_id", Value: docID(tenant, tid)}},
+			options.FindOne().SetProjection(bson.D{{Key: "ref_target", Value: 1}})).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		n, err := s.coll(collStatements).CountDocuments(ctx, append(bson.D{{Key: "_id", Value: docID(tenant, tid)}}, f...))
+		if err != nil {
+			return false, err
+		}
+		if n > 0 {
+			return true, nil
+		}
+		tid = d.RefTarget
+	}
+	return false, nil
+}
+
+// QueryStatements implements lrs.StatementStore: the statements matching
+// the filters, merged with those whose StatementRef chain reaches one that
+// does (Communication 2.1.3).
+func (s *Store) QueryStatements(ctx context.Context, tenant string, q lrs.Query) (lrs.Page, error) {
+	if q.Limit < 1 || q.Limit > lrs.MaxLimit {
+		q.Limit = lrs.MaxLimit
 	}
 	var page lrs.Page
 	var newest statementDoc
@@ -278,34 +365,64 @@ func (s *Store) QueryStatements(ctx context.Context, tenant string, q lrs.Query)
 	default:
 		return lrs.Page{}, fmt.Errorf("query statements: consistent-through: %w", err)
 	}
-	cur, err := s.coll(collStatements).Find(ctx, f, options.Find().
-		SetSort(bson.D{{Key: "stored", Value: dir}, {Key: "id", Value: dir}}).
-		SetLimit(int64(q.Limit+1)).
-		SetProjection(bson.D{{Key: "id", Value: 1}, {Key: "stored", Value: 1}, {Key: "atts", Value: 1}, {Key: "raw", Value: 1}}))
+	filters := filterDoc(q)
+	window := windowDoc(q)
+	base := bson.D{{Key: "tenant", Value: tenant}}
+	var direct, viaRefs []lrs.StoredStatement
+	f := append(append(append(bson.D{}, base...), filters...), window...)
+	err = s.findStatements(ctx, f, q, int64(q.Limit+1), func(d statementDoc) (bool, error) {
+		st, err := d.stored()
+		direct = append(direct, st)
+		return true, err
+	})
 	if err != nil {
 		return lrs.Page{}, fmt.Errorf("query statements: %w", err)
 	}
-	defer func() { _ = cur.Close(ctx) }()
-	for cur.Next(ctx) {
-		var d statementDoc
-		if err := cur.Decode(&d); err != nil {
-			return lrs.Page{}, fmt.Errorf("query statements: %w", err)
-		}
-		st, err := d.stored()
+	if len(filters) > 0 {
+		rf := append(append(append(bson.D{}, base...), bson.E{Key: "ref_target", Value: bson.D{{Key: "$gt", Value: ""}}}), window...)
+		err = s.findStatements(ctx, rf, q, 0, func(d statementDoc) (bool, error) {
+			ok, err := s.targetMatches(ctx, tenant, d.RefTarget, filters)
+			if err != nil || !ok {
+				return err == nil, err
+			}
+			st, err := d.stored()
+			viaRefs = append(viaRefs, st)
+			return len(viaRefs) <= q.Limit, err
+		})
 		if err != nil {
-			return lrs.Page{}, err
+			return lrs.Page{}, fmt.Errorf("query statements via references: %w", err)
 		}
-		page.Statements = append(page.Statements, st)
 	}
-	if err := cur.Err(); err != nil {
-		return lrs.Page{}, fmt.Errorf("query statements: %w", err)
-	}
+	page.Statements = mergeRows(direct, viaRefs, q.Ascending)
 	if len(page.Statements) > q.Limit {
 		page.Statements = page.Statements[:q.Limit]
 		last := page.Statements[q.Limit-1]
 		page.More = &lrs.Cursor{Stored: last.Stored, ID: last.ID}
 	}
 	return page, nil
+}
+
+// mergeRows merges two ordered pages, dropping duplicates.
+func mergeRows(a, b []lrs.StoredStatement, asc bool) []lrs.StoredStatement {
+	seen := make(map[uuid.UUID]bool, len(a)+len(b))
+	out := make([]lrs.StoredStatement, 0, len(a)+len(b))
+	for _, st := range append(append([]lrs.StoredStatement{}, a...), b...) {
+		if !seen[st.ID] {
+			seen[st.ID] = true
+			out = append(out, st)
+		}
+	}
+	slices.SortFunc(out, func(x, y lrs.StoredStatement) int {
+		c := x.Stored.Compare(y.Stored)
+		if c == 0 {
+			c = strings.Compare(x.ID.String(), y.ID.String())
+		}
+		if !asc {
+			c = -c
+		}
+		return c
+	})
+	return out
 }
 
 // Attachments implements lrs.StatementStore.
@@ -350,8 +467,13 @@ func documentID(tenant string, k lrs.DocumentKey) string {
 }
 
 func docFilter(tenant string, k lrs.DocumentKey) bson.D {
-	return bson.D{{Key: "tenant", Value: tenant}, {Key: "kind", Value: string(k.Kind)},
-		{Key: "activity", Value: k.ActivityID}, {Key: "agent", Value: k.Agent}, {Key: "registration", Value: k.Registration}}
+	return bson.D{
+		{Key: "tenant", Value: tenant},
+		{Key: "kind", Value: string(k.Kind)},
+		{Key: "activity", Value: k.ActivityID},
+		{Key: "agent", Value: k.Agent},
+		{Key: "registration", Value: k.Registration},
+	}
 }
 
 func (d documentDoc) document(k lrs.DocumentKey) lrs.Document {
@@ -382,9 +504,11 @@ func (s *Store) PutDocument(ctx context.Context, tenant string, now time.Time, w
 		if err != nil {
 			return lrs.Document{}, fmt.Errorf("put document: %w", err)
 		}
-		row := documentDoc{ID: id, Tenant: tenant, Kind: string(k.Kind), Activity: k.ActivityID, Agent: k.Agent,
+		row := documentDoc{
+			ID: id, Tenant: tenant, Kind: string(k.Kind), Activity: k.ActivityID, Agent: k.Agent,
 			Registration: k.Registration, DocID: k.ID, ContentType: nd.ContentType, Content: nd.Content,
-			ETag: nd.ETag, Updated: nanos(nd.Updated)}
+			ETag: nd.ETag, Updated: nanos(nd.Updated),
+		}
 		if cur == nil {
 			_, err := s.coll(collDocuments).InsertOne(ctx, row)
 			if isDuplicateKey(err) {
@@ -395,8 +519,11 @@ func (s *Store) PutDocument(ctx context.Context, tenant string, now time.Time, w
 			}
 			return nd, nil
 		}
-		res, err := s.coll(collDocuments).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "etag", Value: cur.ETag},
-			{Key: "updated", Value: nanos(cur.Updated)}}, row)
+		res, err := s.coll(collDocuments).ReplaceOne(ctx, bson.D{
+			{Key: "_id", Value: id},
+			{Key: "etag", Value: cur.ETag},
+			{Key: "updated", Value: nanos(cur.Updated)},
+		}, row)
 		if err != nil {
 			return lrs.Document{}, fmt.Errorf("put document: %w", err)
 		}
@@ -466,8 +593,11 @@ func (s *Store) DeleteDocument(ctx context.Context, tenant string, k lrs.Documen
 		if cur == nil {
 			return nil
 		}
-		res, err := s.coll(collDocuments).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "etag", Value: cur.ETag},
-			{Key: "updated", Value: nanos(cur.Updated)}})
+		res, err := s.coll(collDocuments).DeleteOne(ctx, bson.D{
+			{Key: "_id", Value: id},
+			{Key: "etag", Value: cur.ETag},
+			{Key: "updated", Value: nanos(cur.Updated)},
+		})
 		if err != nil {
 			return fmt.Errorf("delete document: %w", err)
 		}

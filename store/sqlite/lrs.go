@@ -1,11 +1,13 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,147 +20,203 @@ import (
 var _ lrs.Store = (*Store)(nil)
 
 // SaveStatements implements lrs.StatementStore in one group-committed write.
+// Every step works on the whole batch with one SQL statement, so a batch of
+// 50 costs a handful of statement executions, not hundreds.
 func (s *Store) SaveStatements(ctx context.Context, tenant string, now time.Time, ss []*lrs.Statement, parts []lrs.Part) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var maxStored sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT MAX(stored) FROM lrs_statements WHERE tenant = ?`, tenant).Scan(&maxStored); err != nil {
-			return fmt.Errorf("read last stored: %w", err)
-		}
-		base := nanos(now)
-		if maxStored.Valid && maxStored.Int64 >= base {
-			base = maxStored.Int64 + 1
-		}
-		prep := func(q string) (*sql.Stmt, error) { return tx.PrepareContext(ctx, q) }
-		stExisting, err := prep(`SELECT hash FROM lrs_statements WHERE tenant = ? AND id = ?`)
-		if err != nil {
-			return err
-		}
-		defer stExisting.Close()
-		stVoidedBy, err := prep(`SELECT 1 FROM lrs_statements WHERE tenant = ? AND void_target = ? LIMIT 1`)
-		if err != nil {
-			return err
-		}
-		defer stVoidedBy.Close()
-		stInsert, err := prep(`INSERT INTO lrs_statements
-			(tenant, id, stored, hash, verb, registration, authority, void_target, voided, atts, raw)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stInsert.Close()
-		stAgent, err := prep(`INSERT INTO lrs_statement_agents (tenant, key, stored, id, direct) VALUES (?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stAgent.Close()
-		stActivity, err := prep(`INSERT INTO lrs_statement_activities (tenant, activity, stored, id, direct) VALUES (?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stActivity.Close()
-		stDefGet, err := prep(`SELECT definition FROM lrs_activities WHERE tenant = ? AND id = ?`)
-		if err != nil {
-			return err
-		}
-		defer stDefGet.Close()
-		stDefPut, err := prep(`INSERT INTO lrs_activities (tenant, id, definition) VALUES (?, ?, ?)
-			ON CONFLICT (tenant, id) DO UPDATE SET definition = excluded.definition`)
-		if err != nil {
-			return err
-		}
-		defer stDefPut.Close()
-		stVoid, err := prep(`UPDATE lrs_statements SET voided = 1 WHERE tenant = ? AND id = ? AND void_target = ''`)
-		if err != nil {
-			return err
-		}
-		defer stVoid.Close()
-
-		for i, st := range ss {
-			id := st.ID.String()
-			var hash string
-			switch err := stExisting.QueryRowContext(ctx, tenant, id).Scan(&hash); {
-			case err == nil:
-				if hash != st.Hash {
-					return fmt.Errorf("statement %s: %w", id, store.ErrConflict)
-				}
-				continue // the same statement again: a no-op
-			case !errors.Is(err, sql.ErrNoRows):
-				return fmt.Errorf("read statement: %w", err)
-			}
-			stored := base + int64(i)
-			voidTarget, voided := "", 0
-			if st.VoidTarget != nil {
-				voidTarget = st.VoidTarget.String()
-			} else {
-				var one int
-				switch err := stVoidedBy.QueryRowContext(ctx, tenant, id).Scan(&one); {
-				case err == nil:
-					voided = 1
-				case !errors.Is(err, sql.ErrNoRows):
-					return fmt.Errorf("read voiding statement: %w", err)
-				}
-			}
-			atts := make([]string, 0, len(st.Attachments))
-			for _, a := range st.Attachments {
-				atts = append(atts, strings.ToLower(a.SHA2))
-			}
-			attsJSON, _ := json.Marshal(atts)
-			raw := st.WithStored(time.Unix(0, stored))
-			if _, err := stInsert.ExecContext(ctx, tenant, id, stored, st.Hash, st.VerbID, st.Registration,
-				st.Authority, voidTarget, voided, string(attsJSON), raw); err != nil {
-				if isUniqueViolation(err) {
-					return fmt.Errorf("statement %s: %w", id, store.ErrConflict)
-				}
-				return fmt.Errorf("insert statement: %w", err)
-			}
-			for _, k := range st.RelatedAgents {
-				direct := 0
-				for _, d := range st.Agents {
-					if d == k {
-						direct = 1
-					}
-				}
-				if _, err := stAgent.ExecContext(ctx, tenant, k, stored, id, direct); err != nil {
-					return fmt.Errorf("insert statement agent: %w", err)
-				}
-			}
-			for _, a := range st.RelatedActivities {
-				direct := 0
-				if a == st.Activity {
-					direct = 1
-				}
-				if _, err := stActivity.ExecContext(ctx, tenant, a, stored, id, direct); err != nil {
-					return fmt.Errorf("insert statement activity: %w", err)
-				}
-			}
-			for aid, def := range st.Definitions {
-				var prev []byte
-				switch err := stDefGet.QueryRowContext(ctx, tenant, aid).Scan(&prev); {
-				case err == nil:
-					def = lrs.MergeDefinition(prev, def)
-				case !errors.Is(err, sql.ErrNoRows):
-					return fmt.Errorf("read activity: %w", err)
-				}
-				if _, err := stDefPut.ExecContext(ctx, tenant, aid, def); err != nil {
-					return fmt.Errorf("write activity: %w", err)
-				}
-			}
-			if st.VoidTarget != nil {
-				if _, err := stVoid.ExecContext(ctx, tenant, voidTarget); err != nil {
-					return fmt.Errorf("void statement: %w", err)
-				}
-			}
-		}
-		for _, p := range parts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO lrs_attachments (tenant, sha2, content_type, data)
-				VALUES (?, ?, ?, ?) ON CONFLICT (tenant, sha2) DO NOTHING`, tenant, p.SHA2, p.ContentType, p.Data); err != nil {
-				return fmt.Errorf("insert attachment: %w", err)
-			}
-		}
-		return nil
+		return saveStatements(ctx, tx, tenant, now, ss, parts)
 	})
 	if err != nil {
 		return fmt.Errorf("save statements: %w", err)
+	}
+	return nil
+}
+
+// maxRows bounds the rows of one multi-row INSERT or IN list (well under
+// SQLite's limit on bound parameters).
+const maxRows = 400
+
+// placeholders returns "(?, ?, ...)" repeated rows times, comma-separated.
+func placeholders(cols, rows int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+}
+
+// insertRows runs one multi-row INSERT per chunk of rows.
+func insertRows(ctx context.Context, tx *sql.Tx, head, tail string, cols int, rows [][]any) error {
+	for len(rows) > 0 {
+		n := min(len(rows), maxRows)
+		args := make([]any, 0, n*cols)
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, head+placeholders(cols, n)+tail, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// lookup runs "SELECT k, v ... WHERE tenant = ? AND col IN (...)" over keys
+// in chunks and returns v by k.
+func lookup(ctx context.Context, tx *sql.Tx, q, tenant string, keys []string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for len(keys) > 0 {
+		n := min(len(keys), maxRows)
+		args := make([]any, 0, n+1)
+		args = append(args, tenant)
+		for _, k := range keys[:n] {
+			args = append(args, k)
+		}
+		rows, err := tx.QueryContext(ctx, q+"("+strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k string
+			var v []byte
+			if err := rows.Scan(&k, &v); err != nil {
+				_ = rows.Close()
+				return nil, err
+			}
+			out[k] = v
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		keys = keys[n:]
+	}
+	return out, nil
+}
+
+func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Time, ss []*lrs.Statement, parts []lrs.Part) error {
+	var maxStored sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(stored) FROM lrs_statements WHERE tenant = ?`, tenant).Scan(&maxStored); err != nil {
+		return fmt.Errorf("read last stored: %w", err)
+	}
+	base := nanos(now)
+	if maxStored.Valid && maxStored.Int64 >= base {
+		base = maxStored.Int64 + 1
+	}
+	ids := make([]string, len(ss))
+	for i, st := range ss {
+		ids[i] = st.ID.String()
+	}
+	existing, err := lookup(ctx, tx, `SELECT id, hash FROM lrs_statements WHERE tenant = ? AND id IN `, tenant, ids)
+	if err != nil {
+		return fmt.Errorf("read statements: %w", err)
+	}
+	voidedBy, err := lookup(ctx, tx, `SELECT void_target, id FROM lrs_statements WHERE void_target <> '' AND tenant = ? AND void_target IN `, tenant, ids)
+	if err != nil {
+		return fmt.Errorf("read voiding statements: %w", err)
+	}
+	var (
+		stmtRows, agentRows, activityRows [][]any
+		defs                              = map[string][]byte{}
+		defIDs                            []string
+		voidTargets                       []any
+	)
+	for i, st := range ss {
+		id := ids[i]
+		if h, ok := existing[id]; ok {
+			if string(h) != st.Hash {
+				return fmt.Errorf("statement %s: %w", id, store.ErrConflict)
+			}
+			continue // the same statement again: a no-op
+		}
+		stored := base + int64(i)
+		voidTarget, voided, refTarget := "", 0, ""
+		if st.RefTarget != nil {
+			refTarget = st.RefTarget.String()
+		}
+		if st.VoidTarget != nil {
+			voidTarget = st.VoidTarget.String()
+			voidTargets = append(voidTargets, voidTarget)
+		} else if _, ok := voidedBy[id]; ok {
+			voided = 1
+		}
+		atts := make([]string, 0, len(st.Attachments))
+		for _, a := range st.Attachments {
+			atts = append(atts, strings.ToLower(a.SHA2))
+		}
+		attsJSON, _ := json.Marshal(atts)
+		stmtRows = append(stmtRows, []any{
+			tenant, id, stored, st.Hash, st.VerbID, st.Registration,
+			st.Authority, voidTarget, refTarget, voided, string(attsJSON), st.WithStored(time.Unix(0, stored)),
+		})
+		for _, k := range st.RelatedAgents {
+			direct := 0
+			if slices.Contains(st.Agents, k) {
+				direct = 1
+			}
+			agentRows = append(agentRows, []any{tenant, k, stored, id, direct})
+		}
+		for _, a := range st.RelatedActivities {
+			direct := 0
+			if a == st.Activity {
+				direct = 1
+			}
+			activityRows = append(activityRows, []any{tenant, a, stored, id, direct})
+		}
+		for aid, def := range st.Definitions {
+			if prev, ok := defs[aid]; ok {
+				def = lrs.MergeDefinition(prev, def)
+			} else {
+				defIDs = append(defIDs, aid)
+			}
+			defs[aid] = def
+		}
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO lrs_statements
+		(tenant, id, stored, hash, verb, registration, authority, void_target, ref_target, voided, atts, raw) VALUES `, "", 12, stmtRows); err != nil {
+		if isUniqueViolation(err) {
+			return fmt.Errorf("insert statements: %w", store.ErrConflict)
+		}
+		return fmt.Errorf("insert statements: %w", err)
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO lrs_statement_agents (tenant, key, stored, id, direct) VALUES `, "", 5, agentRows); err != nil {
+		return fmt.Errorf("insert statement agents: %w", err)
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO lrs_statement_activities (tenant, activity, stored, id, direct) VALUES `, "", 5, activityRows); err != nil {
+		return fmt.Errorf("insert statement activities: %w", err)
+	}
+	if len(defIDs) > 0 {
+		prevDefs, err := lookup(ctx, tx, `SELECT id, definition FROM lrs_activities WHERE tenant = ? AND id IN `, tenant, defIDs)
+		if err != nil {
+			return fmt.Errorf("read activities: %w", err)
+		}
+		var defRows [][]any
+		for _, aid := range defIDs {
+			def := defs[aid]
+			if prev, ok := prevDefs[aid]; ok {
+				def = lrs.MergeDefinition(prev, def)
+				if bytes.Equal(def, prev) {
+					continue // nothing new: keep the page clean
+				}
+			}
+			defRows = append(defRows, []any{tenant, aid, def})
+		}
+		if err := insertRows(ctx, tx, `INSERT INTO lrs_activities (tenant, id, definition) VALUES `,
+			` ON CONFLICT (tenant, id) DO UPDATE SET definition = excluded.definition`, 3, defRows); err != nil {
+			return fmt.Errorf("write activities: %w", err)
+		}
+	}
+	for len(voidTargets) > 0 {
+		n := min(len(voidTargets), maxRows)
+		args := append([]any{tenant}, voidTargets[:n]...)
+		ph := strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+		q := `UPDATE lrs_statements SET voided = 1 WHERE tenant = ? AND void_target = '' AND id IN (` + ph + `)` //nolint:gosec // only "?" placeholders are concatenated
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("void statements: %w", err)
+		}
+		voidTargets = voidTargets[n:]
+	}
+	for _, p := range parts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO lrs_attachments (tenant, sha2, content_type, data)
+			VALUES (?, ?, ?, ?) ON CONFLICT (tenant, sha2) DO NOTHING`, tenant, p.SHA2, p.ContentType, p.Data); err != nil {
+			return fmt.Errorf("insert attachment: %w", err)
+		}
 	}
 	return nil
 }
@@ -202,80 +260,16 @@ func (s *Store) Statement(ctx context.Context, tenant string, id uuid.UUID, void
 	return st, nil
 }
 
-// QueryStatements implements lrs.StatementStore.
+// QueryStatements implements lrs.StatementStore. A page merges two
+// sources: the statements that match the filters themselves (driven by the
+// most selective index), and the statements whose StatementRef object
+// targets, directly or through a chain of StatementRefs, a statement that
+// matches them (Communication 2.1.3); time, order and cursor apply to the
+// returned statements.
 func (s *Store) QueryStatements(ctx context.Context, tenant string, q lrs.Query) (lrs.Page, error) {
 	if q.Limit < 1 || q.Limit > lrs.MaxLimit {
 		q.Limit = lrs.MaxLimit
 	}
-	var (
-		from  string
-		order = "s.stored, s.id"
-		where = []string{"s.tenant = ?", "s.voided = 0"}
-		args  = []any{tenant}
-	)
-	// Drive the query from the most selective index table available.
-	switch {
-	case q.Agent != "":
-		from = `lrs_statement_agents d JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
-		where = append(where, "d.tenant = ?", "d.key = ?")
-		args = append(args, tenant, q.Agent)
-		if !q.RelatedAgents {
-			where = append(where, "d.direct = 1")
-		}
-		order = "d.stored, d.id"
-	case q.Activity != "":
-		from = `lrs_statement_activities d JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
-		where = append(where, "d.tenant = ?", "d.activity = ?")
-		args = append(args, tenant, q.Activity)
-		if !q.RelatedActivities {
-			where = append(where, "d.direct = 1")
-		}
-		order = "d.stored, d.id"
-	default:
-		from = `lrs_statements s`
-	}
-	if q.Agent != "" && q.Activity != "" {
-		cond := `EXISTS (SELECT 1 FROM lrs_statement_activities a WHERE a.tenant = s.tenant AND a.activity = ? AND a.stored = s.stored AND a.id = s.id`
-		if !q.RelatedActivities {
-			cond += ` AND a.direct = 1`
-		}
-		where = append(where, cond+")")
-		args = append(args, q.Activity)
-	}
-	if q.Verb != "" {
-		where = append(where, "s.verb = ?")
-		args = append(args, q.Verb)
-	}
-	if q.Registration != "" {
-		where = append(where, "s.registration = ?")
-		args = append(args, q.Registration)
-	}
-	if q.Authority != "" {
-		where = append(where, "s.authority = ?")
-		args = append(args, q.Authority)
-	}
-	storedCol := strings.SplitN(order, ",", 2)[0]
-	idCol := strings.TrimSpace(strings.SplitN(order, ",", 2)[1])
-	if !q.Since.IsZero() {
-		where = append(where, storedCol+" > ?")
-		args = append(args, nanos(q.Since))
-	}
-	if !q.Until.IsZero() {
-		where = append(where, storedCol+" <= ?")
-		args = append(args, nanos(q.Until))
-	}
-	dir := "DESC"
-	cmp := "<"
-	if q.Ascending {
-		dir, cmp = "ASC", ">"
-	}
-	if q.After != nil {
-		where = append(where, fmt.Sprintf("(%s, %s) %s (?, ?)", storedCol, idCol, cmp))
-		args = append(args, nanos(q.After.Stored), q.After.ID.String())
-	}
-	sqlText := fmt.Sprintf(`SELECT s.id, s.stored, s.atts, s.raw FROM %s WHERE %s ORDER BY %s %s, %s %s LIMIT %d`,
-		from, strings.Join(where, " AND "), storedCol, dir, idCol, dir, q.Limit+1)
-
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return lrs.Page{}, fmt.Errorf("query statements: %w", err)
@@ -287,27 +281,207 @@ func (s *Store) QueryStatements(ctx context.Context, tenant string, q lrs.Query)
 		return lrs.Page{}, fmt.Errorf("query statements: consistent-through: %w", err)
 	}
 	page.ConsistentThrough = time.Unix(0, maxStored.Int64).UTC()
-	rows, err := tx.QueryContext(ctx, sqlText, args...)
+
+	direct, err := queryRows(ctx, tx, directQuery(tenant, q))
 	if err != nil {
 		return lrs.Page{}, fmt.Errorf("query statements: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		st, err := scanStatement(rows)
+	rows := direct
+	if hasFilters(q) {
+		viaRefs, err := queryRows(ctx, tx, refQuery(tenant, q))
 		if err != nil {
-			return lrs.Page{}, fmt.Errorf("query statements: %w", err)
+			return lrs.Page{}, fmt.Errorf("query statements via references: %w", err)
 		}
-		page.Statements = append(page.Statements, st)
+		rows = mergeRows(direct, viaRefs, q.Ascending)
 	}
-	if err := rows.Err(); err != nil {
-		return lrs.Page{}, fmt.Errorf("query statements: %w", err)
-	}
+	page.Statements = rows
 	if len(page.Statements) > q.Limit {
 		page.Statements = page.Statements[:q.Limit]
 		last := page.Statements[q.Limit-1]
 		page.More = &lrs.Cursor{Stored: last.Stored, ID: last.ID}
 	}
 	return page, nil
+}
+
+// hasFilters reports whether q has a filter that StatementRef targets can
+// satisfy (every parameter but the time and sequence ones).
+func hasFilters(q lrs.Query) bool {
+	return q.Agent != "" || q.Activity != "" || q.Verb != "" || q.Registration != ""
+}
+
+type sqlQuery struct {
+	text string
+	args []any
+}
+
+func queryRows(ctx context.Context, tx *sql.Tx, sq sqlQuery) ([]lrs.StoredStatement, error) {
+	rows, err := tx.QueryContext(ctx, sq.text, sq.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []lrs.StoredStatement
+	for rows.Next() {
+		st, err := scanStatement(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// mergeRows merges two ordered pages, dropping duplicates.
+func mergeRows(a, b []lrs.StoredStatement, asc bool) []lrs.StoredStatement {
+	seen := make(map[uuid.UUID]bool, len(a)+len(b))
+	out := make([]lrs.StoredStatement, 0, len(a)+len(b))
+	for _, st := range append(append([]lrs.StoredStatement{}, a...), b...) {
+		if !seen[st.ID] {
+			seen[st.ID] = true
+			out = append(out, st)
+		}
+	}
+	slices.SortFunc(out, func(x, y lrs.StoredStatement) int {
+		c := x.Stored.Compare(y.Stored)
+		if c == 0 {
+			c = strings.Compare(x.ID.String(), y.ID.String())
+		}
+		if !asc {
+			c = -c
+		}
+		return c
+	})
+	return out
+}
+
+// windowSQL adds the time, cursor, authority and voided conditions on the
+// returned statement (alias a over columns stored/id of alias sc).
+func windowSQL(q lrs.Query, stmt, storedCol, idCol string, where []string, args []any) ([]string, []any) {
+	if !q.IncludeVoided {
+		where = append(where, stmt+".voided = 0")
+	}
+	if q.Authority != "" {
+		where = append(where, stmt+".authority = ?")
+		args = append(args, q.Authority)
+	}
+	if !q.Since.IsZero() {
+		where = append(where, storedCol+" > ?")
+		args = append(args, nanos(q.Since))
+	}
+	if !q.Until.IsZero() {
+		where = append(where, storedCol+" <= ?")
+		args = append(args, nanos(q.Until))
+	}
+	if q.After != nil {
+		cmp := "<"
+		if q.Ascending {
+			cmp = ">"
+		}
+		where = append(where, fmt.Sprintf("(%s, %s) %s (?, ?)", storedCol, idCol, cmp))
+		args = append(args, nanos(q.After.Stored), q.After.ID.String())
+	}
+	return where, args
+}
+
+func orderSQL(q lrs.Query, storedCol, idCol string) string {
+	dir := "DESC"
+	if q.Ascending {
+		dir = "ASC"
+	}
+	return fmt.Sprintf(" ORDER BY %s %s, %s %s LIMIT %d", storedCol, dir, idCol, dir, q.Limit+1)
+}
+
+// filterSQL returns the filter conditions on statement alias t as EXISTS
+// and column tests (used for StatementRef targets).
+func filterSQL(q lrs.Query, t string) ([]string, []any) {
+	var where []string
+	var args []any
+	if q.Agent != "" {
+		c := `EXISTS (SELECT 1 FROM lrs_statement_agents fa WHERE fa.tenant = ` + t + `.tenant AND fa.key = ? AND fa.stored = ` + t + `.stored AND fa.id = ` + t + `.id`
+		if !q.RelatedAgents {
+			c += ` AND fa.direct = 1`
+		}
+		where = append(where, c+")")
+		args = append(args, q.Agent)
+	}
+	if q.Activity != "" {
+		c := `EXISTS (SELECT 1 FROM lrs_statement_activities fc WHERE fc.tenant = ` + t + `.tenant AND fc.activity = ? AND fc.stored = ` + t + `.stored AND fc.id = ` + t + `.id`
+		if !q.RelatedActivities {
+			c += ` AND fc.direct = 1`
+		}
+		where = append(where, c+")")
+		args = append(args, q.Activity)
+	}
+	if q.Verb != "" {
+		where = append(where, t+".verb = ?")
+		args = append(args, q.Verb)
+	}
+	if q.Registration != "" {
+		where = append(where, t+".registration = ?")
+		args = append(args, q.Registration)
+	}
+	return where, args
+}
+
+// directQuery selects the statements matching q themselves, driven from
+// the most selective index.
+func directQuery(tenant string, q lrs.Query) sqlQuery {
+	var (
+		from      = `lrs_statements s`
+		storedCol = "s.stored"
+		idCol     = "s.id"
+		where     = []string{"s.tenant = ?"}
+		args      = []any{tenant}
+	)
+	rest := q
+	switch {
+	case q.Agent != "":
+		from = `lrs_statement_agents d JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
+		where = append(where, "d.tenant = ?", "d.key = ?")
+		args = append(args, tenant, q.Agent)
+		if !q.RelatedAgents {
+			where = append(where, "d.direct = 1")
+		}
+		storedCol, idCol = "d.stored", "d.id"
+		rest.Agent = ""
+	case q.Activity != "":
+		from = `lrs_statement_activities d JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
+		where = append(where, "d.tenant = ?", "d.activity = ?")
+		args = append(args, tenant, q.Activity)
+		if !q.RelatedActivities {
+			where = append(where, "d.direct = 1")
+		}
+		storedCol, idCol = "d.stored", "d.id"
+		rest.Activity = ""
+	}
+	fw, fa := filterSQL(rest, "s")
+	where, args = append(where, fw...), append(args, fa...)
+	where, args = windowSQL(q, "s", storedCol, idCol, where, args)
+	return sqlQuery{
+		text: `SELECT s.id, s.stored, s.atts, s.raw FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + orderSQL(q, storedCol, idCol),
+		args: args,
+	}
+}
+
+// refQuery selects the statements whose StatementRef chain reaches a
+// statement matching q's filters. It is driven from the (usually few)
+// statements with a StatementRef object, never from the whole tenant: the
+// CROSS JOIN keeps SQLite from scanning the stored index instead.
+func refQuery(tenant string, q lrs.Query) sqlQuery {
+	where, args := windowSQL(q, "r", "r.stored", "r.id", []string{"r.tenant = ?", "r.ref_target <> ''"}, []any{tenant})
+	fw, fa := filterSQL(q, "t")
+	args = append(args, tenant, tenant)
+	args = append(args, fa...)
+	args = append(args, tenant)
+	text := `WITH RECURSIVE chain(rid, tid) AS (
+			SELECT r.id, r.ref_target FROM lrs_statements r WHERE ` + strings.Join(where, " AND ") + `
+			UNION
+			SELECT c.rid, t.ref_target FROM chain c CROSS JOIN lrs_statements t ON t.tenant = ? AND t.id = c.tid WHERE t.ref_target <> ''
+		)
+		SELECT r.id, r.stored, r.atts, r.raw FROM (
+			SELECT DISTINCT c.rid AS rid FROM chain c CROSS JOIN lrs_statements t ON t.tenant = ? AND t.id = c.tid WHERE ` + strings.Join(fw, " AND ") + `
+		) m CROSS JOIN lrs_statements r ON r.tenant = ? AND r.id = m.rid` + orderSQL(q, "r.stored", "r.id")
+	return sqlQuery{text: text, args: args}
 }
 
 // Attachments implements lrs.StatementStore.

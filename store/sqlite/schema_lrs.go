@@ -70,4 +70,38 @@ var lrsSchema = []string{
 		updated      INTEGER NOT NULL,
 		PRIMARY KEY (tenant, kind, activity, agent, registration, doc_id)
 	) STRICT`,
+	// 2: statements in a rowid table (inserts append in stored order) with
+	// the StatementRef target of each statement (Communication 2.1.3
+	// filters); partial indexes for the few voiding and referencing
+	// statements; documents by agent (erasure).
+	`CREATE TABLE lrs_statements_v2 (
+		tenant       TEXT    NOT NULL,
+		id           TEXT    NOT NULL,
+		stored       INTEGER NOT NULL,
+		hash         TEXT    NOT NULL,
+		verb         TEXT    NOT NULL,
+		registration TEXT    NOT NULL,
+		authority    TEXT    NOT NULL,
+		void_target  TEXT    NOT NULL, -- '' unless a voiding statement
+		ref_target   TEXT    NOT NULL, -- '' unless the object is a StatementRef
+		voided       INTEGER NOT NULL,
+		atts         TEXT    NOT NULL,
+		raw          BLOB    NOT NULL
+	) STRICT;
+	INSERT INTO lrs_statements_v2 (tenant, id, stored, hash, verb, registration, authority, void_target, ref_target, voided, atts, raw)
+		SELECT tenant, id, stored, hash, verb, registration, authority, void_target,
+			CASE WHEN json_extract(raw, '$.object.objectType') = 'StatementRef'
+				THEN lower(json_extract(raw, '$.object.id')) ELSE '' END,
+			voided, atts, raw
+		FROM lrs_statements ORDER BY tenant, stored, id;
+	DROP TABLE lrs_statements;
+	ALTER TABLE lrs_statements_v2 RENAME TO lrs_statements;
+	CREATE UNIQUE INDEX lrs_statements_id ON lrs_statements (tenant, id);
+	CREATE INDEX lrs_statements_stored ON lrs_statements (tenant, stored, id);
+	CREATE INDEX lrs_statements_verb ON lrs_statements (tenant, verb, stored, id);
+	CREATE INDEX lrs_statements_registration ON lrs_statements (tenant, registration, stored, id);
+	CREATE INDEX lrs_statements_authority ON lrs_statements (tenant, authority, stored, id);
+	CREATE INDEX lrs_statements_refs ON lrs_statements (tenant, stored, id) WHERE ref_target <> '';
+	CREATE INDEX lrs_statements_void_target ON lrs_statements (tenant, void_target) WHERE void_target <> '';
+	CREATE INDEX lrs_documents_agent ON lrs_documents (tenant, agent)`,
 }

@@ -29,6 +29,8 @@ var lrsTests = []subTest{
 	{"DocumentETagPreconditions", testDocumentETagPreconditions},
 	{"DocumentListDelete", testDocumentListDelete},
 	{"LRSTenantIsolation", testLRSTenantIsolation},
+	{"QueryIncludeVoided", testQueryIncludeVoided},
+	{"StatementRefFilter", testStatementRefFilter},
 }
 
 var lrsAuthority = map[string]any{"objectType": "Agent", "account": map[string]any{"homePage": "https://lrs.example", "name": "key-1"}}
@@ -73,7 +75,8 @@ func testStatementConflict(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	id := uuid.New()
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
-		simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
+		simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"),
+	}, nil))
 	other := uuid.New()
 	err := s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
 		simple(t, other, "mailto:b@example.com", "http://example.com/v/1", "http://example.com/act/1"),
@@ -92,7 +95,8 @@ func testStatementStoredGrows(t *testing.T, s backend.Store) {
 		ids = append(ids, id)
 		// The clock goes backwards: stored still grows for the sqlite store.
 		require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(-time.Duration(i)*time.Second), []*lrs.Statement{
-			simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
+			simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"),
+		}, nil))
 	}
 	var prev time.Time
 	for _, id := range ids {
@@ -119,7 +123,8 @@ func testVoidedHidden(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	target := uuid.New()
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
-		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
+		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"),
+	}, nil))
 	v := voiding(t, target)
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(time.Second), []*lrs.Statement{v}, nil))
 
@@ -147,7 +152,8 @@ func testVoidingBeforeTarget(t *testing.T, s backend.Store) {
 	target := uuid.New()
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{voiding(t, target)}, nil))
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(time.Second), []*lrs.Statement{
-		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
+		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"),
+	}, nil))
 	_, err := s.Statement(ctx, "t1", target, true)
 	require.NoError(t, err, "a statement whose voiding statement arrived first is voided")
 }
@@ -186,7 +192,8 @@ func testQueryPagination(t *testing.T, s backend.Store) {
 				if pages == 0 {
 					// Writes while paging do not disturb the pages.
 					require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(time.Minute), []*lrs.Statement{
-						simple(t, uuid.New(), "mailto:b@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
+						simple(t, uuid.New(), "mailto:b@example.com", "http://example.com/v/1", "http://example.com/act/1"),
+					}, nil))
 				}
 				if page.More == nil {
 					break
@@ -354,10 +361,12 @@ func testLRSTenantIsolation(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	id := uuid.New()
 	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
-		simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1")}, nil))
+		simple(t, id, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"),
+	}, nil))
 	// The same id in another tenant is free, with different content.
 	require.NoError(t, s.SaveStatements(ctx, "t2", t0, []*lrs.Statement{
-		simple(t, id, "mailto:z@example.com", "http://example.com/v/2", "http://example.com/act/2")}, nil))
+		simple(t, id, "mailto:z@example.com", "http://example.com/v/2", "http://example.com/act/2"),
+	}, nil))
 	a, err := s.Statement(ctx, "t1", id, false)
 	require.NoError(t, err)
 	b, err := s.Statement(ctx, "t2", id, false)
@@ -376,4 +385,77 @@ func testLRSTenantIsolation(t *testing.T, s backend.Store) {
 	require.ErrorIs(t, err, store.ErrNotFound)
 	_, err = s.PutDocument(ctx, "t2", t0, docWrite(lrs.V2, lrs.ModePut, lrs.Precondition{}, k, "text/plain", "y"))
 	require.NoError(t, err, "no 409 from another tenant's document")
+}
+
+func testQueryIncludeVoided(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	target := uuid.New()
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{
+		simple(t, target, "mailto:a@example.com", "http://example.com/v/1", "http://example.com/act/1"), voiding(t, target),
+	}, nil))
+	page, err := s.QueryStatements(ctx, "t1", lrs.Query{Limit: 10, Ascending: true, IncludeVoided: true})
+	require.NoError(t, err)
+	require.Len(t, page.Statements, 2, "an export sees voided statements too")
+	assert.Equal(t, target, page.Statements[0].ID, "in stored order")
+}
+
+func testStatementRefFilter(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	target := simple(t, uuid.New(), "mailto:a@example.com", "http://example.com/v/did", "http://example.com/act/x")
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0, []*lrs.Statement{target}, nil))
+	ref1 := stmt(t, `{"actor":{"mbox":"mailto:b@example.com"},"verb":{"id":"http://example.com/v/liked"},"object":{"objectType":"StatementRef","id":%q}}`, target.ID.String())
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(time.Second), []*lrs.Statement{ref1}, nil))
+	ref2 := stmt(t, `{"actor":{"mbox":"mailto:c@example.com"},"verb":{"id":"http://example.com/v/shared"},"object":{"objectType":"StatementRef","id":%q}}`, ref1.ID.String())
+	other := simple(t, uuid.New(), "mailto:z@example.com", "http://example.com/v/did", "http://example.com/act/y")
+	require.NoError(t, s.SaveStatements(ctx, "t1", t0.Add(2*time.Second), []*lrs.Statement{ref2, other}, nil))
+	ids := func(q lrs.Query) []uuid.UUID {
+		t.Helper()
+		if q.Limit == 0 {
+			q.Limit = 50
+		}
+		page, err := s.QueryStatements(ctx, "t1", q)
+		require.NoError(t, err)
+		var out []uuid.UUID
+		for _, st := range page.Statements {
+			out = append(out, st.ID)
+		}
+		return out
+	}
+	cases := []struct {
+		name string
+		q    lrs.Query
+		want []uuid.UUID
+	}{
+		{"agent of the target matches the chain", lrs.Query{Agent: "mbox:mailto:a@example.com"}, []uuid.UUID{ref2.ID, ref1.ID, target.ID}},
+		{"activity of the target", lrs.Query{Activity: "http://example.com/act/x"}, []uuid.UUID{ref2.ID, ref1.ID, target.ID}},
+		{"verb of an intermediate statement", lrs.Query{Verb: "http://example.com/v/liked"}, []uuid.UUID{ref2.ID, ref1.ID}},
+		{"time applies to the referencing statement", lrs.Query{Agent: "mbox:mailto:a@example.com", Since: t0.Add(1500 * time.Millisecond)}, []uuid.UUID{ref2.ID}},
+		{"no filter: every statement once", lrs.Query{Until: t0.Add(time.Hour)}, []uuid.UUID{other.ID, ref2.ID, ref1.ID, target.ID}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ids(tc.q)
+			if tc.name == "no filter: every statement once" {
+				assert.ElementsMatch(t, tc.want, got)
+				return
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+	t.Run("paging over merged sources", func(t *testing.T) {
+		q := lrs.Query{Agent: "mbox:mailto:a@example.com", Limit: 1, Ascending: true}
+		var got []uuid.UUID
+		for range 5 {
+			page, err := s.QueryStatements(ctx, "t1", q)
+			require.NoError(t, err)
+			for _, st := range page.Statements {
+				got = append(got, st.ID)
+			}
+			if page.More == nil {
+				break
+			}
+			q.After = page.More
+		}
+		assert.Equal(t, []uuid.UUID{target.ID, ref1.ID, ref2.ID}, got)
+	})
 }
