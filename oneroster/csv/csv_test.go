@@ -221,6 +221,14 @@ func TestRowRejects(t *testing.T) {
 			for _, w := range tc.want {
 				assert.Contains(t, got, w)
 			}
+			// C44: every reject names its column (or the whole row), and the
+			// column is the one the message is about.
+			for _, is := range rep.Rejects {
+				require.NotEmpty(t, is.Field, "%s", is)
+				if is.Field != WholeRow && !strings.HasPrefix(is.Reason, "depends on") && !strings.HasPrefix(is.Reason, "duplicate") {
+					assert.Contains(t, is.Reason, is.Field, "%s", is)
+				}
+			}
 			// Rejected rows are never applied.
 			for _, is := range rep.Rejects {
 				if is.SourcedID == "" || is.File == "enrollments.csv" && is.SourcedID == "e-1" {

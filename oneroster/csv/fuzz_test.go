@@ -40,9 +40,46 @@ func FuzzPackage(f *testing.F) {
 				continue
 			}
 			for _, is := range rep.Rejects {
-				if is.File == "" || is.Reason == "" {
-					t.Fatalf("reject without file or reason: %+v", is)
+				if is.File == "" || is.Reason == "" || is.Field == "" {
+					t.Fatalf("reject without file, reason or field: %+v", is)
 				}
+			}
+		}
+	})
+}
+
+// FuzzExtraFiles feeds arbitrary bytes as each 1.2 score scale or resources
+// file of an otherwise valid package: importing must never panic, and every
+// reject names its file, reason and field.
+func FuzzExtraFiles(f *testing.F) {
+	files := []string{"scoreScales.csv", "resources.csv", "userResources.csv", "lineItemScoreScales.csv", "classResources.csv"}
+	for _, s := range files {
+		b, err := os.ReadFile("testdata/v12extra/" + s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(0), b)
+	}
+	f.Add(uint8(0), []byte("sourcedId,status,dateLastModified,title,type,orgSourcedId,courseSourcedId,classSourcedId,scoreScaleValue\nss,,,t,l,sch-1,,,\"{:},{a:\"\n"))
+	base := extraFixture(f, nil)
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		fsys := fstest.MapFS{}
+		for k, v := range base {
+			fsys[k] = v
+		}
+		name := files[int(which)%len(files)]
+		fsys[name] = &fstest.MapFile{Data: data}
+		p, err := OpenFS(fsys, Options{})
+		if err != nil {
+			return
+		}
+		rep, err := Import(context.Background(), memstore.New(), p, ImportOptions{Tenant: "t"})
+		if err != nil {
+			return
+		}
+		for _, is := range rep.Rejects {
+			if is.File == "" || is.Reason == "" || is.Field == "" {
+				t.Fatalf("reject without file, reason or field: %+v", is)
 			}
 		}
 	})

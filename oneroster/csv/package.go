@@ -539,7 +539,8 @@ func (p *Package) rows(file string, fn func(line int, fields []string, meta map[
 		for i, j := range idx {
 			v := rec[j]
 			if bad == nil && strings.ContainsAny(v, "\r\n") {
-				bad = fmt.Errorf("field %s contains a line break", columnsFor(p.Version, file)[i])
+				c := columnsFor(p.Version, file)[i]
+				bad = &fieldError{field: c, msg: "field " + c + " contains a line break"}
 			}
 			fields[i] = strings.TrimSpace(v)
 		}
@@ -559,3 +560,12 @@ func (p *Package) rows(file string, fn func(line int, fields []string, meta map[
 		}
 	}
 }
+
+// fieldError is a row problem about one column.
+type fieldError struct{ field, msg string }
+
+func (e *fieldError) Error() string { return e.msg }
+
+// WholeRow is the field of a reject about the row as a whole (a malformed
+// CSV record, a short row) rather than one of its columns.
+const WholeRow = "(row)"

@@ -13,20 +13,27 @@ import (
 // fileOrder is the order files are validated and applied in: a file only
 // refers to files before it (or to itself).
 var fileOrder = []string{"orgs", "academicSessions", "courses", "classes", "users", "roles", "userProfiles", "demographics", "enrollments",
-	"categories", "lineItems", "results"}
+	"categories", "scoreScales", "lineItems", "results", "lineItemScoreScales", "resultScoreScales",
+	"resources", "classResources", "courseResources", "userResources"}
 
 var fileKind = map[string]oneroster.Kind{
 	"orgs": oneroster.KindOrg, "academicSessions": oneroster.KindAcademicSession, "courses": oneroster.KindCourse,
 	"classes": oneroster.KindClass, "users": oneroster.KindUser, "demographics": oneroster.KindDemographics,
 	"enrollments": oneroster.KindEnrollment, "categories": oneroster.KindCategory, "lineItems": oneroster.KindLineItem,
-	"results": oneroster.KindResult,
+	"results": oneroster.KindResult, "scoreScales": oneroster.KindScoreScale,
+	"lineItemScoreScales": oneroster.KindLineItemScoreScale, "resultScoreScales": oneroster.KindResultScoreScale,
+	"resources": oneroster.KindResource, "classResources": oneroster.KindClassResource,
+	"courseResources": oneroster.KindCourseResource, "userResources": oneroster.KindUserResource,
 }
 
 var kindFile = map[oneroster.Kind]string{
 	oneroster.KindOrg: "orgs", oneroster.KindAcademicSession: "academicSessions", oneroster.KindCourse: "courses",
 	oneroster.KindClass: "classes", oneroster.KindUser: "users", oneroster.KindDemographics: "demographics",
 	oneroster.KindEnrollment: "enrollments", oneroster.KindCategory: "categories", oneroster.KindLineItem: "lineItems",
-	oneroster.KindResult: "results",
+	oneroster.KindResult: "results", oneroster.KindScoreScale: "scoreScales",
+	oneroster.KindLineItemScoreScale: "lineItemScoreScales", oneroster.KindResultScoreScale: "resultScoreScales",
+	oneroster.KindResource: "resources", oneroster.KindClassResource: "classResources",
+	oneroster.KindCourseResource: "courseResources", oneroster.KindUserResource: "userResources",
 }
 
 // Existing returns the sourcedIds of the tenant's stored, not deleted
@@ -117,7 +124,13 @@ func (pl *Plan) newRow(f string) *row {
 	return &row{version: pl.pkg.Version, file: f, mode: pl.pkg.Modes[f], strict: pl.pkg.opts.Strict, cols: cols}
 }
 
-func (pl *Plan) reject(f string, line int, id, reason string) {
+// reject records a rejected row with the column the reason is about
+// (WholeRow when it is about the row as a whole), so every report row
+// carries file, line, sourcedId, field and message (C44).
+func (pl *Plan) reject(f string, line int, id, field, reason string) {
+	if field == "" {
+		field = WholeRow
+	}
 	if pl.rejLines[f] == nil {
 		pl.rejLines[f] = map[int]string{}
 		pl.rejIDs[f] = map[string]int{}
@@ -134,7 +147,7 @@ func (pl *Plan) reject(f string, line int, id, reason string) {
 			delete(pl.ok[f], id)
 		}
 	}
-	pl.Rejects = append(pl.Rejects, Issue{File: f + ".csv", Line: line, SourcedID: id, Reason: reason})
+	pl.Rejects = append(pl.Rejects, Issue{File: f + ".csv", Line: line, SourcedID: id, Field: field, Reason: reason})
 }
 
 // check reads a file once: it decodes every row, rejects bad rows and
@@ -155,7 +168,12 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 			if len(fields) > 0 {
 				id = fields[0]
 			}
-			pl.reject(f, line, id, err.Error())
+			field := WholeRow
+			var fe *fieldError
+			if errors.As(err, &fe) {
+				field = fe.field
+			}
+			pl.reject(f, line, id, field, err.Error())
 			return nil
 		}
 		r.fields, r.errs, r.warns = fields, r.errs[:0], r.warns[:0]
@@ -165,16 +183,15 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 			pl.Warnings = append(pl.Warnings, Issue{File: f + ".csv", Line: line, SourcedID: id, Reason: w})
 		}
 		if len(r.errs) > 0 {
-			pl.reject(f, line, id, strings.Join(r.errs, "; "))
-			pl.Rejects[len(pl.Rejects)-1].Field = r.field(r.errs[0])
+			pl.reject(f, line, id, r.field(r.errs[0]), strings.Join(r.errs, "; "))
 			return nil
 		}
 		if prev, dup := ok[id]; dup {
-			pl.reject(f, line, id, fmt.Sprintf("duplicate sourcedId %q (first at line %d)", id, prev.line))
+			pl.reject(f, line, id, "sourcedId", fmt.Sprintf("duplicate sourcedId %q (first at line %d)", id, prev.line))
 			return nil
 		}
 		if prev, dup := pl.rejIDs[f][id]; dup {
-			pl.reject(f, line, id, fmt.Sprintf("duplicate sourcedId %q (first at line %d)", id, prev))
+			pl.reject(f, line, id, "sourcedId", fmt.Sprintf("duplicate sourcedId %q (first at line %d)", id, prev))
 			return nil
 		}
 		deleted := r.get("status") == string(oneroster.StatusToBeDeleted)
@@ -191,7 +208,7 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 		}
 		if d.role != nil || d.prof != nil {
 			if reason, bad := pl.userInFile(r.get("userSourcedId")); bad {
-				pl.reject(f, line, id, reason)
+				pl.reject(f, line, id, "userSourcedId", reason)
 				return nil
 			}
 		}
@@ -205,8 +222,7 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 				return err
 			}
 			if reason != "" && !(e.deleted && f == "demographics") {
-				pl.reject(f, line, id, reason)
-				pl.Rejects[len(pl.Rejects)-1].Field = rf.column
+				pl.reject(f, line, id, rf.column, reason)
 				return nil
 			}
 		}
@@ -235,7 +251,7 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 					return err
 				}
 				if reason != "" {
-					pl.reject(f, int(e.line), id, reason)
+					pl.reject(f, int(e.line), id, rf.column, reason)
 					delete(self, id)
 					changed = true
 					break
@@ -324,7 +340,7 @@ func (pl *Plan) rejectCycles(f string) {
 					in = true
 				}
 				if in {
-					pl.reject(f, int(pl.ok[f][p].line), p, fmt.Sprintf("parentSourcedId cycle through %q", cur))
+					pl.reject(f, int(pl.ok[f][p].line), p, "parentSourcedId", fmt.Sprintf("parentSourcedId cycle through %q", cur))
 				}
 			}
 		}
@@ -531,28 +547,7 @@ func setMeta(e oneroster.Entity, meta map[string]string) {
 	for k, v := range meta {
 		m[k] = v
 	}
-	switch v := e.(type) {
-	case *oneroster.Org:
-		v.Metadata = m
-	case *oneroster.AcademicSession:
-		v.Metadata = m
-	case *oneroster.Course:
-		v.Metadata = m
-	case *oneroster.Class:
-		v.Metadata = m
-	case *oneroster.User:
-		v.Metadata = m
-	case *oneroster.Enrollment:
-		v.Metadata = m
-	case *oneroster.Demographics:
-		v.Metadata = m
-	case *oneroster.Category:
-		v.Metadata = m
-	case *oneroster.LineItem:
-		v.Metadata = m
-	case *oneroster.Result:
-		v.Metadata = m
-	}
+	oneroster.SetMetadata(e, m)
 }
 
 // attachRoles folds 1.2 roles.csv and userProfiles.csv rows into the user,
