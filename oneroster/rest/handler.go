@@ -104,6 +104,12 @@ func (h *Handler) Mount(r fiber.Router) {
 			g = r.Group(ver.gbBase, h.limit, httpauth.Bearer(h.Auth))
 		}
 		h.gradebookRoutes(g, ver)
+		if ver.resBase != ver.base {
+			g = r.Group(ver.resBase, h.limit, httpauth.Bearer(h.Auth))
+		} else {
+			g = r.Group(ver.base)
+		}
+		h.resourceRoutes(g, ver)
 	}
 }
 
@@ -452,8 +458,10 @@ func (h *Handler) single(q req, kind oneroster.Kind, key string, pred func(onero
 		return err
 	}
 	i, ok := v.byID[c.Params("id")]
-	gradebook := kind == oneroster.KindCategory || kind == oneroster.KindLineItem || kind == oneroster.KindResult
-	if !ok || (pred != nil && !pred(v.ents[i])) || (gradebook && v.deleted[i]) {
+	// Gradebook and resources records leave when deleted (R35); roster
+	// tombstones stay readable for delta pollers.
+	gone := !oneroster.IsRoster(kind) && v.deleted[i]
+	if !ok || (pred != nil && !pred(v.ents[i])) || gone {
 		return httperr.New(http.StatusNotFound, "no "+key+" with that sourcedId").WithCode("unknownobject")
 	}
 	var body bytes.Buffer
