@@ -53,7 +53,7 @@ func (h *Handler) scoreScaleRoutes(g fiber.Router, ver version, read, put, del f
 func (h *Handler) wrapper(ver version) func(fn func(q req) error) fiber.Handler {
 	return func(fn func(q req) error) fiber.Handler {
 		return func(c *fiber.Ctx) error {
-			return fn(req{c: c, ver: ver, tenant: httpauth.Principal(c).Tenant})
+			return fn(h.newReq(c, ver))
 		}
 	}
 }
@@ -69,25 +69,25 @@ func (h *Handler) postRoutes(g fiber.Router, ver version) {
 	g.Post("/classes/:class/lineItems", post, wrap(func(q req) error {
 		class := q.c.Params("class")
 		return h.post(q, oneroster.KindLineItem, "lineItems", "lineItem", func(in *gradebookIn) error {
-			return pin(&in.Class, class, "class")
+			return pinRef(&in.Class, class, "class")
 		})
 	}))
 	g.Post("/schools/:school/lineItems", post, wrap(func(q req) error {
 		school := q.c.Params("school")
 		return h.post(q, oneroster.KindLineItem, "lineItems", "lineItem", func(in *gradebookIn) error {
-			return pin(&in.School, school, "school")
+			return pinRef(&in.School, school, "school")
 		})
 	}))
 	g.Post("/lineItems/:li/results", post, wrap(func(q req) error {
 		li := q.c.Params("li")
 		return h.post(q, oneroster.KindResult, "results", "result", func(in *gradebookIn) error {
-			return pin(&in.LineItem, li, "lineItem")
+			return pinRef(&in.LineItem, li, "lineItem")
 		})
 	}))
 	g.Post("/classes/:class/academicSessions/:session/results", post, wrap(func(q req) error {
 		class, session := q.c.Params("class"), q.c.Params("session")
 		return h.post(q, oneroster.KindResult, "results", "result", func(in *gradebookIn) error {
-			if err := pin(&in.Class, class, "class"); err != nil {
+			if err := pinRef(&in.Class, class, "class"); err != nil {
 				return err
 			}
 			rec, err := h.Writer.Record(q.c.UserContext(), q.tenant, oneroster.KindLineItem, in.LineItem.id())
@@ -109,8 +109,8 @@ func (h *Handler) postRoutes(g fiber.Router, ver version) {
 	}))
 }
 
-// pin sets a reference from the path, refusing a body that names another.
-func pin(ref **refIn, id, name string) error {
+// pinRef sets a reference from the path, refusing a body that names another.
+func pinRef(ref **refIn, id, name string) error {
 	if got := (*ref).id(); got != "" && got != id {
 		return invalid("the %s in the body differs from the one in the path", name)
 	}
@@ -215,7 +215,7 @@ func (h *Handler) resourceRoutes(g fiber.Router, ver version) {
 	g.Get("/resources/:id", core, wrap(func(q req) error { return h.single(q, oneroster.KindResource, "resource", nil) }))
 	linked := func(kind oneroster.Kind, match func(oneroster.Entity, string) (string, bool)) func(q req, id string) (map[string]bool, error) {
 		return func(q req, id string) (map[string]bool, error) {
-			v, err := h.views.get(q.c.UserContext(), h.Store, q.ver, q.tenant, kind)
+			v, err := h.view(q, kind)
 			if err != nil {
 				return nil, err
 			}

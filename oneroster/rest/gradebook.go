@@ -43,7 +43,7 @@ func (h *Handler) gradebookRoutes(g fiber.Router, ver version) {
 	del := httpauth.Require(anyForm(ScopeGradebookDelete)...)
 	wrap := func(fn func(q req) error) fiber.Handler {
 		return func(c *fiber.Ctx) error {
-			return fn(req{c: c, ver: ver, tenant: httpauth.Principal(c).Tenant})
+			return fn(h.newReq(c, ver))
 		}
 	}
 	for _, b := range []struct {
@@ -101,7 +101,7 @@ func (h *Handler) gradebookRoutes(g fiber.Router, ver version) {
 
 func (h *Handler) classLineItems(q req, class string) map[string]bool {
 	out := map[string]bool{}
-	v, err := h.views.get(q.c.UserContext(), h.Store, q.ver, q.tenant, oneroster.KindLineItem)
+	v, err := h.view(q, oneroster.KindLineItem)
 	if err != nil {
 		return out
 	}
@@ -115,7 +115,7 @@ func (h *Handler) classLineItems(q req, class string) map[string]bool {
 
 func (h *Handler) classCategories(q req, class string) map[string]bool {
 	out := map[string]bool{}
-	v, err := h.views.get(q.c.UserContext(), h.Store, q.ver, q.tenant, oneroster.KindLineItem)
+	v, err := h.view(q, oneroster.KindLineItem)
 	if err != nil {
 		return out
 	}
