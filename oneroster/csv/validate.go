@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/passportbridge/passport/oneroster"
 )
@@ -61,6 +62,13 @@ type Plan struct {
 	profiles map[string][]oneroster.UserProfile
 	rows     map[string]int // file → data rows seen
 
+	// 1.2 role and profile deltas for stored users (see roles.go).
+	roleOnly  map[string]bool // stored users whose roles/profiles rows come without their users.csv row
+	roleDel   map[string]bool // roles.csv sourcedIds deleted by the package
+	profDel   map[string]bool // userProfiles.csv sourcedIds deleted by the package
+	roleTime  map[string]time.Time
+	storedUsr map[string]storedUser
+
 	// Rejects lists every rejected row as file:line: reason, in file order.
 	Rejects []Issue
 	// Warnings lists lenient parses and other non-fatal findings.
@@ -73,7 +81,8 @@ func Validate(ctx context.Context, p *Package, existing Existing) (*Plan, error)
 	pl := &Plan{pkg: p, existing: existing, cache: map[oneroster.Kind]map[string]bool{},
 		ok: map[string]map[string]entry{}, rejLines: map[string]map[int]string{}, rejIDs: map[string]map[string]int{},
 		parents: map[string]map[string]string{}, roles: map[string][]oneroster.RoleAssignment{},
-		profiles: map[string][]oneroster.UserProfile{}, rows: map[string]int{}}
+		profiles: map[string][]oneroster.UserProfile{}, rows: map[string]int{},
+		roleOnly: map[string]bool{}, roleDel: map[string]bool{}, profDel: map[string]bool{}, roleTime: map[string]time.Time{}}
 	pl.Warnings = append(pl.Warnings, p.Warnings...)
 	for _, f := range p.nonRosterFiles() {
 		pl.Warnings = append(pl.Warnings, Issue{File: f + ".csv", Reason: "not imported: only rostering files are imported"})
@@ -203,14 +212,29 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 		case *oneroster.AcademicSession:
 			parents[id] = x.Parent
 		}
-		if e.deleted && f != "demographics" {
-			return nil
-		}
 		if d.role != nil || d.prof != nil {
-			if reason, bad := pl.userInFile(r.get("userSourcedId")); bad {
-				pl.reject(f, line, id, "userSourcedId", reason)
+			user := r.get("userSourcedId")
+			if e.deleted {
+				pl.noteRoleDelete(f, id, user, r.datetime("dateLastModified", false))
 				return nil
 			}
+			if reason, bad := pl.userInFile(user); bad {
+				stored, err := pl.roleOnlyUser(ctx, f, user)
+				if err != nil {
+					return err
+				}
+				if !stored {
+					pl.reject(f, line, id, "userSourcedId", reason)
+					return nil
+				}
+				pl.roleOnly[user] = true
+			}
+			if t := r.datetime("dateLastModified", false); t.After(pl.roleTime[user]) {
+				pl.roleTime[user] = t
+			}
+		}
+		if e.deleted && f != "demographics" {
+			return nil
 		}
 		for _, rf := range d.refs {
 			if fileKind[f] == rf.kind && f != "demographics" {
@@ -274,7 +298,7 @@ func (pl *Plan) userInFile(user string) (string, bool) {
 	if line, ok := pl.rejIDs["users"][user]; ok {
 		return fmt.Sprintf("depends on rejected users.csv:%d", line), true
 	}
-	return fmt.Sprintf("user %q is not an active row of users.csv (roles and profiles are applied with their user)", user), true
+	return fmt.Sprintf("user %q is neither an active row of users.csv nor, in a delta file, a stored user", user), true
 }
 
 // resolve checks one reference and returns why it fails ("" when it holds).
@@ -503,6 +527,13 @@ func (pl *Plan) changes(yield func(oneroster.Change) error) error {
 
 func (pl *Plan) rowChanges(yield func(oneroster.Change) error) error {
 	for _, f := range fileOrder {
+		if f == "roles" {
+			// Stored users whose roles or profiles change without their
+			// users.csv row follow the users file.
+			if err := pl.roleOnlyChanges(yield); err != nil {
+				return err
+			}
+		}
 		k, isKind := fileKind[f]
 		if m, ok := pl.pkg.Modes[f]; !ok || m == Absent || !isKind {
 			continue
@@ -523,7 +554,8 @@ func (pl *Plan) rowChanges(yield func(oneroster.Change) error) error {
 				return errors.New("package changed while it was imported")
 			}
 			if u, isUser := d.entity.(*oneroster.User); isUser && pl.pkg.Version == V12 {
-				attachRoles(u, pl.roles[id], pl.profiles[id])
+				roles, profs := pl.mergedRoles(id)
+				attachRoles(u, roles, profs)
 			}
 			if len(meta) > 0 {
 				setMeta(d.entity, meta)
