@@ -628,3 +628,33 @@ func (s *Store) SetSyncMark(ctx context.Context, tenant, source string, mark tim
 	}
 	return nil
 }
+
+// PurgeTombstones removes the tenant's deleted records last changed before
+// before, with every version of them at or below the committed tombstone.
+// An import running meanwhile writes above the committed position, so a
+// record it brings back keeps its new version.
+func (s *Store) PurgeTombstones(ctx context.Context, tenant string, before time.Time) (int, error) {
+	var docs []versionDoc
+	_, err := s.consistent(ctx, tenant, func(c int64) error {
+		var err error
+		docs, err = s.latest(ctx, bson.D{{Key: "tenant", Value: tenant}}, c, false)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge roster tombstones: %w", err)
+	}
+	n := 0
+	cut := nanos(before)
+	for _, d := range docs {
+		if d.Status != string(oneroster.StatusToBeDeleted) || d.Modified >= cut {
+			continue
+		}
+		_, err := s.coll(collRosterVersions).DeleteMany(ctx, bson.D{{Key: "tenant", Value: tenant}, {Key: "kind", Value: d.Kind},
+			{Key: "sid", Value: d.SID}, {Key: "seq", Value: bson.D{{Key: "$lte", Value: d.Seq}}}})
+		if err != nil {
+			return n, fmt.Errorf("purge roster tombstones: %w", err)
+		}
+		n++
+	}
+	return n, nil
+}
