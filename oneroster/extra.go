@@ -147,8 +147,9 @@ func newExtra(k Kind) Entity {
 		return new(CourseResource)
 	case KindUserResource:
 		return new(UserResource)
+	default:
+		return nil
 	}
-	return nil
 }
 
 // SetMetadata replaces a record's metadata (its extension columns).

@@ -98,8 +98,9 @@ func NewEntity(k Kind) Entity {
 		return new(LineItem)
 	case KindResult:
 		return new(Result)
+	default:
+		return newExtra(k)
 	}
-	return newExtra(k)
 }
 
 // BaseOf returns the common fields of a record.

@@ -3,7 +3,6 @@ package oneroster_test
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -76,8 +75,10 @@ func TestTombstoneSweep(t *testing.T) {
 		apply(tn, t0.Add(time.Hour), "old", oneroster.StatusToBeDeleted)
 		apply(tn, t0.Add(80*24*time.Hour), "new", oneroster.StatusToBeDeleted)
 	}
-	sw := &oneroster.TombstoneSweep{Store: st, Keep: 30 * 24 * time.Hour, Clock: func() time.Time { return t0.Add(90 * 24 * time.Hour) },
-		Tenants: func(context.Context) ([]string, error) { return []string{"a", "b"}, nil }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	sw := &oneroster.TombstoneSweep{
+		Store: st, Keep: 30 * 24 * time.Hour, Clock: func() time.Time { return t0.Add(90 * 24 * time.Hour) },
+		Tenants: func(context.Context) ([]string, error) { return []string{"a", "b"}, nil }, Logger: slog.New(slog.DiscardHandler),
+	}
 	n, err := sw.Once(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 2, n, "the old tombstone of each tenant")

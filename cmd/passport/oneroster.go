@@ -57,7 +57,8 @@ func onerosterWorkers(d *deps) []worker {
 }
 
 func tombstoneSweep(d *deps, keep time.Duration) *oneroster.TombstoneSweep {
-	return &oneroster.TombstoneSweep{Store: d.Store, Keep: keep, Clock: d.Clock, Logger: d.Logger,
+	return &oneroster.TombstoneSweep{
+		Store: d.Store, Keep: keep, Clock: d.Clock, Logger: d.Logger,
 		Tenants: func(ctx context.Context) ([]string, error) {
 			ts, err := d.Store.Tenants(ctx)
 			if err != nil {
@@ -68,7 +69,8 @@ func tombstoneSweep(d *deps, keep time.Duration) *oneroster.TombstoneSweep {
 				ids[i] = t.ID
 			}
 			return ids, nil
-		}}
+		},
+	}
 }
 
 // importFlags are oneroster import's own flags.

@@ -57,8 +57,11 @@ func TestScoreScales(t *testing.T) {
 			ss := obj(t, r, "scoreScale")
 			assert.Equal(t, "Letter grades", ss["title"])
 			assert.Equal(t, "cls-1", ss["class"].(map[string]any)["sourcedId"])
-			assert.Equal(t, []any{map[string]any{"itemValueLHS": "A", "itemValueRHS": "90-100"}, map[string]any{"itemValueLHS": "B", "itemValueRHS": "80-89"},
-				map[string]any{"itemValueLHS": "C", "itemValueRHS": "0-79"}}, ss["scoreScaleValue"])
+			assert.Equal(t, []any{
+				map[string]any{"itemValueLHS": "A", "itemValueRHS": "90-100"},
+				map[string]any{"itemValueLHS": "B", "itemValueRHS": "80-89"},
+				map[string]any{"itemValueLHS": "C", "itemValueRHS": "0-79"},
+			}, ss["scoreScaleValue"])
 			assert.ElementsMatch(t, []string{"ss-1", "ss-2"}, ids(t, e.get(t, read, g12+"/scoreScales"), "scoreScales"))
 			assert.Equal(t, []string{"ss-1"}, ids(t, e.get(t, read, g12+"/classes/cls-1/scoreScales"), "scoreScales"))
 			assert.Equal(t, []string{"ss-2"}, ids(t, e.get(t, read, g12+"/schools/sch-2/scoreScales"), "scoreScales"))
@@ -160,6 +163,7 @@ func TestGradebookPost(t *testing.T) {
 
 			// Schools: the school comes from the path.
 			got = pairs(e.do(t, http.MethodPost, post, g12+"/schools/sch-2/lineItems", `{"lineItems":[{"sourcedId":"li-40","title":"Reading","assignDate":"2025-02-01","dueDate":"2025-02-02","class":{"sourcedId":"cls-2"},"category":{"sourcedId":"cat-1"}}]}`))
+			assert.Equal(t, map[string]string{"li-40": "li-40"}, got)
 			assert.Equal(t, "sch-2", obj(t, e.get(t, read, g12+"/lineItems/li-40"), "lineItem")["school"].(map[string]any)["sourcedId"])
 
 			// Results of a line item, and of a class in a session.

@@ -216,8 +216,10 @@ func exportRows(version, file string, e oneroster.Entity) map[string][][]string 
 			out["roles"] = append(out["roles"], []string{id, "", "", r.SourcedID, ra.RoleType, ra.Role, ra.BeginDate, ra.EndDate, ra.Org, ra.UserProfile})
 		}
 		for _, p := range r.Profiles {
-			out["userProfiles"] = append(out["userProfiles"], []string{p.SourcedID, "", "", r.SourcedID, p.ProfileType, p.VendorID, p.ApplicationID,
-				p.Description, p.CredentialType, p.Username, ""})
+			out["userProfiles"] = append(out["userProfiles"], []string{
+				p.SourcedID, "", "", r.SourcedID, p.ProfileType, p.VendorID, p.ApplicationID,
+				p.Description, p.CredentialType, p.Username, "",
+			})
 		}
 		return out
 	}

@@ -121,8 +121,10 @@ func errText(err error) string {
 }
 
 func openFS(fsys fs.FS, closer io.Closer, opts Options) (*Package, error) {
-	p := &Package{opts: opts, fsys: fsys, closer: closer, Modes: map[string]Mode{}, Source: map[string]string{},
-		headers: map[string][]int{}, meta: map[string]map[int]string{}}
+	p := &Package{
+		opts: opts, fsys: fsys, closer: closer, Modes: map[string]Mode{}, Source: map[string]string{},
+		headers: map[string][]int{}, meta: map[string]map[int]string{},
+	}
 	var issues []Issue
 	bad := func(file string, line int, f string, a ...any) {
 		issues = append(issues, Issue{File: file, Line: line, Reason: fmt.Sprintf(f, a...)})

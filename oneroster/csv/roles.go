@@ -121,7 +121,7 @@ func (pl *Plan) mergedRoles(id string) ([]oneroster.RoleAssignment, []oneroster.
 		var out []oneroster.RoleAssignment
 		for _, r := range su.user.Roles {
 			replaced := slices.ContainsFunc(roles, func(n oneroster.RoleAssignment) bool { return r.SourcedID != "" && n.SourcedID == r.SourcedID })
-			if !replaced && !(r.SourcedID != "" && pl.roleDel[r.SourcedID]) {
+			if !replaced && (r.SourcedID == "" || !pl.roleDel[r.SourcedID]) {
 				out = append(out, r)
 			}
 		}

@@ -13,9 +13,11 @@ import (
 
 // fileOrder is the order files are validated and applied in: a file only
 // refers to files before it (or to itself).
-var fileOrder = []string{"orgs", "academicSessions", "courses", "classes", "users", "roles", "userProfiles", "demographics", "enrollments",
+var fileOrder = []string{
+	"orgs", "academicSessions", "courses", "classes", "users", "roles", "userProfiles", "demographics", "enrollments",
 	"categories", "scoreScales", "lineItems", "results", "lineItemScoreScales", "resultScoreScales",
-	"resources", "classResources", "courseResources", "userResources"}
+	"resources", "classResources", "courseResources", "userResources",
+}
 
 var fileKind = map[string]oneroster.Kind{
 	"orgs": oneroster.KindOrg, "academicSessions": oneroster.KindAcademicSession, "courses": oneroster.KindCourse,
@@ -78,11 +80,13 @@ type Plan struct {
 // Validate checks every row of the package and every reference, without
 // changing anything. existing may be nil (an empty store).
 func Validate(ctx context.Context, p *Package, existing Existing) (*Plan, error) {
-	pl := &Plan{pkg: p, existing: existing, cache: map[oneroster.Kind]map[string]bool{},
+	pl := &Plan{
+		pkg: p, existing: existing, cache: map[oneroster.Kind]map[string]bool{},
 		ok: map[string]map[string]entry{}, rejLines: map[string]map[int]string{}, rejIDs: map[string]map[string]int{},
 		parents: map[string]map[string]string{}, roles: map[string][]oneroster.RoleAssignment{},
 		profiles: map[string][]oneroster.UserProfile{}, rows: map[string]int{},
-		roleOnly: map[string]bool{}, roleDel: map[string]bool{}, profDel: map[string]bool{}, roleTime: map[string]time.Time{}}
+		roleOnly: map[string]bool{}, roleDel: map[string]bool{}, profDel: map[string]bool{}, roleTime: map[string]time.Time{},
+	}
 	pl.Warnings = append(pl.Warnings, p.Warnings...)
 	for _, f := range p.nonRosterFiles() {
 		pl.Warnings = append(pl.Warnings, Issue{File: f + ".csv", Reason: "not imported: only rostering files are imported"})
@@ -245,7 +249,7 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 			if err != nil {
 				return err
 			}
-			if reason != "" && !(e.deleted && f == "demographics") {
+			if reason != "" && (!e.deleted || f != "demographics") {
 				pl.reject(f, line, id, rf.column, reason)
 				return nil
 			}

@@ -37,7 +37,7 @@ func FuzzGradebookWrite(f *testing.F) {
 		f.Fatal(err)
 	}
 	a := auth.NewAuthenticator(st, time.Now)
-	h := &Handler{Store: st, Writer: st, Auth: a, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	h := &Handler{Store: st, Writer: st, Auth: a, Logger: slog.New(slog.DiscardHandler)}
 	srv := server.New(server.Options{Config: cfg, Logger: h.Logger, Mounts: []server.Mounter{h}})
 	ctx := context.Background()
 	cred, err := a.CreateCredential(ctx, auth.DefaultTenant, "fuzz", []string{"gradebook.createput", "gradebook.createpost"})

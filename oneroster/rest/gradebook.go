@@ -301,8 +301,10 @@ func (h *Handler) gradebookChanges(ctx context.Context, q req, kind oneroster.Ki
 		}
 		e = &oneroster.Category{Base: base, Title: in.Title, Weight: in.Weight}
 	case oneroster.KindScoreScale:
-		ss := &oneroster.ScoreScale{Base: base, Title: in.Title, Type: in.Type, Class: in.Class.id(), Course: in.Course.id(), Org: in.School.id(),
-			Values: in.ScoreScaleValue}
+		ss := &oneroster.ScoreScale{
+			Base: base, Title: in.Title, Type: in.Type, Class: in.Class.id(), Course: in.Course.id(), Org: in.School.id(),
+			Values: in.ScoreScaleValue,
+		}
 		if ss.Org == "" {
 			ss.Org = in.Org.id()
 		}
@@ -319,8 +321,10 @@ func (h *Handler) gradebookChanges(ctx context.Context, q req, kind oneroster.Ki
 		}
 		e = ss
 	case oneroster.KindLineItem:
-		li := &oneroster.LineItem{Base: base, Title: in.Title, Description: in.Description, Class: in.Class.id(), Category: in.Category.id(),
-			School: in.School.id(), ResultValueMin: in.ResultValueMin, ResultValueMax: in.ResultValueMax}
+		li := &oneroster.LineItem{
+			Base: base, Title: in.Title, Description: in.Description, Class: in.Class.id(), Category: in.Category.id(),
+			School: in.School.id(), ResultValueMin: in.ResultValueMin, ResultValueMax: in.ResultValueMax,
+		}
 		li.Session = in.AcademicSession.id()
 		if li.Session == "" {
 			li.Session = in.GradingPeriod.id()
@@ -340,8 +344,10 @@ func (h *Handler) gradebookChanges(ctx context.Context, q req, kind oneroster.Ki
 		e = li
 		link = &oneroster.LineItemScoreScale{Base: oneroster.Base{SourcedID: scaleLinkID(id)}, LineItem: id, ScoreScale: in.ScoreScale.id()}
 	case oneroster.KindResult:
-		r := &oneroster.Result{Base: base, LineItem: in.LineItem.id(), Student: in.Student.id(), Class: in.Class.id(), ScoreStatus: in.ScoreStatus,
-			Score: in.Score, TextScore: in.TextScore, Comment: in.Comment}
+		r := &oneroster.Result{
+			Base: base, LineItem: in.LineItem.id(), Student: in.Student.id(), Class: in.Class.id(), ScoreStatus: in.ScoreStatus,
+			Score: in.Score, TextScore: in.TextScore, Comment: in.Comment,
+		}
 		if r.LineItem == "" || r.Student == "" {
 			return nil, invalid("lineItem and student are required")
 		}

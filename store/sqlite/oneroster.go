@@ -126,6 +126,7 @@ func (s *Store) Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied
 				sm := nanos(c.SourceModified)
 				_, err := del.Exec(now, seq, sm, sm, b.Tenant, string(c.Kind), c.SourcedID)
 				return err
+			case oneroster.Unchanged, oneroster.Stale:
 			}
 			return nil
 		})

@@ -112,8 +112,10 @@ var rosterT0 = time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
 
 func rosterUser(t *testing.T, id, given string, st oneroster.Status, dlm time.Time) oneroster.Change {
 	t.Helper()
-	c, err := oneroster.ChangeOf(&oneroster.User{Base: oneroster.Base{SourcedID: id, Status: st, DateLastModified: dlm},
-		EnabledUser: true, Username: id, GivenName: given, FamilyName: "F", Role: "student", Orgs: []string{"s1"}})
+	c, err := oneroster.ChangeOf(&oneroster.User{
+		Base:        oneroster.Base{SourcedID: id, Status: st, DateLastModified: dlm},
+		EnabledUser: true, Username: id, GivenName: given, FamilyName: "F", Role: "student", Orgs: []string{"s1"},
+	})
 	require.NoError(t, err)
 	return c
 }
