@@ -89,7 +89,7 @@ func Validate(ctx context.Context, p *Package, existing Existing) (*Plan, error)
 	}
 	pl.Warnings = append(pl.Warnings, p.Warnings...)
 	for _, f := range p.nonRosterFiles() {
-		pl.Warnings = append(pl.Warnings, Issue{File: f + ".csv", Reason: "not imported: only rostering files are imported"})
+		pl.Warnings = append(pl.Warnings, Issue{File: f + ".csv", Reason: "not imported: learning-objective files are checked for structure only"})
 	}
 	for _, f := range fileOrder {
 		if m, ok := p.Modes[f]; !ok || m == Absent {
