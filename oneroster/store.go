@@ -121,10 +121,10 @@ type SyncMarkStore interface {
 // TombstoneStore removes old tombstones (tobedeleted records), which are
 // otherwise kept for ever so delta pollers learn of deletions.
 type TombstoneStore interface {
-	// PurgeTombstones removes the tenant's records that are deleted and
+	// PurgeRosterTombstones removes the tenant's records that are deleted and
 	// were last changed before before, with their history, and returns how
 	// many it removed. It does not move the tenant's cursor.
-	PurgeTombstones(ctx context.Context, tenant string, before time.Time) (int, error)
+	PurgeRosterTombstones(ctx context.Context, tenant string, before time.Time) (int, error)
 }
 
 // Store is everything the roster keeps: the records of each tenant with their

@@ -41,7 +41,7 @@ func (s *TombstoneSweep) Once(ctx context.Context) (int, error) {
 	total := 0
 	var errs []error
 	for _, t := range tenants {
-		n, err := s.Store.PurgeTombstones(ctx, t, before)
+		n, err := s.Store.PurgeRosterTombstones(ctx, t, before)
 		total += n
 		if err != nil {
 			errs = append(errs, fmt.Errorf("tenant %s: %w", t, err))

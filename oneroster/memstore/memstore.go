@@ -228,9 +228,9 @@ func (s *Store) SetSyncMark(_ context.Context, tenant, source string, mark time.
 	return nil
 }
 
-// PurgeTombstones removes the tenant's deleted records last changed before
+// PurgeRosterTombstones removes the tenant's deleted records last changed before
 // before.
-func (s *Store) PurgeTombstones(_ context.Context, tenant string, before time.Time) (int, error) {
+func (s *Store) PurgeRosterTombstones(_ context.Context, tenant string, before time.Time) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.tenant(tenant)

@@ -634,11 +634,11 @@ func (s *Store) SetSyncMark(ctx context.Context, tenant, source string, mark tim
 	return nil
 }
 
-// PurgeTombstones removes the tenant's deleted records last changed before
+// PurgeRosterTombstones removes the tenant's deleted records last changed before
 // before, with every version of them at or below the committed tombstone.
 // An import running meanwhile writes above the committed position, so a
 // record it brings back keeps its new version.
-func (s *Store) PurgeTombstones(ctx context.Context, tenant string, before time.Time) (int, error) {
+func (s *Store) PurgeRosterTombstones(ctx context.Context, tenant string, before time.Time) (int, error) {
 	var docs []versionDoc
 	_, err := s.consistent(ctx, tenant, func(c int64) error {
 		var err error

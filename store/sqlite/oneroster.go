@@ -384,10 +384,10 @@ func (s *Store) SetSyncMark(ctx context.Context, tenant, source string, mark tim
 	return nil
 }
 
-// PurgeTombstones removes the tenant's deleted records last changed before
+// PurgeRosterTombstones removes the tenant's deleted records last changed before
 // before (records keep only their latest state here, so that is all their
 // history).
-func (s *Store) PurgeTombstones(ctx context.Context, tenant string, before time.Time) (int, error) {
+func (s *Store) PurgeRosterTombstones(ctx context.Context, tenant string, before time.Time) (int, error) {
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.Exec("DELETE FROM roster_records WHERE tenant = ? AND status = 'tobedeleted' AND modified < ?", tenant, nanos(before))

@@ -25,10 +25,10 @@ var onerosterTests = []subTest{
 	{"RosterMerges", testRosterMerges},
 	{"RosterSameRecordTwiceInABatch", testRosterSameRecordTwice},
 	{"RosterSyncMarks", testRosterSyncMarks},
-	{"RosterPurgeTombstones", testRosterPurgeTombstones},
+	{"RosterPurgeRosterTombstones", testRosterPurgeRosterTombstones},
 }
 
-func testRosterPurgeTombstones(t *testing.T, s backend.Store) {
+func testRosterPurgeRosterTombstones(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	_, err := s.Apply(ctx, rosterBatch("t", rosterT0, nil, rosterUser(t, "u1", "A", "", time.Time{}), rosterUser(t, "u2", "B", "", time.Time{}),
 		rosterUser(t, "u3", "C", "", time.Time{})))
@@ -42,7 +42,7 @@ func testRosterPurgeTombstones(t *testing.T, s backend.Store) {
 	a, err := s.Apply(ctx, rosterBatch("t", rosterT0.Add(48*time.Hour), nil, rosterUser(t, "u2", "", "tobedeleted", time.Time{})))
 	require.NoError(t, err)
 
-	n, err := s.PurgeTombstones(ctx, "t", rosterT0.Add(24*time.Hour))
+	n, err := s.PurgeRosterTombstones(ctx, "t", rosterT0.Add(24*time.Hour))
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "only u1's tombstone is older than the cut")
 	_, err = s.Record(ctx, "t", oneroster.KindUser, "u1")
@@ -65,7 +65,7 @@ func testRosterPurgeTombstones(t *testing.T, s backend.Store) {
 	b, err := s.Apply(ctx, rosterBatch("t", rosterT0.Add(49*time.Hour), nil, rosterUser(t, "u1", "A2", "", time.Time{})))
 	require.NoError(t, err)
 	assert.Equal(t, 1, b.Counts[oneroster.KindUser].Created)
-	n, err = s.PurgeTombstones(ctx, "t", rosterT0.Add(24*time.Hour))
+	n, err = s.PurgeRosterTombstones(ctx, "t", rosterT0.Add(24*time.Hour))
 	require.NoError(t, err)
 	assert.Zero(t, n)
 }
