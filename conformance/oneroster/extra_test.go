@@ -108,7 +108,9 @@ func TestScoreScales(t *testing.T) {
 			require.Equal(t, http.StatusOK, e.do(t, http.MethodPut, write, g12+"/lineItems/li-9", liBody("")).status)
 			assert.NotContains(t, obj(t, e.get(t, read, g12+"/lineItems/li-9"), "lineItem"), "scoreScale")
 
+			require.Equal(t, http.StatusOK, e.do(t, http.MethodPut, write, g12+"/lineItems/li-9", liBody("ss-3")).status)
 			assert.Equal(t, http.StatusNoContent, e.do(t, http.MethodDelete, write, g12+"/scoreScales/ss-3", "").status)
+			assert.NotContains(t, obj(t, e.get(t, read, g12+"/lineItems/li-9"), "lineItem"), "scoreScale", "a deleted scale is not referenced")
 			assert.Equal(t, http.StatusNotFound, e.get(t, read, g12+"/scoreScales/ss-3").status)
 			assert.NotContains(t, ids(t, e.get(t, read, g12+"/scoreScales"), "scoreScales"), "ss-3")
 		})

@@ -254,8 +254,8 @@ func build(ctx context.Context, st Reader, ver version, tenant string, kind oner
 	return v, nil
 }
 
-// scaleLinks maps each line item (or result) to the score scales its active
-// links name, in sourcedId order of the links.
+// scaleLinks maps each line item (or result) to the active score scales its
+// active links name, in sourcedId order of the links.
 func scaleLinks(ctx context.Context, st Reader, tenant string, kind oneroster.Kind) (map[string][]string, error) {
 	lk := oneroster.KindLineItemScoreScale
 	if kind == oneroster.KindResult {
@@ -266,6 +266,17 @@ func scaleLinks(ctx context.Context, st Reader, tenant string, kind oneroster.Ki
 		return nil, fmt.Errorf("roster records: %w", err)
 	}
 	out := map[string][]string{}
+	if len(recs) == 0 {
+		return out, nil
+	}
+	scales, err := st.Records(ctx, tenant, oneroster.KindScoreScale)
+	if err != nil {
+		return nil, fmt.Errorf("roster records: %w", err)
+	}
+	live := make(map[string]bool, len(scales))
+	for _, r := range scales {
+		live[r.SourcedID] = r.Status != oneroster.StatusToBeDeleted
+	}
 	for _, r := range recs {
 		if r.Status == oneroster.StatusToBeDeleted {
 			continue
@@ -276,9 +287,13 @@ func scaleLinks(ctx context.Context, st Reader, tenant string, kind oneroster.Ki
 		}
 		switch x := e.(type) {
 		case *oneroster.LineItemScoreScale:
-			out[x.LineItem] = append(out[x.LineItem], x.ScoreScale)
+			if live[x.ScoreScale] {
+				out[x.LineItem] = append(out[x.LineItem], x.ScoreScale)
+			}
 		case *oneroster.ResultScoreScale:
-			out[x.Result] = append(out[x.Result], x.ScoreScale)
+			if live[x.ScoreScale] {
+				out[x.Result] = append(out[x.Result], x.ScoreScale)
+			}
 		}
 	}
 	return out, nil
