@@ -82,7 +82,7 @@ func ltiMounts(d *deps) []server.Mounter {
 		d.Logger.Error("lti tool not mounted", "err", err)
 		return nil
 	}
-	return []server.Mounter{&ltihttp.Handler{
+	h := &ltihttp.Handler{
 		Tool:     tool,
 		Store:    d.Store,
 		Auth:     d.Auth,
@@ -90,7 +90,13 @@ func ltiMounts(d *deps) []server.Mounter {
 		Logger:   d.Logger,
 		Grader:   &lti.Grader{Store: d.Store, Regs: d.Store, Logger: d.Logger, Clock: d.Clock},
 		Recorder: &ltiLaunchRecorder{d: d, tool: tool},
-	}}
+	}
+	if d.Auth != nil {
+		// Each launch gets a fresh bearer token bound to the learner and
+		// the attempt's registration (docs/security.md, launch tokens).
+		h.Credentials = &lti.LaunchCredentials{Tool: tool, Issuer: d.Auth}
+	}
+	return []server.Mounter{h}
 }
 
 // ltiWorkers are the lti background loops serve runs: the tool key check at
