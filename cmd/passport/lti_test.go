@@ -37,6 +37,7 @@ func TestLTICommands(t *testing.T) {
 				"lti", "register", "--issuer", "http://moodle.example.org", "--client-id", "c", "--deployment-id", "1",
 				"--auth-url", "https://a.example", "--token-url", "https://a.example/t", "--jwks-url", "https://a.example/k",
 			}, "https"},
+			{append(append([]string{}, reg...), "--token-audience", "http://lms.example/token"), "--token-audience"},
 			{[]string{"lti", "disable"}, "exactly one"},
 			{[]string{"lti", "content-put", "--id", "x"}, "required"},
 		} {
@@ -56,6 +57,12 @@ func TestLTICommands(t *testing.T) {
 	code, _, errOut = runCmd(t, e, reg...)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "already registered")
+
+	// A platform that wants the assertion's aud as an array (E64).
+	arrayReg := append(append([]string{}, reg...), "--client-id", "abc-array", "--token-audience-array",
+		"--token-audience", "https://moodle.example.org/mod/lti/token.php")
+	code, _, errOut = runCmd(t, e, arrayReg...)
+	require.Equal(t, 0, code, errOut)
 
 	code, out, _ = runCmd(t, e, "lti", "list")
 	require.Equal(t, 0, code)
