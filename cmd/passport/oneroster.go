@@ -267,8 +267,10 @@ func onerosterPullCommand() command {
 		},
 		Run: func(ctx context.Context, d *deps, _ []string) int {
 			const name = "passport oneroster pull"
-			p := &rest.Puller{BaseURL: from, TokenURL: tokenURL, ClientID: clientID, ClientSecret: clientSecret, StaticToken: staticToken, Username: username, Password: password,
-				Version: version, PageSize: pageSize, HTTP: d.HTTPClient(d.Logger)}
+			p := &rest.Puller{
+				BaseURL: from, TokenURL: tokenURL, ClientID: clientID, ClientSecret: clientSecret, StaticToken: staticToken, Username: username, Password: password,
+				Version: version, PageSize: pageSize, HTTP: d.HTTPClient(d.Logger),
+			}
 			if since != "" {
 				p.Since, _ = time.Parse(time.RFC3339Nano, since) // checked by Check
 			}
