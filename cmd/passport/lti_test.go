@@ -196,7 +196,7 @@ func TestLTIMountsIssueLaunchTokens(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://passport.example.org/xapi/", endpoint)
 	require.True(t, strings.HasPrefix(authz, "Bearer "))
-	assert.WithinDuration(t, time.Now().Add(auth.LaunchTokenTTL), exp, time.Minute)
+	assert.WithinDuration(t, exp, time.Now().Add(auth.LaunchTokenTTL), time.Minute)
 	p, err := d.Auth.Bearer(ctx, strings.TrimPrefix(authz, "Bearer "))
 	require.NoError(t, err)
 	assert.Equal(t, "account:https://passport.example.org|L-1", p.Agent)

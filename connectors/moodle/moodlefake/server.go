@@ -114,11 +114,10 @@ type Server struct {
 	completions map[userKey][]Completion
 	grades      map[userKey][]GradeItem
 
-	calls     map[string]int
-	writes    int
-	refuse    map[string]string // user idnumber -> message
-	failAfter int               // requests left before every request fails; -1 = off
-	lastVars  int
+	calls    map[string]int
+	writes   int
+	refuse   map[string]string // user idnumber -> message
+	lastVars int
 }
 
 // Token is the web service token New accepts.
