@@ -648,3 +648,45 @@ func (s *Store) UpdateScoreJob(ctx context.Context, j lti.ScoreJob) error {
 	}
 	return nil
 }
+
+// CommitLaunch stores an accepted launch without a multi-document
+// transaction, in an order that keeps its guarantees: a first-seen
+// learner link first (lti.ErrUserLinked if linked concurrently, with
+// nothing else written, so the launch can retry), then the state is
+// consumed and the nonce recorded (store.ErrNotFound, store.ErrConflict),
+// and only then the new deployment, the launch record and the launch
+// token, so a refused launch never leaves a record or a token behind.
+func (s *Store) CommitLaunch(ctx context.Context, c lti.LaunchCommit) error {
+	if u := c.User; u != nil {
+		err := s.CreateLTIUser(ctx, *u)
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("commit launch: %w", lti.ErrUserLinked)
+		}
+		if err != nil {
+			return fmt.Errorf("commit launch: %w", err)
+		}
+	}
+	if err := s.ConsumeLogin(ctx, c.State, c.Tenant, c.Nonce, c.NonceExp); err != nil {
+		return fmt.Errorf("commit launch: %w", err)
+	}
+	if c.NewDeploymentID != "" {
+		err := s.AddDeployment(ctx, c.Tenant, c.RegistrationID, c.NewDeploymentID)
+		if errors.Is(err, store.ErrNotFound) {
+			return errors.New("commit launch: the registration vanished")
+		}
+		if err != nil {
+			return fmt.Errorf("commit launch: %w", err)
+		}
+	}
+	if c.Record != nil {
+		if err := s.SaveLaunchRecord(ctx, *c.Record); err != nil && !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("commit launch: %w", err)
+		}
+	}
+	if c.Token != nil {
+		if err := s.SaveToken(ctx, *c.Token); err != nil {
+			return fmt.Errorf("commit launch: %w", err)
+		}
+	}
+	return nil
+}
