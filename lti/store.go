@@ -19,6 +19,7 @@ type Store interface {
 	IdentityStore
 	GradeStore
 	LaunchCommitter
+	NRPSMarkStore
 }
 
 // LaunchCommit is everything an accepted launch stores, written at once:

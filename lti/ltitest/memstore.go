@@ -25,6 +25,8 @@ type MemStore struct {
 	ext    *memExtra
 	gr     *memGrades
 	tokens map[string]auth.Token // by hash
+	// NRPSMarks keeps the NRPS differences links.
+	NRPSMarks
 }
 
 var _ lti.Store = (*MemStore)(nil)

@@ -753,3 +753,42 @@ func (s *Store) CommitLaunch(ctx context.Context, c lti.LaunchCommit) error {
 	}
 	return nil
 }
+
+var _ lti.NRPSMarkStore = (*Store)(nil)
+
+// NRPSDifferences returns the differences link kept for a context's
+// memberships; store.ErrNotFound if there is none.
+func (s *Store) NRPSDifferences(ctx context.Context, tenant, registrationID, membershipsURL string) (string, error) {
+	var link string
+	err := s.db.QueryRowContext(ctx,
+		"SELECT differences_url FROM lti_nrps_marks WHERE tenant = ? AND registration_id = ? AND memberships_url = ?",
+		tenant, registrationID, membershipsURL).Scan(&link)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("nrps differences: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("nrps differences: %w", err)
+	}
+	return link, nil
+}
+
+// SetNRPSDifferences keeps the differences link for the next sync; ""
+// removes it.
+func (s *Store) SetNRPSDifferences(ctx context.Context, tenant, registrationID, membershipsURL, differencesURL string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if differencesURL == "" {
+			_, err := tx.ExecContext(ctx, "DELETE FROM lti_nrps_marks WHERE tenant = ? AND registration_id = ? AND memberships_url = ?",
+				tenant, registrationID, membershipsURL)
+			return err
+		}
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO lti_nrps_marks (tenant, registration_id, memberships_url, differences_url) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (tenant, registration_id, memberships_url) DO UPDATE SET differences_url = excluded.differences_url`,
+			tenant, registrationID, membershipsURL, differencesURL)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set nrps differences: %w", err)
+	}
+	return nil
+}
