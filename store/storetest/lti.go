@@ -321,15 +321,21 @@ func testLTICommitLaunch(t *testing.T, s backend.Store) {
 	exp := t0.Add(time.Hour)
 	user := lti.LTIUser{Tenant: "camp-a", Issuer: reg.Issuer, Subject: "sub-1", LearnerID: "learner-1", PersonSourcedID: "sis-1", Created: t0}
 	record := func(attempt string) *lti.LaunchRecord {
-		return &lti.LaunchRecord{Tenant: "camp-a", Attempt: attempt, RegistrationID: "r1", Subject: "sub-1", ContentID: "c", ScoreMaximum: 10,
-			AGS: lti.AGSEndpoint{LineItem: "https://lms.example/li/1", Scope: []string{lti.ScopeScore}}, Created: t0}
+		return &lti.LaunchRecord{
+			Tenant: "camp-a", Attempt: attempt, RegistrationID: "r1", Subject: "sub-1", ContentID: "c", ScoreMaximum: 10,
+			AGS: lti.AGSEndpoint{LineItem: "https://lms.example/li/1", Scope: []string{lti.ScopeScore}}, Created: t0,
+		}
 	}
 	token := func(hash string) *auth.Token {
-		return &auth.Token{Hash: hash, Key: auth.LaunchKey("camp-a"), Tenant: "camp-a", Scopes: auth.LaunchScopes(),
-			Expires: t0.Add(4 * time.Hour), Agent: "account::https://tool.example::learner-1", Registration: "7f0c1d1e-2a3b-4c5d-8e9f-0a1b2c3d4e5f"}
+		return &auth.Token{
+			Hash: hash, Key: auth.LaunchKey("camp-a"), Tenant: "camp-a", Scopes: auth.LaunchScopes(),
+			Expires: t0.Add(4 * time.Hour), Agent: "account::https://tool.example::learner-1", Registration: "7f0c1d1e-2a3b-4c5d-8e9f-0a1b2c3d4e5f",
+		}
 	}
-	commit := lti.LaunchCommit{State: "s1", Tenant: "camp-a", Nonce: "n-s1", NonceExp: exp, RegistrationID: "r1", NewDeploymentID: "dep-new",
-		User: &user, Record: record("a1"), Token: token("h1")}
+	commit := lti.LaunchCommit{
+		State: "s1", Tenant: "camp-a", Nonce: "n-s1", NonceExp: exp, RegistrationID: "r1", NewDeploymentID: "dep-new",
+		User: &user, Record: record("a1"), Token: token("h1"),
+	}
 	require.NoError(t, s.CommitLaunch(ctx, commit))
 
 	_, err := s.LoginState(ctx, "s1", t0)
