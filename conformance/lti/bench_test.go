@@ -35,7 +35,8 @@ func BenchmarkLoginLaunch(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) { benchLoginLaunch(b, newEnvWith(b, platform.Blackboard, true)) })
 	b.Run("sqlite-launch-token", func(b *testing.B) {
 		// As passport serve runs it: each launch also issues its xAPI
-		// launch token (one more write, in the same group commit).
+		// launch token, stored in the launch's one durable write with the
+		// consumed state, the nonce and the grade record.
 		st := sqlitetest.Open(b)
 		a := auth.NewAuthenticator(st, time.Now)
 		benchLoginLaunch(b, newEnvMounts(b, platform.Blackboard, true, st, func(h *ltihttp.Handler) {
