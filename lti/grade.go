@@ -107,6 +107,20 @@ func (g *Grader) logger() *slog.Logger {
 // service, so its results can go back; other launches (unscored items, no
 // score scope, anonymous users, staff who are not also learners) are ignored.
 func (g *Grader) RecordLaunch(ctx context.Context, li LaunchInfo) error {
+	r := g.LaunchRecordFor(li)
+	if r == nil {
+		return nil
+	}
+	if err := g.Store.SaveLaunchRecord(ctx, *r); err != nil && !errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("save launch record: %w", err)
+	}
+	return nil
+}
+
+// LaunchRecordFor is the record RecordLaunch would store for li, or nil
+// when grades do not go back for it; a launch stores it with its
+// LaunchWrites.
+func (g *Grader) LaunchRecordFor(li LaunchInfo) *LaunchRecord {
 	if li.AGS == nil || !li.Content.Scored() || li.Learner.Subject == "" || needScope(li.AGS, ScopeScore) != nil {
 		return nil
 	}
@@ -114,15 +128,11 @@ func (g *Grader) RecordLaunch(ctx context.Context, li LaunchInfo) error {
 	if staff && !slices.Contains(li.Roles, RoleStudent) {
 		return nil
 	}
-	r := LaunchRecord{
+	return &LaunchRecord{
 		Tenant: li.Tenant, Attempt: li.Attempt, RegistrationID: li.RegistrationID, Subject: li.Learner.Subject,
 		ContentID: li.Content.ID, Label: li.Content.Title, ScoreMaximum: li.Content.ScoreMaximum,
 		ResourceLinkID: li.ResourceLinkID, AGS: *li.AGS, Created: li.LaunchedAt,
 	}
-	if err := g.Store.SaveLaunchRecord(ctx, r); err != nil && !errors.Is(err, store.ErrConflict) {
-		return fmt.Errorf("save launch record: %w", err)
-	}
-	return nil
 }
 
 // Report queues the score for an attempt's outcome. It is idempotent (the

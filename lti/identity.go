@@ -46,16 +46,35 @@ var ErrAnonymous = errors.New("anonymous launch has no learner")
 // link on first sight. Anonymous launches get ErrAnonymous and create
 // nothing.
 func (t *Tool) Learner(ctx context.Context, ids IdentityStore, l *Launch) (LTIUser, error) {
+	u, isNew, err := t.FindLearner(ctx, ids, l)
+	if err != nil || !isNew {
+		return u, err
+	}
+	if err := ids.CreateLTIUser(ctx, u); errors.Is(err, store.ErrConflict) {
+		// A concurrent first launch won; use its link.
+		return ids.LTIUser(ctx, l.Registration.Tenant, l.Registration.Issuer, l.Subject)
+	} else if err != nil {
+		return LTIUser{}, fmt.Errorf("create learner link: %w", err)
+	}
+	return u, nil
+}
+
+// FindLearner resolves the launch's user to a passport learner without
+// writing: on first sight it returns the new link (isNew) for the caller to
+// store, with the learner of another platform user of the same
+// lis.person_sourcedid when there is one. Anonymous launches get
+// ErrAnonymous.
+func (t *Tool) FindLearner(ctx context.Context, ids IdentityStore, l *Launch) (u LTIUser, isNew bool, err error) {
 	if l.Anonymous() {
-		return LTIUser{}, ErrAnonymous
+		return LTIUser{}, false, ErrAnonymous
 	}
 	tenant, iss := l.Registration.Tenant, l.Registration.Issuer
-	u, err := ids.LTIUser(ctx, tenant, iss, l.Subject)
+	u, err = ids.LTIUser(ctx, tenant, iss, l.Subject)
 	if err == nil {
-		return u, nil
+		return u, false, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
-		return LTIUser{}, fmt.Errorf("find learner: %w", err)
+		return LTIUser{}, false, fmt.Errorf("find learner: %w", err)
 	}
 	u = LTIUser{Tenant: tenant, Issuer: iss, Subject: l.Subject, Created: t.now(), LearnerID: uuid.NewString()}
 	if c := l.Claims; c != nil {
@@ -70,17 +89,11 @@ func (t *Tool) Learner(ctx context.Context, ids IdentityStore, l *Launch) (LTIUs
 	if u.PersonSourcedID != "" {
 		others, err := ids.LTIUsersBySourcedID(ctx, tenant, u.PersonSourcedID)
 		if err != nil {
-			return LTIUser{}, fmt.Errorf("find learner by sourcedid: %w", err)
+			return LTIUser{}, false, fmt.Errorf("find learner by sourcedid: %w", err)
 		}
 		if len(others) > 0 {
 			u.LearnerID = others[0].LearnerID
 		}
 	}
-	if err := ids.CreateLTIUser(ctx, u); errors.Is(err, store.ErrConflict) {
-		// A concurrent first launch won; use its link.
-		return ids.LTIUser(ctx, tenant, iss, l.Subject)
-	} else if err != nil {
-		return LTIUser{}, fmt.Errorf("create learner link: %w", err)
-	}
-	return u, nil
+	return u, true, nil
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 
+	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/store"
 )
 
@@ -67,8 +69,33 @@ func (l *Launch) Anonymous() bool { return l.Subject == "" }
 // Launch validates an authentication response (Security Framework
 // §5.1.1.3–5.1.3 and LTI Core 1.3). It returns a *StorageCheck instead of a
 // launch when the state cookie is missing but the login stored the state in
-// platform storage; the HTTP layer then renders the check page.
+// platform storage; the HTTP layer then renders the check page. An accepted
+// launch has consumed its state and nonce.
 func (t *Tool) Launch(ctx context.Context, p LaunchParams) (*Launch, *StorageCheck, error) {
+	return t.LaunchWith(ctx, p, nil)
+}
+
+// LaunchWrites are the records an accepted launch stores in the same write
+// that consumes its login state and nonce (see LaunchCommit).
+type LaunchWrites struct {
+	User   *LTIUser
+	Record *LaunchRecord
+	Token  *auth.Token
+}
+
+// LaunchPrepare reads what an accepted launch needs and returns the records
+// to store with it. It runs after every check has passed and before the
+// state is consumed, so it must only read (it may run twice when a first
+// launch of a user races another). An error refuses the launch (its state
+// is consumed all the same).
+type LaunchPrepare func(ctx context.Context, l *Launch) (LaunchWrites, error)
+
+// LaunchWith is Launch with the records of the launch (learner link, grade
+// record, xAPI launch token) written in the one durable write that consumes
+// the state and records the nonce: a replayed or concurrent second POST of
+// the same response is refused and leaves none of them behind. prepare may
+// be nil.
+func (t *Tool) LaunchWith(ctx context.Context, p LaunchParams, prepare LaunchPrepare) (*Launch, *StorageCheck, error) {
 	if p.Error != "" {
 		return nil, nil, refuse(400, ReasonPlatformError, "platform returned error %q: %s", truncate(p.Error, 64), truncate(p.ErrorDescription, 200))
 	}
@@ -111,35 +138,26 @@ func (t *Tool) Launch(ctx context.Context, p LaunchParams) (*Launch, *StorageChe
 	if err := c.ValidateMessage(); err != nil {
 		return nil, nil, err
 	}
-	// Single use: one write consumes the state and records the nonce, so a
-	// replayed or concurrent second POST of the same response is refused.
-	exp := now.Add(t.maxAge() + 2*t.skew())
-	switch err := t.Store.ConsumeLogin(ctx, st.State, reg.Tenant, *c.Nonce, exp); {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, nil, refuse(401, ReasonReplay, "state already used")
-	case errors.Is(err, store.ErrConflict):
-		return nil, nil, refuse(401, ReasonReplay, "nonce already used")
-	case err != nil:
-		return nil, nil, fmt.Errorf("launch: consume login: %w", err)
-	}
+	// From here on the response is authentic: whatever the outcome, its
+	// state and nonce are used up (single use), and every write of an
+	// accepted launch happens in the one commit that uses them up.
+	commit := LaunchCommit{State: st.State, Tenant: reg.Tenant, Nonce: *c.Nonce, NonceExp: now.Add(t.maxAge() + 2*t.skew()), RegistrationID: reg.ID}
 	dep := *c.DeploymentID
+	newDeployment := false
 	if !reg.HasDeployment(dep) {
 		if !reg.AcceptNewDeployments {
-			return nil, nil, refuse(403, ReasonDeployment, "deployment %q is not registered", truncate(dep, 255))
+			return nil, nil, t.consumeRefused(ctx, commit, refuse(403, ReasonDeployment, "deployment %q is not registered", truncate(dep, 255)))
 		}
-		if err := t.Store.AddDeployment(ctx, reg.Tenant, reg.ID, dep); err != nil {
-			return nil, nil, fmt.Errorf("launch: record deployment: %w", err)
-		}
-		t.regs.forget(reg)
-		reg.Deployments = append(reg.Deployments, dep)
-		t.logger().InfoContext(ctx, "lti deployment recorded", "tenant", reg.Tenant, "registration", reg.ID, "deployment_id", dep)
+		newDeployment = true
+		commit.NewDeploymentID = dep
+		reg.Deployments = append(slices.Clip(reg.Deployments), dep)
 	}
 	target := c.TargetLinkURI
 	if target == "" {
 		target = st.TargetLinkURI
 	}
 	if *c.MessageType == MessageResourceLink && !t.targetAllowed(reg, target) {
-		return nil, nil, refuse(400, ReasonTargetNotAllowed, "target_link_uri host %q is not the tool's", hostOf(target))
+		return nil, nil, t.consumeRefused(ctx, commit, refuse(400, ReasonTargetNotAllowed, "target_link_uri host %q is not the tool's", hostOf(target)))
 	}
 	l := &Launch{
 		Registration:  reg,
@@ -153,7 +171,48 @@ func (t *Tool) Launch(ctx context.Context, p LaunchParams) (*Launch, *StorageChe
 	if c.Subject != nil {
 		l.Subject = *c.Subject
 	}
+	for try := 0; ; try++ {
+		if prepare != nil {
+			w, err := prepare(ctx, l)
+			if err != nil {
+				return nil, nil, t.consumeRefused(ctx, commit, err)
+			}
+			commit.User, commit.Record, commit.Token = w.User, w.Record, w.Token
+		}
+		err := t.Store.CommitLaunch(ctx, commit)
+		switch {
+		case err == nil:
+		case errors.Is(err, store.ErrNotFound):
+			return nil, nil, refuse(401, ReasonReplay, "state already used")
+		case errors.Is(err, ErrUserLinked) && try == 0:
+			continue // a concurrent first launch linked the user: resolve again
+		case errors.Is(err, store.ErrConflict):
+			return nil, nil, refuse(401, ReasonReplay, "nonce already used")
+		default:
+			return nil, nil, fmt.Errorf("launch: commit: %w", err)
+		}
+		break
+	}
+	if newDeployment {
+		t.regs.forget(reg)
+		t.logger().InfoContext(ctx, "lti deployment recorded", "tenant", reg.Tenant, "registration", reg.ID, "deployment_id", dep)
+	}
 	return l, nil, nil
+}
+
+// consumeRefused uses up the state and nonce of an authentic response that
+// is refused all the same, and returns the refusal (or the replay refusal,
+// when the state or nonce was used already).
+func (t *Tool) consumeRefused(ctx context.Context, c LaunchCommit, refusal error) error {
+	switch err := t.Store.ConsumeLogin(ctx, c.State, c.Tenant, c.Nonce, c.NonceExp); {
+	case errors.Is(err, store.ErrNotFound):
+		return refuse(401, ReasonReplay, "state already used")
+	case errors.Is(err, store.ErrConflict):
+		return refuse(401, ReasonReplay, "nonce already used")
+	case err != nil:
+		return fmt.Errorf("launch: consume login: %w", err)
+	}
+	return refusal
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

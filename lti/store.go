@@ -2,7 +2,10 @@ package lti
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"github.com/passportbridge/passport/internal/auth"
 )
 
 // Store is everything the LTI tool keeps: registrations with their
@@ -15,6 +18,51 @@ type Store interface {
 	ContentStore
 	IdentityStore
 	GradeStore
+	LaunchCommitter
+	NRPSMarkStore
+}
+
+// LaunchCommit is everything an accepted launch stores, written at once:
+// the login state is consumed and the nonce recorded in the same durable
+// write as the records the launch creates, so a launch whose state or
+// nonce was already used leaves none of them behind.
+type LaunchCommit struct {
+	// State is the login state to consume; Tenant, Nonce and NonceExp
+	// record the nonce as used (as LoginStore.ConsumeLogin does).
+	State    string
+	Tenant   string
+	Nonce    string
+	NonceExp time.Time
+	// RegistrationID and NewDeploymentID, when the latter is set, record a
+	// deployment first seen in this launch (as AddDeployment does).
+	RegistrationID  string
+	NewDeploymentID string
+	// User is a learner link first made by this launch (as CreateLTIUser
+	// does); nil when the user is known already.
+	User *LTIUser
+	// Record is the launch record of a scored item (as SaveLaunchRecord
+	// does); nil when grades do not go back for this launch.
+	Record *LaunchRecord
+	// Token is the launch's xAPI bearer token, with only the SHA-256 hash
+	// of its secret (as auth.Store's SaveToken stores it); nil for none.
+	Token *auth.Token
+}
+
+// ErrUserLinked is returned (wrapped) by CommitLaunch when LaunchCommit.User
+// was linked concurrently by another launch; nothing was written, so the
+// launch may resolve the learner again and retry.
+var ErrUserLinked = errors.New("lti user linked concurrently")
+
+// LaunchCommitter stores an accepted launch in one write.
+type LaunchCommitter interface {
+	// CommitLaunch consumes c.State and records c.Nonce, then stores
+	// c's deployment, user, launch record and token. store.ErrNotFound if
+	// the state was consumed already, store.ErrConflict if the nonce (or
+	// the token hash or the attempt) was used, ErrUserLinked as documented
+	// there. Backends with transactions write all of it or nothing; others
+	// store a new learner link first, then consume the state and nonce, then
+	// the rest, so no launch record or token is written for a refused launch.
+	CommitLaunch(ctx context.Context, c LaunchCommit) error
 }
 
 // RegistrationStore keeps platform registrations and their deployments.

@@ -51,6 +51,23 @@ type LaunchGrant struct {
 // (created on first use). Content receives only this token: no long-lived
 // secret ever leaves the server.
 func (a *Authenticator) IssueLaunchToken(ctx context.Context, g LaunchGrant) (string, Token, error) {
+	raw, t, err := a.PrepareLaunchToken(ctx, g)
+	if err != nil {
+		return "", Token{}, err
+	}
+	if err := a.store.SaveToken(ctx, t); err != nil {
+		return "", Token{}, fmt.Errorf("save launch token: %w", err)
+	}
+	return raw, t, nil
+}
+
+// PrepareLaunchToken is IssueLaunchToken without the final save: it checks
+// the grant and the tenant's launch credential and returns the secret and
+// the token record to store (only the SHA-256 hash of the secret, and the
+// bindings). The token is not valid until the caller stores the record
+// with auth.Store's SaveToken semantics, for example in the same write as
+// the launch that hands it out.
+func (a *Authenticator) PrepareLaunchToken(ctx context.Context, g LaunchGrant) (string, Token, error) {
 	if !ValidTenantID(g.Tenant) {
 		return "", Token{}, fmt.Errorf("launch token: invalid tenant %q", g.Tenant)
 	}
@@ -75,9 +92,6 @@ func (a *Authenticator) IssueLaunchToken(ctx context.Context, g LaunchGrant) (st
 	t := Token{
 		Hash: HashToken(raw), Key: LaunchKey(g.Tenant), Tenant: g.Tenant, Scopes: LaunchScopes(),
 		Expires: a.now().UTC().Add(ttl), Agent: g.Agent, Registration: reg.String(),
-	}
-	if err := a.store.SaveToken(ctx, t); err != nil {
-		return "", Token{}, fmt.Errorf("save launch token: %w", err)
 	}
 	return raw, t, nil
 }

@@ -128,3 +128,30 @@ func TestLaunchKeyTakenByAnotherCredential(t *testing.T) {
 	_, _, err := a.IssueLaunchToken(ctx, auth.LaunchGrant{Tenant: auth.DefaultTenant, Agent: learnerA, Registration: regA})
 	require.Error(t, err, "a credential that is not the launch credential is never reused for launches")
 }
+
+func TestPrepareLaunchToken(t *testing.T) {
+	t.Parallel()
+	a, c, s := newAuth(t)
+	ctx := t.Context()
+
+	raw, tok, err := a.PrepareLaunchToken(ctx, auth.LaunchGrant{Tenant: "camp-a", Agent: learnerA, Registration: regA})
+	require.NoError(t, err)
+	assert.Equal(t, auth.HashToken(raw), tok.Hash, "only the hash is in the record")
+	assert.Equal(t, learnerA, tok.Agent)
+	assert.Equal(t, regA, tok.Registration)
+	assert.Equal(t, auth.LaunchScopes(), tok.Scopes)
+
+	_, err = a.Bearer(ctx, raw)
+	require.ErrorIs(t, err, auth.ErrBadCredentials, "not valid until the record is stored")
+	require.NoError(t, s.SaveToken(ctx, tok))
+	p, err := a.Bearer(ctx, raw)
+	require.NoError(t, err)
+	assert.Equal(t, learnerA, p.Agent)
+	assert.Equal(t, regA, p.Registration)
+	_, err = s.Credential(ctx, auth.LaunchKey("camp-a"))
+	require.NoError(t, err, "the tenant's launch credential exists")
+	assert.Equal(t, c.now().Add(auth.LaunchTokenTTL), tok.Expires)
+
+	_, _, err = a.PrepareLaunchToken(ctx, auth.LaunchGrant{Tenant: "camp-a", Agent: learnerA, Registration: "not-a-uuid"})
+	require.Error(t, err, "the same checks as IssueLaunchToken")
+}

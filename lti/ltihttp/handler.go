@@ -174,7 +174,13 @@ func (h *Handler) launch(c *fiber.Ctx) error {
 			p.CookieState = c.Cookies(lti.StateCookieName(p.State) + "_p")
 		}
 	}
-	l, check, err := h.Tool.Launch(ctx, p)
+	var prep contentLaunch
+	l, check, err := h.Tool.LaunchWith(ctx, p, func(ctx context.Context, l *lti.Launch) (lti.LaunchWrites, error) {
+		if l.MessageType == lti.MessageDeepLinkingRequest {
+			return lti.LaunchWrites{}, nil
+		}
+		return h.prepareContent(ctx, l, &prep)
+	})
 	if err != nil {
 		return h.refusal(ctx, "launch", err)
 	}
@@ -193,39 +199,47 @@ func (h *Handler) launch(c *fiber.Ctx) error {
 	if l.MessageType == lti.MessageDeepLinkingRequest {
 		return h.picker(c, ctx, l, "", "")
 	}
-	return h.openContent(c, ctx, l)
+	return h.openContent(c, ctx, l, &prep)
 }
 
-// openContent renders the content page of a resource-link launch.
-func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) error {
-	content, err := h.Tool.LaunchContent(ctx, h.Store, l)
-	if errors.Is(err, store.ErrNotFound) {
-		return httperr.Wrap(http.StatusNotFound, "This activity is no longer in the Passport catalogue. Ask your teacher to choose it again.", err)
-	}
-	if errors.Is(err, lti.ErrNoContent) {
-		return h.html(c, http.StatusOK, "landing", map[string]any{
-			"Title":   "Passport",
-			"Teacher": slices.Contains(l.Roles, lti.RoleTeacher) || slices.Contains(l.Roles, lti.RoleAdmin),
-		})
-	}
-	if err != nil {
-		return err
-	}
-	data := map[string]any{
-		"Title": content.Title, "Content": content, "Anonymous": l.Anonymous(),
-		"ReturnURL": lti.ReturnURL(l, "Back from "+content.Title, "", "", ""),
+// contentLaunch is what a resource-link launch prepared before its commit:
+// the catalogue item (or why there is none), the learner and the attempt,
+// and the xAPI credential whose token the commit stored.
+type contentLaunch struct {
+	content    lti.Content
+	contentErr error
+	li         lti.LaunchInfo
+	learner    bool // li is set: a learner launched a catalogue item
+	cred       *lti.PreparedXAPI
+	credErr    error
+}
+
+// prepareContent reads what the content page of a launch needs and returns
+// the records to store in the launch's one write: a first-seen learner's
+// link, the grade record of a scored item and the xAPI launch token.
+func (h *Handler) prepareContent(ctx context.Context, l *lti.Launch, p *contentLaunch) (lti.LaunchWrites, error) {
+	*p = contentLaunch{}
+	p.content, p.contentErr = h.Tool.LaunchContent(ctx, h.Store, l)
+	if p.contentErr != nil {
+		if errors.Is(p.contentErr, store.ErrNotFound) || errors.Is(p.contentErr, lti.ErrNoContent) {
+			return lti.LaunchWrites{}, nil // rendered after the launch is committed
+		}
+		return lti.LaunchWrites{}, p.contentErr
 	}
 	if l.Anonymous() {
-		data["LaunchURL"] = content.LaunchURL
-		return h.html(c, http.StatusOK, "content", data)
+		return lti.LaunchWrites{}, nil
 	}
-	learner, err := h.Tool.Learner(ctx, h.Store, l)
+	learner, isNew, err := h.Tool.FindLearner(ctx, h.Store, l)
 	if err != nil {
-		return fmt.Errorf("resolve learner: %w", err)
+		return lti.LaunchWrites{}, fmt.Errorf("resolve learner: %w", err)
+	}
+	var w lti.LaunchWrites
+	if isNew {
+		w.User = &learner
 	}
 	li := lti.LaunchInfo{
 		Tenant: l.Registration.Tenant, RegistrationID: l.Registration.ID, DeploymentID: l.DeploymentID,
-		Issuer: l.Registration.Issuer, Learner: learner, Content: content, Attempt: uuid.NewString(),
+		Issuer: l.Registration.Issuer, Learner: learner, Content: p.content, Attempt: uuid.NewString(),
 		Roles: l.Roles, AGS: l.Claims.AGS, LaunchedAt: h.Tool.Now(),
 	}
 	if l.Claims.ResourceLink != nil {
@@ -234,24 +248,56 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) 
 	if l.Claims.Context != nil {
 		li.ContextID = l.Claims.Context.ID
 	}
-	// The grade record, the launch token and the launch statement are
-	// independent writes: run them together so they share one group commit
-	// instead of waiting for each in a row.
-	var gradeErr, credErr error
-	var endpoint, authz string
-	var wg sync.WaitGroup
+	p.li, p.learner = li, true
 	if h.Grader != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			gradeErr = h.Grader.RecordLaunch(ctx, li)
-		}()
+		w.Record = h.Grader.LaunchRecordFor(li)
 	}
-	if h.Credentials != nil {
+	if cp, ok := h.Credentials.(lti.XAPICredentialPreparer); ok {
+		cred, err := cp.PrepareXAPICredentials(ctx, li)
+		if err != nil {
+			p.credErr = err
+		} else {
+			p.cred, w.Token = &cred, cred.Token
+		}
+	}
+	return w, nil
+}
+
+// openContent renders the content page of a committed resource-link launch.
+func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch, p *contentLaunch) error {
+	if errors.Is(p.contentErr, store.ErrNotFound) {
+		return httperr.Wrap(http.StatusNotFound, "This activity is no longer in the Passport catalogue. Ask your teacher to choose it again.", p.contentErr)
+	}
+	if errors.Is(p.contentErr, lti.ErrNoContent) {
+		return h.html(c, http.StatusOK, "landing", map[string]any{
+			"Title":   "Passport",
+			"Teacher": slices.Contains(l.Roles, lti.RoleTeacher) || slices.Contains(l.Roles, lti.RoleAdmin),
+		})
+	}
+	if p.contentErr != nil {
+		return p.contentErr
+	}
+	content := p.content
+	data := map[string]any{
+		"Title": content.Title, "Content": content, "Anonymous": l.Anonymous(),
+		"ReturnURL": lti.ReturnURL(l, "Back from "+content.Title, "", "", ""),
+	}
+	data["LaunchURL"] = content.LaunchURL
+	if l.Anonymous() || !p.learner {
+		return h.html(c, http.StatusOK, "content", data)
+	}
+	li := p.li
+	// The learner link, the grade record and the launch token were stored
+	// with the launch; the launch statement goes to the LRS now, beside the
+	// token of a credential that could not be prepared with the launch.
+	cred, credErr := p.cred, p.credErr
+	var wg sync.WaitGroup
+	if h.Credentials != nil && cred == nil && credErr == nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			endpoint, authz, _, credErr = h.Credentials.XAPICredentials(ctx, li)
+			e, a, exp, err := h.Credentials.XAPICredentials(ctx, li)
+			cred, credErr = &lti.PreparedXAPI{Endpoint: e, Authorization: a, Expires: exp}, err
 		}()
 	}
 	if h.Recorder != nil {
@@ -260,15 +306,11 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) 
 		}
 	}
 	wg.Wait()
-	if gradeErr != nil {
-		return fmt.Errorf("record launch for grades: %w", gradeErr)
-	}
-	data["LaunchURL"] = content.LaunchURL
 	if h.Credentials != nil {
 		if credErr != nil {
 			h.logger().WarnContext(ctx, "xapi credentials not issued", "tenant", li.Tenant, "err", credErr)
 			data["LaunchURL"] = ""
-		} else if u, err := h.Tool.XAPILaunchURL(li, endpoint, authz); err == nil {
+		} else if u, err := h.Tool.XAPILaunchURL(li, cred.Endpoint, cred.Authorization); err == nil {
 			data["LaunchURL"] = u
 		}
 	}

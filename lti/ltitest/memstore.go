@@ -2,12 +2,14 @@ package ltitest
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/lti"
 	"github.com/passportbridge/passport/store"
 )
@@ -22,6 +24,9 @@ type MemStore struct {
 	keys   map[string]lti.ToolKey // scope\x00kid
 	ext    *memExtra
 	gr     *memGrades
+	tokens map[string]auth.Token // by hash
+	// NRPSMarks keeps the NRPS differences links.
+	NRPSMarks
 }
 
 var _ lti.Store = (*MemStore)(nil)
@@ -410,4 +415,65 @@ func (m *MemStore) UpdateScoreJob(_ context.Context, j lti.ScoreJob) error {
 	}
 	m.grades().jobs[k] = j
 	return nil
+}
+
+// CommitLaunch implements lti.LaunchCommitter: all or nothing, under one
+// lock. Tokens are kept for LaunchToken.
+func (m *MemStore) CommitLaunch(_ context.Context, c lti.LaunchCommit) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.states[c.State]; !ok {
+		return store.ErrNotFound
+	}
+	nk := c.Tenant + "\x00" + c.Nonce
+	if _, ok := m.nonces[nk]; ok {
+		return store.ErrConflict
+	}
+	rk := c.Tenant + "\x00" + c.RegistrationID
+	r, regOK := m.regs[rk]
+	if c.NewDeploymentID != "" && !regOK {
+		return errors.New("commit launch: registration vanished")
+	}
+	var uk string
+	if u := c.User; u != nil {
+		uk = u.Tenant + "\x00" + u.Issuer + "\x00" + u.Subject
+		if _, ok := m.extra().users[uk]; ok {
+			return lti.ErrUserLinked
+		}
+	}
+	if c.Token != nil {
+		if _, ok := m.tokens[c.Token.Hash]; ok {
+			return store.ErrConflict
+		}
+	}
+	delete(m.states, c.State)
+	m.nonces[nk] = c.NonceExp
+	if c.NewDeploymentID != "" && !slices.Contains(r.Deployments, c.NewDeploymentID) {
+		r.Deployments = append(slices.Clip(r.Deployments), c.NewDeploymentID)
+		m.regs[rk] = r
+	}
+	if c.User != nil {
+		m.extra().users[uk] = *c.User
+	}
+	if c.Record != nil {
+		k := c.Record.Tenant + "\x00" + c.Record.Attempt
+		if _, ok := m.grades().launches[k]; !ok {
+			m.grades().launches[k] = *c.Record
+		}
+	}
+	if c.Token != nil {
+		if m.tokens == nil {
+			m.tokens = map[string]auth.Token{}
+		}
+		m.tokens[c.Token.Hash] = *c.Token
+	}
+	return nil
+}
+
+// LaunchToken returns a token CommitLaunch stored, by hash.
+func (m *MemStore) LaunchToken(hash string) (auth.Token, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := m.tokens[hash]
+	return t, ok
 }

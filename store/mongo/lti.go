@@ -648,3 +648,98 @@ func (s *Store) UpdateScoreJob(ctx context.Context, j lti.ScoreJob) error {
 	}
 	return nil
 }
+
+// CommitLaunch stores an accepted launch without a multi-document
+// transaction, in an order that keeps its guarantees: a first-seen
+// learner link first (lti.ErrUserLinked if linked concurrently, with
+// nothing else written, so the launch can retry), then the state is
+// consumed and the nonce recorded (store.ErrNotFound, store.ErrConflict),
+// and only then the new deployment, the launch record and the launch
+// token, so a refused launch never leaves a record or a token behind.
+func (s *Store) CommitLaunch(ctx context.Context, c lti.LaunchCommit) error {
+	if u := c.User; u != nil {
+		err := s.CreateLTIUser(ctx, *u)
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("commit launch: %w", lti.ErrUserLinked)
+		}
+		if err != nil {
+			return fmt.Errorf("commit launch: %w", err)
+		}
+	}
+	if err := s.ConsumeLogin(ctx, c.State, c.Tenant, c.Nonce, c.NonceExp); err != nil {
+		return fmt.Errorf("commit launch: %w", err)
+	}
+	if c.NewDeploymentID != "" {
+		err := s.AddDeployment(ctx, c.Tenant, c.RegistrationID, c.NewDeploymentID)
+		if errors.Is(err, store.ErrNotFound) {
+			return errors.New("commit launch: the registration vanished")
+		}
+		if err != nil {
+			return fmt.Errorf("commit launch: %w", err)
+		}
+	}
+	if c.Record != nil {
+		if err := s.SaveLaunchRecord(ctx, *c.Record); err != nil && !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("commit launch: %w", err)
+		}
+	}
+	if c.Token != nil {
+		if err := s.SaveToken(ctx, *c.Token); err != nil {
+			return fmt.Errorf("commit launch: %w", err)
+		}
+	}
+	return nil
+}
+
+// collLTINRPSMarks keeps the NRPS differences links; _id is
+// docID(tenant, registration id + "\x00" + memberships URL).
+const collLTINRPSMarks = "lti_nrps_marks"
+
+var _ lti.NRPSMarkStore = (*Store)(nil)
+
+// ltiNRPSMarkDoc is a kept differences link as stored.
+type ltiNRPSMarkDoc struct {
+	DocID          string `bson:"_id"`
+	Tenant         string `bson:"tenant"`
+	RegistrationID string `bson:"registration_id"`
+	MembershipsURL string `bson:"memberships_url"`
+	DifferencesURL string `bson:"differences_url"`
+}
+
+func nrpsMarkID(tenant, registrationID, membershipsURL string) string {
+	return docID(tenant, registrationID+"\x00"+membershipsURL)
+}
+
+// NRPSDifferences returns the differences link kept for a context's
+// memberships; store.ErrNotFound if there is none.
+func (s *Store) NRPSDifferences(ctx context.Context, tenant, registrationID, membershipsURL string) (string, error) {
+	var d ltiNRPSMarkDoc
+	err := s.coll(collLTINRPSMarks).FindOne(ctx, bson.D{
+		{Key: "_id", Value: nrpsMarkID(tenant, registrationID, membershipsURL)}, {Key: "tenant", Value: tenant},
+	}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", fmt.Errorf("nrps differences: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("nrps differences: %w", err)
+	}
+	return d.DifferencesURL, nil
+}
+
+// SetNRPSDifferences keeps the differences link for the next sync; ""
+// removes it.
+func (s *Store) SetNRPSDifferences(ctx context.Context, tenant, registrationID, membershipsURL, differencesURL string) error {
+	id := nrpsMarkID(tenant, registrationID, membershipsURL)
+	var err error
+	if differencesURL == "" {
+		_, err = s.coll(collLTINRPSMarks).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "tenant", Value: tenant}})
+	} else {
+		_, err = s.coll(collLTINRPSMarks).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, ltiNRPSMarkDoc{
+			DocID: id, Tenant: tenant, RegistrationID: registrationID, MembershipsURL: membershipsURL, DifferencesURL: differencesURL,
+		}, options.Replace().SetUpsert(true))
+	}
+	if err != nil {
+		return fmt.Errorf("set nrps differences: %w", err)
+	}
+	return nil
+}

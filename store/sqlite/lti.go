@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/passportbridge/passport/lti"
@@ -13,6 +14,70 @@ import (
 )
 
 var _ lti.Store = (*Store)(nil)
+
+// The statements every login and launch runs, prepared once per store.
+const (
+	qLTILoginState = "SELECT tenant, expires, doc FROM lti_login_states WHERE state = ? AND expires > ?"
+	qLTIContent    = "SELECT created, updated, doc FROM lti_contents WHERE tenant = ? AND id = ?"
+	qLTIUser       = "SELECT " + ltiUserColumns + " FROM lti_users WHERE tenant = ? AND issuer = ? AND subject = ?"
+
+	wLTISaveState   = "INSERT INTO lti_login_states (state, tenant, expires, doc) VALUES (?, ?, ?, ?)"
+	wLTIDeleteState = "DELETE FROM lti_login_states WHERE state = ?"
+	wLTIUseNonce    = "INSERT INTO lti_nonces (tenant, nonce, expires) VALUES (?, ?, ?)"
+	wLTIAddUser     = "INSERT INTO lti_users (" + ltiUserColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?)"
+	wLTIAddLaunch   = "INSERT OR IGNORE INTO lti_launches (tenant, attempt, created, doc) VALUES (?, ?, ?, ?)"
+	// wLTIAddToken writes the row SaveToken writes (auth.go): only the hash.
+	wLTIAddToken = "INSERT INTO tokens (hash, tenant, key, scopes, expires, agent, registration) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+// ltiStmts holds the prepared hot statements: reads on the reader pool
+// (database/sql prepares them on each pooled connection as it is used) and
+// writes on the writer connection, used inside a write through
+// tx.StmtContext. Preparing is skipped on error: the plain queries work too.
+type ltiStmts struct {
+	once   sync.Once
+	reads  map[string]*sql.Stmt
+	writes map[string]*sql.Stmt
+}
+
+// ltiPrepared prepares the hot statements on first use. It takes the writer
+// connection, so it must never run inside a write fn.
+func (s *Store) ltiPrepared() *ltiStmts {
+	s.lti.once.Do(func() {
+		ctx := context.Background()
+		prep := func(db *sql.DB, qs ...string) map[string]*sql.Stmt {
+			m := make(map[string]*sql.Stmt, len(qs))
+			for _, q := range qs {
+				st, err := db.PrepareContext(ctx, q)
+				if err != nil {
+					s.logger.Warn("sqlite lti statement not prepared", "error", err)
+					continue
+				}
+				m[q] = st
+			}
+			return m
+		}
+		s.lti.reads = prep(s.db, qLTILoginState, qLTIContent, qLTIUser)
+		s.lti.writes = prep(s.wdb, wLTISaveState, wLTIDeleteState, wLTIUseNonce, wLTIAddUser, wLTIAddLaunch, wLTIAddToken)
+	})
+	return &s.lti
+}
+
+// queryRow runs one of the hot reads, prepared when it could be.
+func (p *ltiStmts) queryRow(ctx context.Context, db *sql.DB, q string, args ...any) *sql.Row {
+	if st := p.reads[q]; st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return db.QueryRowContext(ctx, q, args...)
+}
+
+// exec runs one of the hot writes inside a write fn's transaction.
+func (p *ltiStmts) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	if st := p.writes[q]; st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, q, args...)
+}
 
 // ltiRegDoc is the JSON part of a stored registration.
 type ltiRegDoc struct {
@@ -219,9 +284,9 @@ func (s *Store) SaveLoginState(ctx context.Context, st lti.LoginState) error {
 	if err != nil {
 		return fmt.Errorf("save login state: %w", err)
 	}
+	p := s.ltiPrepared()
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "INSERT INTO lti_login_states (state, tenant, expires, doc) VALUES (?, ?, ?, ?)",
-			st.State, st.Tenant, nanos(st.Expires), doc)
+		_, err := p.exec(ctx, tx, wLTISaveState, st.State, st.Tenant, nanos(st.Expires), doc)
 		return err
 	})
 	if isUniqueViolation(err) {
@@ -238,8 +303,7 @@ func (s *Store) LoginState(ctx context.Context, state string, now time.Time) (lt
 	var st lti.LoginState
 	var expires int64
 	var doc []byte
-	err := s.db.QueryRowContext(ctx, "SELECT tenant, expires, doc FROM lti_login_states WHERE state = ? AND expires > ?",
-		state, nanos(now)).Scan(&st.Tenant, &expires, &doc)
+	err := s.ltiPrepared().queryRow(ctx, s.db, qLTILoginState, state, nanos(now)).Scan(&st.Tenant, &expires, &doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("login state: %w", store.ErrNotFound)
 	}
@@ -430,8 +494,7 @@ func scanContent(tenant string, created, updated int64, doc []byte) (lti.Content
 func (s *Store) Content(ctx context.Context, tenant, id string) (lti.Content, error) {
 	var created, updated int64
 	var doc []byte
-	err := s.db.QueryRowContext(ctx, "SELECT created, updated, doc FROM lti_contents WHERE tenant = ? AND id = ?", tenant, id).
-		Scan(&created, &updated, &doc)
+	err := s.ltiPrepared().queryRow(ctx, s.db, qLTIContent, tenant, id).Scan(&created, &updated, &doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return lti.Content{}, fmt.Errorf("content: %w", store.ErrNotFound)
 	}
@@ -501,8 +564,7 @@ func scanLTIUser(row interface{ Scan(...any) error }) (lti.LTIUser, error) {
 
 // LTIUser returns the learner link for (issuer, sub); store.ErrNotFound if absent.
 func (s *Store) LTIUser(ctx context.Context, tenant, issuer, subject string) (lti.LTIUser, error) {
-	u, err := scanLTIUser(s.db.QueryRowContext(ctx,
-		"SELECT "+ltiUserColumns+" FROM lti_users WHERE tenant = ? AND issuer = ? AND subject = ?", tenant, issuer, subject))
+	u, err := scanLTIUser(s.ltiPrepared().queryRow(ctx, s.db, qLTIUser, tenant, issuer, subject))
 	if errors.Is(err, sql.ErrNoRows) {
 		return lti.LTIUser{}, fmt.Errorf("lti user: %w", store.ErrNotFound)
 	}
@@ -659,6 +721,135 @@ func (s *Store) UpdateScoreJob(ctx context.Context, j lti.ScoreJob) error {
 	})
 	if err != nil {
 		return fmt.Errorf("update score job: %w", err)
+	}
+	return nil
+}
+
+// CommitLaunch stores an accepted launch in one savepoint of one durable
+// write: the state is consumed (store.ErrNotFound if it was already), the
+// nonce recorded (store.ErrConflict if used), then the new deployment,
+// learner link (lti.ErrUserLinked if linked concurrently), launch record
+// and launch token. Any error rolls all of it back.
+func (s *Store) CommitLaunch(ctx context.Context, c lti.LaunchCommit) error {
+	var recDoc []byte
+	if c.Record != nil {
+		b, err := json.Marshal(c.Record)
+		if err != nil {
+			return fmt.Errorf("commit launch: %w", err)
+		}
+		recDoc = b
+	}
+	var scopes string
+	if c.Token != nil {
+		sc, err := encodeScopes(c.Token.Scopes)
+		if err != nil {
+			return fmt.Errorf("commit launch: %w", err)
+		}
+		scopes = sc
+	}
+	p := s.ltiPrepared()
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := p.exec(ctx, tx, wLTIDeleteState, c.State)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.ErrNotFound
+		}
+		_, err = p.exec(ctx, tx, wLTIUseNonce, c.Tenant, c.Nonce, nanos(c.NonceExp))
+		if isUniqueViolation(err) {
+			return store.ErrConflict
+		}
+		if err != nil {
+			return err
+		}
+		if c.NewDeploymentID != "" {
+			var one int
+			err := tx.QueryRowContext(ctx, "SELECT 1 FROM lti_registrations WHERE tenant = ? AND id = ?", c.Tenant, c.RegistrationID).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errors.New("the registration vanished")
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx,
+				`INSERT OR IGNORE INTO lti_deployments (tenant, registration_id, deployment_id) VALUES (?, ?, ?)`,
+				c.Tenant, c.RegistrationID, c.NewDeploymentID); err != nil {
+				return err
+			}
+		}
+		if u := c.User; u != nil {
+			_, err := p.exec(ctx, tx, wLTIAddUser,
+				u.Tenant, u.Issuer, u.Subject, u.LearnerID, u.PersonSourcedID, u.LegacyUserID, nanos(u.Created))
+			if isUniqueViolation(err) {
+				return lti.ErrUserLinked
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if r := c.Record; r != nil {
+			// As Grader.RecordLaunch: an attempt recorded already is kept.
+			if _, err := p.exec(ctx, tx, wLTIAddLaunch,
+				r.Tenant, r.Attempt, nanos(r.Created), recDoc); err != nil {
+				return err
+			}
+		}
+		if t := c.Token; t != nil {
+			_, err := p.exec(ctx, tx, wLTIAddToken,
+				t.Hash, t.Tenant, t.Key, scopes, nanos(t.Expires), t.Agent, t.Registration)
+			if isUniqueViolation(err) {
+				return store.ErrConflict
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("commit launch: %w", err)
+	}
+	return nil
+}
+
+var _ lti.NRPSMarkStore = (*Store)(nil)
+
+// NRPSDifferences returns the differences link kept for a context's
+// memberships; store.ErrNotFound if there is none.
+func (s *Store) NRPSDifferences(ctx context.Context, tenant, registrationID, membershipsURL string) (string, error) {
+	var link string
+	err := s.db.QueryRowContext(ctx,
+		"SELECT differences_url FROM lti_nrps_marks WHERE tenant = ? AND registration_id = ? AND memberships_url = ?",
+		tenant, registrationID, membershipsURL).Scan(&link)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("nrps differences: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("nrps differences: %w", err)
+	}
+	return link, nil
+}
+
+// SetNRPSDifferences keeps the differences link for the next sync; ""
+// removes it.
+func (s *Store) SetNRPSDifferences(ctx context.Context, tenant, registrationID, membershipsURL, differencesURL string) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if differencesURL == "" {
+			_, err := tx.ExecContext(ctx, "DELETE FROM lti_nrps_marks WHERE tenant = ? AND registration_id = ? AND memberships_url = ?",
+				tenant, registrationID, membershipsURL)
+			return err
+		}
+		_, err := tx.ExecContext(ctx,
+			`INSERT INTO lti_nrps_marks (tenant, registration_id, memberships_url, differences_url) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (tenant, registration_id, memberships_url) DO UPDATE SET differences_url = excluded.differences_url`,
+			tenant, registrationID, membershipsURL, differencesURL)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set nrps differences: %w", err)
 	}
 	return nil
 }

@@ -84,4 +84,12 @@ var ltiSchema = []string{
 		PRIMARY KEY (tenant, id)
 	) STRICT;
 	CREATE INDEX lti_score_jobs_due ON lti_score_jobs (state, next_attempt);`,
+	// 4: the NRPS rel="differences" link kept from one roster sync to the next.
+	`CREATE TABLE lti_nrps_marks (
+		tenant          TEXT NOT NULL,
+		registration_id TEXT NOT NULL,
+		memberships_url TEXT NOT NULL,
+		differences_url TEXT NOT NULL,
+		PRIMARY KEY (tenant, registration_id, memberships_url)
+	) STRICT;`,
 }

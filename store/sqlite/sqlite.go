@@ -80,6 +80,8 @@ type Store struct {
 	torn    bool       // the databases are closed
 
 	nWrites, nFailed, nBatches atomic.Uint64 // see WriteStats
+
+	lti ltiStmts // the lti domain's hot statements, prepared once (lti.go)
 }
 
 // WriteStats counts the writer's work since Open, for metrics.

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/lti"
 	"github.com/passportbridge/passport/store"
 	"github.com/passportbridge/passport/store/backend"
@@ -26,6 +27,8 @@ var ltiTests = []subTest{
 	{"LTIContentCRUD", testLTIContentCRUD},
 	{"LTIUserLinks", testLTIUserLinks},
 	{"LTIScoreOutbox", testLTIScoreOutbox},
+	{"LTICommitLaunch", testLTICommitLaunch},
+	{"LTINRPSMarks", testLTINRPSMarks},
 }
 
 func ltiReg(tenant, id, issuer, clientID string) lti.Registration {
@@ -306,4 +309,110 @@ func testLTIScoreOutbox(t *testing.T, s backend.Store) {
 	assert.Equal(t, "j3", due[0].ID)
 	missing := job("camp-b", "j2", t0)
 	require.ErrorIs(t, s.UpdateScoreJob(ctx, missing), store.ErrNotFound)
+}
+
+func testLTICommitLaunch(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	reg := ltiReg("camp-a", "r1", "https://lms.example", "c1")
+	require.NoError(t, s.CreateRegistration(ctx, reg))
+	for _, st := range []string{"s1", "s2", "s3"} {
+		require.NoError(t, s.SaveLoginState(ctx, lti.LoginState{State: st, Nonce: "n-" + st, Tenant: "camp-a", RegistrationID: "r1", Created: t0, Expires: t0.Add(time.Hour)}))
+	}
+	exp := t0.Add(time.Hour)
+	user := lti.LTIUser{Tenant: "camp-a", Issuer: reg.Issuer, Subject: "sub-1", LearnerID: "learner-1", PersonSourcedID: "sis-1", Created: t0}
+	record := func(attempt string) *lti.LaunchRecord {
+		return &lti.LaunchRecord{
+			Tenant: "camp-a", Attempt: attempt, RegistrationID: "r1", Subject: "sub-1", ContentID: "c", ScoreMaximum: 10,
+			AGS: lti.AGSEndpoint{LineItem: "https://lms.example/li/1", Scope: []string{lti.ScopeScore}}, Created: t0,
+		}
+	}
+	token := func(hash string) *auth.Token {
+		return &auth.Token{
+			Hash: hash, Key: auth.LaunchKey("camp-a"), Tenant: "camp-a", Scopes: auth.LaunchScopes(),
+			Expires: t0.Add(4 * time.Hour), Agent: "account::https://tool.example::learner-1", Registration: "7f0c1d1e-2a3b-4c5d-8e9f-0a1b2c3d4e5f",
+		}
+	}
+	commit := lti.LaunchCommit{
+		State: "s1", Tenant: "camp-a", Nonce: "n-s1", NonceExp: exp, RegistrationID: "r1", NewDeploymentID: "dep-new",
+		User: &user, Record: record("a1"), Token: token("h1"),
+	}
+	require.NoError(t, s.CommitLaunch(ctx, commit))
+
+	_, err := s.LoginState(ctx, "s1", t0)
+	require.ErrorIs(t, err, store.ErrNotFound, "state consumed")
+	require.ErrorIs(t, s.UseNonce(ctx, "camp-a", "n-s1", exp), store.ErrConflict, "nonce recorded")
+	got, err := s.Registration(ctx, "camp-a", "r1")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"dep-1", "dep-new"}, got.Deployments)
+	u, err := s.LTIUser(ctx, "camp-a", reg.Issuer, "sub-1")
+	require.NoError(t, err)
+	assert.Equal(t, user, u)
+	rec, err := s.LaunchRecord(ctx, "camp-a", "a1")
+	require.NoError(t, err)
+	assert.Equal(t, *record("a1"), rec)
+	tok, err := s.Token(ctx, "h1", t0)
+	require.NoError(t, err, "the launch token is stored as SaveToken stores it")
+	assert.Equal(t, *token("h1"), tok)
+
+	// A replay (state used) writes nothing.
+	replay := lti.LaunchCommit{State: "s1", Tenant: "camp-a", Nonce: "n-other", NonceExp: exp, RegistrationID: "r1", Record: record("a2"), Token: token("h2")}
+	require.ErrorIs(t, s.CommitLaunch(ctx, replay), store.ErrNotFound)
+	_, err = s.Token(ctx, "h2", t0)
+	require.ErrorIs(t, err, store.ErrNotFound, "no token for a replayed launch")
+	_, err = s.LaunchRecord(ctx, "camp-a", "a2")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	require.NoError(t, s.UseNonce(ctx, "camp-a", "n-other", exp), "the replay recorded no nonce")
+
+	// A used nonce refuses the launch and writes nothing else.
+	used := lti.LaunchCommit{State: "s2", Tenant: "camp-a", Nonce: "n-s1", NonceExp: exp, RegistrationID: "r1", Record: record("a3"), Token: token("h3")}
+	require.ErrorIs(t, s.CommitLaunch(ctx, used), store.ErrConflict)
+	_, err = s.Token(ctx, "h3", t0)
+	require.ErrorIs(t, err, store.ErrNotFound, "no token for a nonce replay")
+	_, err = s.LaunchRecord(ctx, "camp-a", "a3")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	// A user linked meanwhile: nothing written, the state is still there to retry.
+	other := user
+	other.LearnerID = "learner-2"
+	raced := lti.LaunchCommit{State: "s3", Tenant: "camp-a", Nonce: "n-s3", NonceExp: exp, RegistrationID: "r1", User: &other, Token: token("h4")}
+	require.ErrorIs(t, s.CommitLaunch(ctx, raced), lti.ErrUserLinked)
+	_, err = s.Token(ctx, "h4", t0)
+	require.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.LoginState(ctx, "s3", t0)
+	require.NoError(t, err, "state kept for the retry")
+	raced.User = nil
+	require.NoError(t, s.CommitLaunch(ctx, raced))
+	u, err = s.LTIUser(ctx, "camp-a", reg.Issuer, "sub-1")
+	require.NoError(t, err)
+	assert.Equal(t, "learner-1", u.LearnerID, "the first link stays")
+	_, err = s.Token(ctx, "h4", t0)
+	require.NoError(t, err)
+}
+
+func testLTINRPSMarks(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	const members = "https://lms.example/nrps/ctx-1?role=Learner"
+	_, err := s.NRPSDifferences(ctx, "camp-a", "r1", members)
+	require.ErrorIs(t, err, store.ErrNotFound)
+	require.NoError(t, s.SetNRPSDifferences(ctx, "camp-a", "r1", members, "https://lms.example/nrps/ctx-1?since=1"))
+	require.NoError(t, s.SetNRPSDifferences(ctx, "camp-a", "r1", members, "https://lms.example/nrps/ctx-1?since=2"))
+	require.NoError(t, s.SetNRPSDifferences(ctx, "camp-a", "r2", members, "https://lms.example/nrps/ctx-1?since=r2"))
+	got, err := s.NRPSDifferences(ctx, "camp-a", "r1", members)
+	require.NoError(t, err)
+	assert.Equal(t, "https://lms.example/nrps/ctx-1?since=2", got, "the latest link replaces the last")
+	got, err = s.NRPSDifferences(ctx, "camp-a", "r2", members)
+	require.NoError(t, err)
+	assert.Equal(t, "https://lms.example/nrps/ctx-1?since=r2", got, "per registration")
+	_, err = s.NRPSDifferences(ctx, "camp-b", "r1", members)
+	require.ErrorIs(t, err, store.ErrNotFound, "per tenant")
+	_, err = s.NRPSDifferences(ctx, "camp-a", "r1", "https://lms.example/nrps/ctx-2")
+	require.ErrorIs(t, err, store.ErrNotFound, "per memberships url")
+
+	require.NoError(t, s.SetNRPSDifferences(ctx, "camp-a", "r1", members, ""))
+	_, err = s.NRPSDifferences(ctx, "camp-a", "r1", members)
+	require.ErrorIs(t, err, store.ErrNotFound, "removed")
+	require.NoError(t, s.SetNRPSDifferences(ctx, "camp-a", "r1", members, ""), "removing what is absent is fine")
+	got, err = s.NRPSDifferences(ctx, "camp-a", "r2", members)
+	require.NoError(t, err)
+	assert.Equal(t, "https://lms.example/nrps/ctx-1?since=r2", got)
 }
