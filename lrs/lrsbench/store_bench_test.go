@@ -72,3 +72,12 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkBatch measures the load generator's cost of one request body.
+func BenchmarkBatch(b *testing.B) {
+	g := lrsbench.NewGenerator(1)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = g.Batch(50)
+	}
+}
