@@ -1,7 +1,9 @@
 package lti
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -23,7 +25,10 @@ type Registration struct {
 	// TokenURL is the platform's OAuth 2 token endpoint for services.
 	TokenURL string
 	// TokenAudience is the aud of our client assertion when it differs from
-	// TokenURL (Brightspace: https://api.brightspace.com/auth/token).
+	// TokenURL (Brightspace: https://api.brightspace.com/auth/token). It may
+	// also be a JSON array of strings (FormatTokenAudience): the assertion
+	// then carries aud as an array, as some platforms want ("[]" means an
+	// array holding TokenURL).
 	TokenAudience string
 	// JWKSURL is where the platform publishes its signing keys.
 	JWKSURL string
@@ -48,11 +53,59 @@ func (r Registration) HasDeployment(id string) bool { return slices.Contains(r.D
 
 // TokenAud returns the aud for client assertions: TokenAudience when set,
 // otherwise the token URL exactly as registered (never with a slash added).
+// When TokenAudience is an array it returns the first audience.
 func (r Registration) TokenAud() string {
-	if r.TokenAudience != "" {
-		return r.TokenAudience
+	auds, _ := r.TokenAudiences()
+	return auds[0]
+}
+
+// TokenAudiences returns the client assertion's audiences and whether aud
+// is sent as an array. An empty array (or an unreadable one) falls back to
+// the token URL.
+func (r Registration) TokenAudiences() (auds []string, array bool) {
+	a := strings.TrimSpace(r.TokenAudience)
+	if !strings.HasPrefix(a, "[") {
+		if a == "" {
+			a = r.TokenURL
+		}
+		return []string{a}, false
 	}
-	return r.TokenURL
+	var list []string
+	if json.Unmarshal([]byte(a), &list) != nil {
+		list = nil
+	}
+	list = slices.DeleteFunc(list, func(s string) bool { return s == "" })
+	if len(list) == 0 {
+		list = []string{r.TokenURL}
+	}
+	return list, true
+}
+
+// TokenAudClaim is the aud claim of a client assertion: a string, or an
+// array of strings when the registration asks for one.
+func (r Registration) TokenAudClaim() any {
+	auds, array := r.TokenAudiences()
+	if array {
+		return auds
+	}
+	return auds[0]
+}
+
+// FormatTokenAudience renders a TokenAudience: "" when auds is empty and
+// no array is wanted, the single audience, or a JSON array when array is
+// set or there are several.
+func FormatTokenAudience(auds []string, array bool) string {
+	if !array && len(auds) <= 1 {
+		if len(auds) == 0 {
+			return ""
+		}
+		return auds[0]
+	}
+	if auds == nil {
+		auds = []string{}
+	}
+	b, _ := json.Marshal(auds)
+	return string(b)
 }
 
 // LoginState is what the tool keeps between login initiation and launch.

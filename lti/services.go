@@ -128,7 +128,8 @@ func (s *Services) forget(reg Registration, scopes []string) {
 }
 
 // ClientAssertion signs the JWT the tool presents at the token endpoint:
-// iss = sub = client id, aud = the token audience, iat, exp (5 min), jti.
+// iss = sub = client id, aud = the token audience (a string, or an array
+// when the registration asks for one), iat, exp (5 min), jti.
 func (s *Services) ClientAssertion(ctx context.Context, reg Registration) (string, error) {
 	if s.Random == nil {
 		return "", errors.New("services: no random source")
@@ -141,7 +142,7 @@ func (s *Services) ClientAssertion(ctx context.Context, reg Registration) (strin
 	return s.Keys.signClaims(ctx, map[string]any{
 		"iss": reg.ClientID,
 		"sub": reg.ClientID,
-		"aud": reg.TokenAud(),
+		"aud": reg.TokenAudClaim(),
 		"iat": now.Unix(),
 		"exp": now.Add(5 * time.Minute).Unix(),
 		"jti": jti,

@@ -57,10 +57,15 @@ func Next(ex *Record, c Change, o Outcome, b Batch, seq int64) Record {
 		}
 		return r
 	case Created, Updated:
-		return Record{Kind: c.Kind, SourcedID: c.SourcedID, Status: c.Status, Modified: b.Now,
-			SourceModified: c.SourceModified, Seq: seq, Hash: c.Hash, Data: c.Data}
+		return Record{
+			Kind: c.Kind, SourcedID: c.SourcedID, Status: c.Status, Modified: b.Now,
+			SourceModified: c.SourceModified, Seq: seq, Hash: c.Hash, Data: c.Data,
+		}
+	case Unchanged, Stale:
+		return *ex
+	default:
+		return *ex
 	}
-	return *ex
 }
 
 // Tombstone returns ex implicitly deleted by a bulk batch at position seq.

@@ -47,8 +47,12 @@ func TestMergeAndFindLearner(t *testing.T) {
 	require.NoError(t, err)
 
 	for _, tc := range []struct{ by, value string }{
-		{oneroster.BySourcedID, "new"}, {oneroster.BySourcedID, "newer"}, {oneroster.ByIdentifier, "AH777"},
-		{oneroster.ByEmail, "AMINA@example.org"}, {oneroster.ByLTI, "lti-9"}, {oneroster.ByLTI, "old"},
+		{oneroster.BySourcedID, "new"},
+		{oneroster.BySourcedID, "newer"},
+		{oneroster.ByIdentifier, "AH777"},
+		{oneroster.ByEmail, "AMINA@example.org"},
+		{oneroster.ByLTI, "lti-9"},
+		{oneroster.ByLTI, "old"},
 	} {
 		u, err := oneroster.FindLearner(ctx, st, "t", tc.by, tc.value)
 		require.NoError(t, err, tc)
@@ -135,8 +139,10 @@ func TestDecide(t *testing.T) {
 
 func TestRole11(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{"principal": "administrator", "siteAdministrator": "administrator", "districtAdministrator": "administrator",
-		"systemAdministrator": "administrator", "counselor": "aide", "student": "student", "guardian": "guardian"} {
+	for in, want := range map[string]string{
+		"principal": "administrator", "siteAdministrator": "administrator", "districtAdministrator": "administrator",
+		"systemAdministrator": "administrator", "counselor": "aide", "student": "student", "guardian": "guardian",
+	} {
 		assert.Equal(t, want, oneroster.Role11(in), in)
 	}
 }

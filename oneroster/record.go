@@ -63,14 +63,17 @@ var kinds = [...]Kind{KindOrg, KindAcademicSession, KindCourse, KindClass, KindU
 // kinds before it.
 func Kinds() []Kind { return kinds[:] }
 
-var gradebookKinds = [...]Kind{KindCategory, KindLineItem, KindResult}
+var gradebookKinds = [...]Kind{KindCategory, KindScoreScale, KindLineItem, KindResult, KindLineItemScoreScale, KindResultScoreScale}
 
 // GradebookKinds returns the gradebook kinds in dependency order (they refer
 // to roster kinds and to kinds before them).
 func GradebookKinds() []Kind { return gradebookKinds[:] }
 
-// AllKinds returns the roster kinds then the gradebook kinds.
-func AllKinds() []Kind { return append(Kinds(), GradebookKinds()...) }
+// AllKinds returns the roster kinds, then the gradebook kinds, then the
+// resources kinds.
+func AllKinds() []Kind {
+	return append(append(append([]Kind{}, Kinds()...), GradebookKinds()...), ResourceKinds()...)
+}
 
 // NewEntity returns a zero record of the kind, or nil for an unknown kind.
 func NewEntity(k Kind) Entity {
@@ -95,8 +98,9 @@ func NewEntity(k Kind) Entity {
 		return new(LineItem)
 	case KindResult:
 		return new(Result)
+	default:
+		return newExtra(k)
 	}
-	return nil
 }
 
 // BaseOf returns the common fields of a record.
@@ -166,12 +170,12 @@ func (s *Snapshot) Add(e Entity) {
 }
 
 // DeltaOf builds a Delta from changed records (the latest state of each):
-// deleted records become Deletes, the others Upserts. Gradebook records are
-// not part of a Delta and are skipped.
+// deleted records become Deletes, the others Upserts. Gradebook and
+// resources records are not part of a Delta and are skipped.
 func DeltaOf(recs []Record, cursor int64) (Delta, error) {
 	d := Delta{Cursor: cursor}
 	for _, r := range recs {
-		if r.Kind == KindCategory || r.Kind == KindLineItem || r.Kind == KindResult {
+		if !IsRoster(r.Kind) {
 			continue
 		}
 		if r.Status == StatusToBeDeleted {

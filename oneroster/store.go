@@ -118,10 +118,20 @@ type SyncMarkStore interface {
 	SetSyncMark(ctx context.Context, tenant, source string, mark time.Time) error
 }
 
+// TombstoneStore removes old tombstones (tobedeleted records), which are
+// otherwise kept for ever so delta pollers learn of deletions.
+type TombstoneStore interface {
+	// PurgeRosterTombstones removes the tenant's records that are deleted and
+	// were last changed before before, with their history, and returns how
+	// many it removed. It does not move the tenant's cursor.
+	PurgeRosterTombstones(ctx context.Context, tenant string, before time.Time) (int, error)
+}
+
 // Store is everything the roster keeps: the records of each tenant with their
 // history, learner merges and pull marks.
 type Store interface {
 	RecordStore
 	MergeStore
 	SyncMarkStore
+	TombstoneStore
 }

@@ -32,8 +32,8 @@ const mongoSettle = 45 * time.Second
 // by their words (such as "lrs export").
 func forwardCommands() map[string]command {
 	return map[string]command{
-		"lrs export":  lrsExportCommand(),
-		"lrs erase":   lrsEraseCommand(),
+		"lrs export":         lrsExportCommand(),
+		"lrs erase":          lrsEraseCommand(),
 		"lrs forward status": lrsForwardCommand("status"),
 		"lrs forward replay": lrsForwardCommand("replay"),
 	}

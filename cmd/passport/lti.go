@@ -82,7 +82,7 @@ func ltiMounts(d *deps) []server.Mounter {
 		d.Logger.Error("lti tool not mounted", "err", err)
 		return nil
 	}
-	return []server.Mounter{&ltihttp.Handler{
+	h := &ltihttp.Handler{
 		Tool:     tool,
 		Store:    d.Store,
 		Auth:     d.Auth,
@@ -90,7 +90,13 @@ func ltiMounts(d *deps) []server.Mounter {
 		Logger:   d.Logger,
 		Grader:   &lti.Grader{Store: d.Store, Regs: d.Store, Logger: d.Logger, Clock: d.Clock},
 		Recorder: &ltiLaunchRecorder{d: d, tool: tool},
-	}}
+	}
+	if d.Auth != nil {
+		// Each launch gets a fresh bearer token bound to the learner and
+		// the attempt's registration (docs/security.md, launch tokens).
+		h.Credentials = &lti.LaunchCredentials{Tool: tool, Issuer: d.Auth}
+	}
+	return []server.Mounter{h}
 }
 
 // ltiWorkers are the lti background loops serve runs: the tool key check at
@@ -153,9 +159,9 @@ func (s *stringList) Set(v string) error {
 
 func ltiRegisterCommand() command {
 	var (
-		tenant, issuer, clientID, authURL, tokenURL, jwksURL, tokenAud, name, keyFile string
-		deployments, targetHosts                                                      stringList
-		acceptNew                                                                     bool
+		tenant, issuer, clientID, authURL, tokenURL, jwksURL, name, keyFile string
+		deployments, targetHosts, tokenAuds                                 stringList
+		acceptNew, audArray                                                 bool
 	)
 	return command{
 		Summary:    "register an LTI 1.3 platform by hand (Dynamic Registration is the other way)",
@@ -168,7 +174,8 @@ func ltiRegisterCommand() command {
 			fs.StringVar(&authURL, "auth-url", "", "the platform's OIDC authorization endpoint")
 			fs.StringVar(&tokenURL, "token-url", "", "the platform's OAuth 2 token endpoint")
 			fs.StringVar(&jwksURL, "jwks-url", "", "the platform's public key set URL")
-			fs.StringVar(&tokenAud, "token-audience", "", "aud of the tool's client assertion when it is not the token URL (Brightspace)")
+			fs.Var(&tokenAuds, "token-audience", "aud of the tool's client assertion when it is not the token URL (Brightspace); repeat for several (sent as an array)")
+			fs.BoolVar(&audArray, "token-audience-array", false, "send the client assertion's aud as a JSON array, even with one audience (the token URL when no --token-audience)")
 			fs.StringVar(&keyFile, "platform-key-file", "", "a PEM file with the platform's public key, instead of --jwks-url")
 			fs.BoolVar(&acceptNew, "accept-new-deployments", false, "record unknown deployment ids on first launch instead of refusing them")
 			fs.Var(&targetHosts, "target-host", "an extra host:port that target_link_uri may point to (repeatable)")
@@ -187,7 +194,12 @@ func ltiRegisterCommand() command {
 			case len(deployments) == 0 && !acceptNew:
 				return errors.New("--deployment-id is required unless --accept-new-deployments is set")
 			}
-			for flagName, v := range map[string]string{"--issuer": issuer, "--auth-url": authURL, "--token-url": tokenURL, "--jwks-url": jwksURL, "--token-audience": tokenAud} {
+			for _, aud := range tokenAuds {
+				if err := lti.CheckURL(aud); err != nil {
+					return fmt.Errorf("--token-audience: %w (http is accepted only on loopback hosts)", err)
+				}
+			}
+			for flagName, v := range map[string]string{"--issuer": issuer, "--auth-url": authURL, "--token-url": tokenURL, "--jwks-url": jwksURL} {
 				if v == "" {
 					continue
 				}
@@ -220,7 +232,7 @@ func ltiRegisterCommand() command {
 			}
 			reg := lti.Registration{
 				Tenant: tenant, ID: uuid.NewString(), Issuer: issuer, ClientID: clientID, Deployments: deployments,
-				AcceptNewDeployments: acceptNew, AuthURL: authURL, TokenURL: tokenURL, TokenAudience: tokenAud,
+				AcceptNewDeployments: acceptNew, AuthURL: authURL, TokenURL: tokenURL, TokenAudience: lti.FormatTokenAudience(tokenAuds, audArray),
 				JWKSURL: jwksURL, PlatformKeyPEM: pem, TargetHosts: targetHosts, Name: name, Source: "cli", Created: d.Clock().UTC(),
 			}
 			if err := d.Store.CreateRegistration(ctx, reg); errors.Is(err, store.ErrConflict) {

@@ -13,6 +13,7 @@ import (
 	"github.com/passportbridge/passport/internal/config"
 	"github.com/passportbridge/passport/lrs"
 	"github.com/passportbridge/passport/lti"
+	"github.com/passportbridge/passport/lti/ltihttp"
 	"github.com/passportbridge/passport/store/sqlite/sqlitetest"
 )
 
@@ -37,6 +38,7 @@ func TestLTICommands(t *testing.T) {
 				"lti", "register", "--issuer", "http://moodle.example.org", "--client-id", "c", "--deployment-id", "1",
 				"--auth-url", "https://a.example", "--token-url", "https://a.example/t", "--jwks-url", "https://a.example/k",
 			}, "https"},
+			{append(append([]string{}, reg...), "--token-audience", "http://lms.example/token"), "--token-audience"},
 			{[]string{"lti", "disable"}, "exactly one"},
 			{[]string{"lti", "content-put", "--id", "x"}, "required"},
 		} {
@@ -56,6 +58,12 @@ func TestLTICommands(t *testing.T) {
 	code, _, errOut = runCmd(t, e, reg...)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "already registered")
+
+	// A platform that wants the assertion's aud as an array (E64).
+	arrayReg := append(append([]string{}, reg...), "--client-id", "abc-array", "--token-audience-array",
+		"--token-audience", "https://moodle.example.org/mod/lti/token.php")
+	code, _, errOut = runCmd(t, e, arrayReg...)
+	require.Equal(t, 0, code, errOut)
 
 	code, out, _ = runCmd(t, e, "lti", "list")
 	require.Equal(t, 0, code)
@@ -165,4 +173,37 @@ func TestLTIOutcomeWatcher(t *testing.T) {
 	assert.Equal(t, attempt, jobs[0].Attempt)
 	assert.InDelta(t, 9.0, *jobs[0].Score.ScoreGiven, 1e-9)
 	assert.Equal(t, "2026-11-28T17:00:00.000Z", jobs[0].Score.Timestamp)
+}
+
+// TestLTIMountsIssueLaunchTokens: serve's LTI handler gives each launch a
+// bound launch token of the process's authenticator, which the LRS accepts
+// for that learner only.
+func TestLTIMountsIssueLaunchTokens(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st := sqlitetest.Open(t)
+	d := &deps{
+		Store: st, Clock: time.Now, Config: config.Config{PublicURL: "https://passport.example.org"},
+		Auth: auth.NewAuthenticator(st, time.Now), Logger: slog.New(slog.DiscardHandler),
+	}
+	ms := ltiMounts(d)
+	require.Len(t, ms, 1)
+	h, ok := ms[0].(*ltihttp.Handler)
+	require.True(t, ok)
+	require.NotNil(t, h.Credentials, "launches get xAPI credentials")
+	li := lti.LaunchInfo{Tenant: "camp-a", Learner: lti.LTIUser{LearnerID: "L-1"}, Attempt: "8d3c2f1e-1111-4222-8333-444455556666"}
+	endpoint, authz, exp, err := h.Credentials.XAPICredentials(ctx, li)
+	require.NoError(t, err)
+	assert.Equal(t, "https://passport.example.org/xapi/", endpoint)
+	require.True(t, strings.HasPrefix(authz, "Bearer "))
+	assert.WithinDuration(t, exp, time.Now().Add(auth.LaunchTokenTTL), time.Minute)
+	p, err := d.Auth.Bearer(ctx, strings.TrimPrefix(authz, "Bearer "))
+	require.NoError(t, err)
+	assert.Equal(t, "account:https://passport.example.org|L-1", p.Agent)
+	assert.Equal(t, li.Attempt, p.Registration)
+	assert.Equal(t, "camp-a", p.Tenant)
+
+	d.Auth = nil
+	h = ltiMounts(d)[0].(*ltihttp.Handler)
+	assert.Nil(t, h.Credentials, "no authenticator, no credentials")
 }

@@ -62,6 +62,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad variable", []string{"serve"}, env("PASSPORT_STORE", "postgres"), `PASSPORT_STORE "postgres": want sqlite or mongo`},
 		{"bad config file key", []string{"serve", "--config", badConfig}, env(), "tpye"},
 		{"bad connector block", []string{"serve", "--data", dir, "--config", badConnector}, env(), "colour"},
+		{"bad tombstone retention", []string{"serve", "--data", dir}, env("PASSPORT_ONEROSTER_TOMBSTONE_RETENTION", "forever"), "PASSPORT_ONEROSTER_TOMBSTONE_RETENTION"},
 		{"missing config file", []string{"serve", "--config", filepath.Join(dir, "nope.yaml")}, env(), "no such file"},
 		{"credentials without name", []string{"credentials", "create", "--data", dir, "--scopes", "all"}, env(), "--name is required"},
 		{"credentials unknown scope", []string{"credentials", "create", "--data", dir, "--name", "x", "--scopes", "everything"}, env(), `unknown scope "everything"`},

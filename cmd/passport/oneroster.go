@@ -23,10 +23,11 @@ import (
 // onerosterCommands are the oneroster subcommands, keyed by their first word.
 func onerosterCommands() map[string]command {
 	return map[string]command{
-		"oneroster import": onerosterImportCommand(),
-		"oneroster merge":  onerosterMergeCommand(),
-		"oneroster pull":   onerosterPullCommand(),
-		"oneroster export": onerosterExportCommand(),
+		"oneroster import":           onerosterImportCommand(),
+		"oneroster merge":            onerosterMergeCommand(),
+		"oneroster pull":             onerosterPullCommand(),
+		"oneroster export":           onerosterExportCommand(),
+		"oneroster purge-tombstones": onerosterPurgeCommand(),
 	}
 }
 
@@ -35,8 +36,42 @@ func onerosterMounts(d *deps) []server.Mounter {
 	return []server.Mounter{&rest.Handler{Store: d.Store, Writer: d.Store, Clock: d.Clock, Auth: d.Auth, Logger: d.Logger}}
 }
 
-// onerosterWorkers are the oneroster background loops serve runs.
-func onerosterWorkers(_ *deps) []worker { return nil }
+// tombstoneRetentionEnv names the tombstone retention setting: unset or
+// "keep" keeps deleted records for ever (the default); a duration (90d,
+// 2160h) makes serve remove older ones every hour.
+const tombstoneRetentionEnv = "PASSPORT_ONEROSTER_TOMBSTONE_RETENTION"
+
+// onerosterWorkers are the oneroster background loops serve runs: the
+// tombstone sweep, when a retention is set.
+func onerosterWorkers(d *deps) []worker {
+	keep, on, err := oneroster.ParseRetention(d.Getenv(tombstoneRetentionEnv))
+	if err == nil && !on {
+		return nil
+	}
+	return []worker{{Name: "roster-tombstone-sweep", Run: func(ctx context.Context) error {
+		if err != nil {
+			return fmt.Errorf("%s: %w", tombstoneRetentionEnv, err)
+		}
+		return tombstoneSweep(d, keep).Run(ctx)
+	}}}
+}
+
+func tombstoneSweep(d *deps, keep time.Duration) *oneroster.TombstoneSweep {
+	return &oneroster.TombstoneSweep{
+		Store: d.Store, Keep: keep, Clock: d.Clock, Logger: d.Logger,
+		Tenants: func(ctx context.Context) ([]string, error) {
+			ts, err := d.Store.Tenants(ctx)
+			if err != nil {
+				return nil, err
+			}
+			ids := make([]string, len(ts))
+			for i, t := range ts {
+				ids[i] = t.ID
+			}
+			return ids, nil
+		},
+	}
+}
 
 // importFlags are oneroster import's own flags.
 type importFlags struct {
@@ -267,8 +302,10 @@ func onerosterPullCommand() command {
 		},
 		Run: func(ctx context.Context, d *deps, _ []string) int {
 			const name = "passport oneroster pull"
-			p := &rest.Puller{BaseURL: from, TokenURL: tokenURL, ClientID: clientID, ClientSecret: clientSecret, StaticToken: staticToken, Username: username, Password: password,
-				Version: version, PageSize: pageSize, HTTP: d.HTTPClient(d.Logger)}
+			p := &rest.Puller{
+				BaseURL: from, TokenURL: tokenURL, ClientID: clientID, ClientSecret: clientSecret, StaticToken: staticToken, Username: username, Password: password,
+				Version: version, PageSize: pageSize, HTTP: d.HTTPClient(d.Logger),
+			}
 			if since != "" {
 				p.Since, _ = time.Parse(time.RFC3339Nano, since) // checked by Check
 			}
@@ -370,6 +407,46 @@ func onerosterMergeCommand() command {
 				return 1
 			}
 			fmt.Fprintf(d.Stdout, "merged %s into %s at %s\n", m.From, m.Into, m.At.Format("2006-01-02T15:04:05Z"))
+			return 0
+		},
+	}
+}
+
+func onerosterPurgeCommand() command {
+	var tenant, olderThan string
+	var keep time.Duration
+	return command{
+		Summary:    "remove roster tombstones (deleted records) older than --older-than, once (serve does it hourly when " + tombstoneRetentionEnv + " is set)",
+		NeedsStore: true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&tenant, "tenant", "", "only this tenant (default every tenant)")
+			fs.StringVar(&olderThan, "older-than", "", "retention window: 90d, 2160h")
+		},
+		Check: func(args []string) error {
+			if len(args) > 0 {
+				return fmt.Errorf("unexpected argument %q", args[0])
+			}
+			d, on, err := oneroster.ParseRetention(olderThan)
+			if err != nil {
+				return err
+			}
+			if !on {
+				return errors.New("--older-than is required (for example 90d)")
+			}
+			keep = d
+			return nil
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			sw := tombstoneSweep(d, keep)
+			if tenant != "" {
+				sw.Tenants = func(context.Context) ([]string, error) { return []string{tenant}, nil }
+			}
+			n, err := sw.Once(ctx)
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "passport oneroster purge-tombstones: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(d.Stdout, "removed %d tombstones\n", n)
 			return 0
 		},
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/internal/config"
 	"github.com/passportbridge/passport/internal/server"
+	"github.com/passportbridge/passport/oneroster"
 	"github.com/passportbridge/passport/store/backend"
 )
 
@@ -83,5 +85,11 @@ func checkConfigFile(d *deps) error {
 	if err := syncCheck(d); err != nil {
 		return err
 	}
-	return forwardCheck(d)
+	if err := forwardCheck(d); err != nil {
+		return err
+	}
+	if _, _, err := oneroster.ParseRetention(d.Getenv(tombstoneRetentionEnv)); err != nil {
+		return &config.UsageError{Msg: fmt.Sprintf("%s: %v", tombstoneRetentionEnv, err)}
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -435,4 +436,43 @@ func TestToolKeys(t *testing.T) {
 	require.Equal(t, http.StatusOK, presp.StatusCode, pbody)
 	assert.Equal(t, signer.KeyID(), e.plat.DeepLinkReturns()[0].Header["kid"])
 	assert.True(t, strings.HasPrefix(action, e.plat.Server.URL))
+}
+
+// TestTokenAudienceArray: a platform that wants the client assertion's aud
+// as an array (packback#157) refuses a string and accepts a registration
+// configured with an array audience (E64).
+func TestTokenAudienceArray(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnvWith(t, platform.Canvas, false)
+	p, err := platform.New(platform.Config{
+		Profile: platform.Canvas, ToolLoginURL: e.tool.URL + lti.PathLogin, ToolRedirectURI: e.tool.URL + lti.PathLaunch,
+		ToolJWKSURL: e.tool.URL + lti.PathJWKS, ClientID: "passport-array", DeploymentID: "deployment-1", RequireAudArray: true,
+	})
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	p.SetMembers([]lti.Member{{UserID: "s1", Roles: []string{platform.RoleLearner}}})
+	claim := &lti.NRPSClaim{ContextMembershipsURL: p.URL("/memberships"), ServiceVersions: lti.StringList{"2.0"}}
+	tests := []struct {
+		name     string
+		audience string
+		ok       bool
+	}{
+		{"string aud refused", "", false},
+		{"array of the token URL", lti.FormatTokenAudience(nil, true), true},
+		{"array with the token URL", lti.FormatTokenAudience([]string{p.TokenURL()}, true), true},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			reg := p.Registration("default", "reg-array-"+strconv.Itoa(i))
+			reg.TokenAudience = tc.audience
+			m, err := e.services().Memberships(ctx, reg, claim, "", lti.MembershipQuery{})
+			if !tc.ok {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Len(t, m.Members, 1)
+		})
+	}
 }

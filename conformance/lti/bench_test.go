@@ -14,9 +14,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/lti"
+	"github.com/passportbridge/passport/lti/ltihttp"
 	"github.com/passportbridge/passport/lti/ltitest"
 	"github.com/passportbridge/passport/lti/ltitest/platform"
+	"github.com/passportbridge/passport/store/sqlite/sqlitetest"
 )
 
 // BenchmarkLoginLaunch measures the tool's login-plus-launch flow over real
@@ -30,6 +33,15 @@ import (
 // synchronous=FULL); memory shows the HTTP and crypto ceiling.
 func BenchmarkLoginLaunch(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) { benchLoginLaunch(b, newEnvWith(b, platform.Blackboard, true)) })
+	b.Run("sqlite-launch-token", func(b *testing.B) {
+		// As passport serve runs it: each launch also issues its xAPI
+		// launch token (one more write, in the same group commit).
+		st := sqlitetest.Open(b)
+		a := auth.NewAuthenticator(st, time.Now)
+		benchLoginLaunch(b, newEnvMounts(b, platform.Blackboard, true, st, func(h *ltihttp.Handler) {
+			h.Credentials = &lti.LaunchCredentials{Tool: h.Tool, Issuer: a}
+		}))
+	})
 	b.Run("memory", func(b *testing.B) {
 		benchLoginLaunch(b, newEnvStore(b, platform.Blackboard, true, ltitest.NewMemStore()))
 	})

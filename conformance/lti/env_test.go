@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/passportbridge/passport/internal/server"
 	"github.com/passportbridge/passport/lti"
 	"github.com/passportbridge/passport/lti/ltihttp"
 	"github.com/passportbridge/passport/lti/ltitest/platform"
@@ -73,10 +74,21 @@ func newEnvWith(t testing.TB, profile platform.Profile, register bool) *env {
 
 func newEnvStore(t testing.TB, profile platform.Profile, register bool, st lti.Store) *env {
 	t.Helper()
+	return newEnvMounts(t, profile, register, st, nil)
+}
+
+// newEnvMounts is newEnvStore with an edit of the tool's handler after the
+// test recorder is set (nil: none) and extra handlers (the LRS) on the
+// tool's server.
+func newEnvMounts(t testing.TB, profile platform.Profile, register bool, st lti.Store, edit func(h *ltihttp.Handler), extra ...server.Mounter) *env {
+	t.Helper()
 	rec := &recorder{}
 	ts := toolserver.Start(t, st, nil, func(h *ltihttp.Handler) {
 		h.Recorder, h.Credentials = rec, rec
-	})
+		if edit != nil {
+			edit(h)
+		}
+	}, extra...)
 	p, err := platform.New(platform.Config{
 		Profile:         profile,
 		ToolLoginURL:    ts.URL + lti.PathLogin,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -43,7 +42,7 @@ func BenchmarkReadAllUsers(b *testing.B) {
 
 	cfg, _, err := config.Load("serve", nil, func(string) string { return "" }, nil)
 	require.NoError(b, err)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.DiscardHandler)
 	a := auth.NewAuthenticator(st, time.Now)
 	srv := server.New(server.Options{Config: cfg, Logger: logger, Mounts: []server.Mounter{
 		&httpauth.TokenHandler{Auth: a, Now: time.Now},

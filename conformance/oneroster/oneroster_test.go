@@ -42,7 +42,7 @@ func newEnv(t *testing.T, st backend.Store, compat bool) *env {
 	t.Helper()
 	cfg, _, err := config.Load("serve", nil, func(string) string { return "" }, nil)
 	require.NoError(t, err)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.DiscardHandler)
 	a := auth.NewAuthenticator(st, time.Now)
 	srv := server.New(server.Options{Config: cfg, Logger: logger, Mounts: []server.Mounter{
 		&httpauth.TokenHandler{Auth: a, Now: time.Now},
@@ -170,9 +170,11 @@ func runProvider(t *testing.T, e *env, tok string) {
 		fn   func(t *testing.T)
 	}{
 		{"R2 collection keys", func(t *testing.T) {
-			for path, key := range map[string]string{"/users": "users", "/orgs": "orgs", "/schools": "orgs", "/students": "users", "/teachers": "users",
+			for path, key := range map[string]string{
+				"/users": "users", "/orgs": "orgs", "/schools": "orgs", "/students": "users", "/teachers": "users",
 				"/terms": "academicSessions", "/gradingPeriods": "academicSessions", "/academicSessions": "academicSessions", "/classes": "classes",
-				"/courses": "courses", "/enrollments": "enrollments", "/demographics": "demographics"} {
+				"/courses": "courses", "/enrollments": "enrollments", "/demographics": "demographics",
+			} {
 				for _, b := range []string{b11, b12} {
 					r := e.get(t, tok, b+path)
 					require.Equal(t, http.StatusOK, r.status, b+path)
@@ -184,9 +186,11 @@ func runProvider(t *testing.T, e *env, tok string) {
 			}
 		}},
 		{"R3 single keys", func(t *testing.T) {
-			for path, key := range map[string]string{"/users/u-1": "user", "/orgs/sch-1": "org", "/schools/sch-1": "org", "/classes/cls-1": "class",
+			for path, key := range map[string]string{
+				"/users/u-1": "user", "/orgs/sch-1": "org", "/schools/sch-1": "org", "/classes/cls-1": "class",
 				"/terms/term-1": "academicSession", "/academicSessions/sy-2025": "academicSession", "/enrollments/e-1": "enrollment", "/courses/crs-math": "course",
-				"/students/u-1": "user", "/teachers/u-2": "user", "/demographics/u-1": "demographics"} {
+				"/students/u-1": "user", "/teachers/u-2": "user", "/demographics/u-1": "demographics",
+			} {
 				r := e.get(t, tok, b11+path)
 				require.Equal(t, http.StatusOK, r.status, path)
 				obj, ok := r.body[key].(map[string]any)

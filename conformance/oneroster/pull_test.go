@@ -54,8 +54,10 @@ func TestPull(t *testing.T) {
 			require.NoError(t, err)
 			url := listen(t, sis)
 
-			p := &rest.Puller{BaseURL: url + tc.base, TokenURL: url + "/oauth/token", ClientID: cred.Key, ClientSecret: cred.Secret,
-				Version: tc.version, PageSize: 2, HTTP: retrying()}
+			p := &rest.Puller{
+				BaseURL: url + tc.base, TokenURL: url + "/oauth/token", ClientID: cred.Key, ClientSecret: cred.Secret,
+				Version: tc.version, PageSize: 2, HTTP: retrying(),
+			}
 			pkg, err := p.Pull(context.Background())
 			require.NoError(t, err)
 			op, err := orcsv.OpenFS(pkg, orcsv.Options{})
@@ -125,7 +127,10 @@ func TestPullFailsClosed(t *testing.T) {
 	var form url.Values
 	srv3 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/token" {
-			require.NoError(t, r.ParseForm())
+			if err := r.ParseForm(); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
 			form = r.PostForm
 			_, _ = io.WriteString(w, `{"access_token":"pw-token"}`)
 			return

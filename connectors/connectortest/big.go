@@ -12,8 +12,10 @@ import (
 func BigRoster(students int) oneroster.Snapshot {
 	const schools, classesPerSchool, perStudent = 20, 20, 4
 	var s oneroster.Snapshot
-	s.AcademicSessions = []oneroster.AcademicSession{{Base: oneroster.Base{SourcedID: "term-1", Status: oneroster.StatusActive},
-		Title: "2026", Type: "schoolYear", StartDate: "2026-01-01", EndDate: "2026-12-31", SchoolYear: "2026"}}
+	s.AcademicSessions = []oneroster.AcademicSession{{
+		Base:  oneroster.Base{SourcedID: "term-1", Status: oneroster.StatusActive},
+		Title: "2026", Type: "schoolYear", StartDate: "2026-01-01", EndDate: "2026-12-31", SchoolYear: "2026",
+	}}
 	b := func(id string) oneroster.Base { return oneroster.Base{SourcedID: id, Status: oneroster.StatusActive} }
 	for i := range schools {
 		org := fmt.Sprintf("school-%02d", i)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -59,26 +58,6 @@ type Config struct {
 
 var _ connectors.Config = (*Config)(nil)
 
-func secret(direct, env, file, name string) (string, error) {
-	switch {
-	case direct != "":
-		return direct, nil
-	case env != "":
-		v := strings.TrimSpace(os.Getenv(env))
-		if v == "" {
-			return "", fmt.Errorf("%s_env: %s is not set", name, env)
-		}
-		return v, nil
-	case file != "":
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return "", fmt.Errorf("%s_file: %w", name, err)
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	return "", nil
-}
-
 // Open validates the config and returns the connector.
 func (c *Config) Open(id string, logger *slog.Logger, hc *retryablehttp.Client) (connectors.Connector, error) {
 	cfg := *c
@@ -117,14 +96,14 @@ func (c *Config) Open(id string, logger *slog.Logger, hc *retryablehttp.Client) 
 			return nil, errors.New("username: required with url")
 		}
 	}
-	pw, err := secret(cfg.Password, cfg.PasswordEnv, cfg.PasswordFile, "password")
+	pw, err := connectors.Secret(cfg.Password, cfg.PasswordEnv, cfg.PasswordFile, "password", false)
 	if err != nil {
 		return nil, err
 	}
 	if root != "" && pw == "" {
 		return nil, errors.New("password_env or password_file: one is required with url")
 	}
-	lpw, err := secret(cfg.LearnerPassword, cfg.LearnerPasswordEnv, "", "learner_password")
+	lpw, err := connectors.Secret(cfg.LearnerPassword, cfg.LearnerPasswordEnv, "", "learner_password", false)
 	if err != nil {
 		return nil, err
 	}

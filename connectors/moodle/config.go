@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -155,27 +154,7 @@ func gap(rate float64) time.Duration {
 }
 
 func (c *Config) token() (string, error) {
-	switch {
-	case c.Token != "":
-		return c.Token, nil
-	case c.TokenEnv != "":
-		t := strings.TrimSpace(os.Getenv(c.TokenEnv))
-		if t == "" {
-			return "", fmt.Errorf("token_env: %s is not set", c.TokenEnv)
-		}
-		return t, nil
-	case c.TokenFile != "":
-		b, err := os.ReadFile(c.TokenFile)
-		if err != nil {
-			return "", fmt.Errorf("token_file: %w", err)
-		}
-		t := strings.TrimSpace(string(b))
-		if t == "" {
-			return "", fmt.Errorf("token_file: %s is empty", c.TokenFile)
-		}
-		return t, nil
-	}
-	return "", errors.New("token_env or token_file: one is required")
+	return connectors.Secret(c.Token, c.TokenEnv, c.TokenFile, "token", true)
 }
 
 // Open validates the config and returns the connector.

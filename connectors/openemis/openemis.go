@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,25 +60,6 @@ type Config struct {
 
 var _ connectors.Config = (*Config)(nil)
 
-func secret(direct, env, file, name string) (string, error) {
-	switch {
-	case direct != "":
-		return direct, nil
-	case env != "":
-		if v := strings.TrimSpace(os.Getenv(env)); v != "" {
-			return v, nil
-		}
-		return "", fmt.Errorf("%s_env: %s is not set", name, env)
-	case file != "":
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return "", fmt.Errorf("%s_file: %w", name, err)
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	return "", fmt.Errorf("%s_env or %s_file: one is required", name, name)
-}
-
 // Open validates the config and returns the connector.
 func (c *Config) Open(id string, logger *slog.Logger, hc *retryablehttp.Client) (connectors.Connector, error) {
 	cfg := *c
@@ -108,11 +88,11 @@ func (c *Config) Open(id string, logger *slog.Logger, hc *retryablehttp.Client) 
 	case cfg.PageSize < 1 || cfg.PageSize > 1000:
 		return nil, errors.New("page_size: want 1 to 1000")
 	}
-	pw, err := secret(cfg.Password, cfg.PasswordEnv, cfg.PasswordFile, "password")
+	pw, err := connectors.Secret(cfg.Password, cfg.PasswordEnv, cfg.PasswordFile, "password", true)
 	if err != nil {
 		return nil, err
 	}
-	key, err := secret(cfg.APIKey, cfg.APIKeyEnv, cfg.APIKeyFile, "api_key")
+	key, err := connectors.Secret(cfg.APIKey, cfg.APIKeyEnv, cfg.APIKeyFile, "api_key", true)
 	if err != nil {
 		return nil, err
 	}

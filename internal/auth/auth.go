@@ -28,12 +28,20 @@ type Credential struct {
 }
 
 // Token is an issued OAuth 2.0 bearer token. Only its SHA-256 is stored.
+// A launch token (Agent set) is bound to one learner and one xAPI
+// registration: the LRS lets it act only for that agent and registration.
 type Token struct {
 	Hash    string // hex SHA-256 of the opaque token
 	Key     string // the credential that asked for it
 	Tenant  string
 	Scopes  []string
 	Expires time.Time
+	// Agent is the canonical IFI key of the learner a launch token is bound
+	// to (as lrs.AgentKey renders it); "" for an unbound token.
+	Agent string
+	// Registration is the lowercase xAPI registration UUID a launch token
+	// is bound to; "" for an unbound token.
+	Registration string
 }
 
 // Store keeps tenants, credentials and tokens.
@@ -71,7 +79,16 @@ type Principal struct {
 	Key    string // the credential key: the xAPI authority and audit subject
 	Name   string
 	Scopes []string
+	// Agent, when set, binds the principal to one learner: the canonical
+	// IFI key (lrs.AgentKey) of the only actor it may write and read for.
+	Agent string
+	// Registration, when set with Agent, is the only xAPI registration
+	// (lowercase UUID) the principal may write and read for.
+	Registration string
 }
+
+// Bound reports whether p is a launch principal restricted to one agent.
+func (p Principal) Bound() bool { return p.Agent != "" }
 
 // Has reports whether p holds any of the scopes.
 func (p Principal) Has(scopes ...string) bool {

@@ -229,8 +229,8 @@ func (a *Authenticator) Bearer(ctx context.Context, token string) (Principal, er
 	if err != nil {
 		return Principal{}, fmt.Errorf("look up credential: %w", err)
 	}
-	p := Principal{Tenant: t.Tenant, Key: t.Key, Name: c.Name, Scopes: t.Scopes}
-	a.remember("t\x00"+hash, mac, p)
+	p := Principal{Tenant: t.Tenant, Key: t.Key, Name: c.Name, Scopes: t.Scopes, Agent: t.Agent, Registration: t.Registration}
+	a.rememberUntil("t\x00"+hash, mac, p, t.Expires)
 	return p, nil
 }
 
@@ -259,12 +259,23 @@ func (a *Authenticator) lookup(id string, mac [32]byte) (Principal, bool) {
 }
 
 func (a *Authenticator) remember(id string, mac [32]byte, p Principal) {
+	a.rememberUntil(id, mac, p, time.Time{})
+}
+
+// rememberUntil caches a verified principal for verifiedTTL, but never past
+// limit (a token's expiry) when limit is set: an expired token is refused
+// at once, not up to verifiedTTL later.
+func (a *Authenticator) rememberUntil(id string, mac [32]byte, p Principal, limit time.Time) {
+	expires := a.now().Add(verifiedTTL)
+	if !limit.IsZero() && limit.Before(expires) {
+		expires = limit
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.cache) >= maxCached {
 		clear(a.cache)
 	}
-	a.cache[id] = cached{mac: mac, principal: p, expires: a.now().Add(verifiedTTL)}
+	a.cache[id] = cached{mac: mac, principal: p, expires: expires}
 }
 
 // randomString returns n random bytes, base64url-encoded without padding.

@@ -24,6 +24,10 @@ const (
 	ScopeGradebookRead      = "gradebook.readonly"
 	ScopeGradebookWrite     = "gradebook.createput"
 	ScopeGradebookDelete    = "gradebook.delete"
+	ScopeGradebookCoreRead  = "gradebook-core.readonly"
+	ScopeGradebookPost      = "gradebook.createpost"
+	ScopeResourceCore       = "resource-core.readonly"
+	ScopeResource           = "resource.readonly"
 
 	ScopeAdmin = "admin"
 )
@@ -34,6 +38,7 @@ var KnownScopes = []string{
 	ScopeDefine, ScopeProfile, ScopeAllRead, ScopeAll,
 	ScopeRosterCore, ScopeRoster, ScopeRosterDemographics,
 	ScopeGradebookRead, ScopeGradebookWrite, ScopeGradebookDelete,
+	ScopeGradebookCoreRead, ScopeGradebookPost, ScopeResourceCore, ScopeResource,
 	ScopeAdmin,
 }
 

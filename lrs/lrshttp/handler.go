@@ -68,10 +68,10 @@ func (h *Handler) Mount(r fiber.Router) {
 
 	authn := httpauth.Any(h.Auth)
 	read := func(extra ...string) fiber.Handler {
-		return httpauth.Require(append([]string{ScopeAll, ScopeAllRead}, extra...)...)
+		return h.launchBound(httpauth.Require(append([]string{ScopeAll, ScopeAllRead}, extra...)...))
 	}
 	write := func(extra ...string) fiber.Handler {
-		return httpauth.Require(append([]string{ScopeAll}, extra...)...)
+		return h.launchBound(httpauth.Require(append([]string{ScopeAll}, extra...)...))
 	}
 	g.Get("/statements", authn, read(ScopeStatementsRead, ScopeStatementsMine), h.getStatements)
 	g.Put("/statements", authn, write(ScopeStatementsWrite), h.putStatement)

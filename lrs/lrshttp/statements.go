@@ -82,6 +82,9 @@ func (h *Handler) readStatements(c *fiber.Ctx, array bool, putID string) ([]*lrs
 				return nil, nil, err
 			}
 		}
+		if err := launchStatement(p, m); err != nil {
+			return nil, nil, err
+		}
 		st, err := lrs.Prepare(m, lrs.Prepared{Authority: authority, Version: v})
 		if err != nil {
 			return nil, nil, err
@@ -177,6 +180,9 @@ func (h *Handler) getStatements(c *fiber.Ctx) error {
 	if !p.Has(ScopeAll, ScopeAllRead, ScopeStatementsRead) {
 		_, q.Authority = h.authority(p) // statements/read/mine
 	}
+	if err := launchQuery(p, &q); err != nil {
+		return err
+	}
 	langs := lrs.ParseAcceptLanguage(c.Get(fiber.HeaderAcceptLanguage))
 	ctx := c.UserContext()
 	defs := func(id string) (map[string]any, bool) {
@@ -202,7 +208,7 @@ func (h *Handler) getStatements(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if q.Authority != "" && statementAuthority(st.JSON) != q.Authority {
+		if q.Authority != "" && statementAuthority(st.JSON) != q.Authority || !launchReadable(p, st.JSON) {
 			return store.ErrNotFound
 		}
 		body, err := lrs.Render(st.JSON, q.Format, langs, defs)

@@ -234,16 +234,24 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) 
 	if l.Claims.Context != nil {
 		li.ContextID = l.Claims.Context.ID
 	}
-	// The grade record and the launch statement are independent writes: run
-	// them together so they share one group commit instead of waiting for
-	// two in a row.
-	var gradeErr error
+	// The grade record, the launch token and the launch statement are
+	// independent writes: run them together so they share one group commit
+	// instead of waiting for each in a row.
+	var gradeErr, credErr error
+	var endpoint, authz string
 	var wg sync.WaitGroup
 	if h.Grader != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			gradeErr = h.Grader.RecordLaunch(ctx, li)
+		}()
+	}
+	if h.Credentials != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			endpoint, authz, _, credErr = h.Credentials.XAPICredentials(ctx, li)
 		}()
 	}
 	if h.Recorder != nil {
@@ -257,9 +265,8 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch) 
 	}
 	data["LaunchURL"] = content.LaunchURL
 	if h.Credentials != nil {
-		endpoint, authz, _, err := h.Credentials.XAPICredentials(ctx, li)
-		if err != nil {
-			h.logger().WarnContext(ctx, "xapi credentials not issued", "tenant", li.Tenant, "err", err)
+		if credErr != nil {
+			h.logger().WarnContext(ctx, "xapi credentials not issued", "tenant", li.Tenant, "err", credErr)
 			data["LaunchURL"] = ""
 		} else if u, err := h.Tool.XAPILaunchURL(li, endpoint, authz); err == nil {
 			data["LaunchURL"] = u

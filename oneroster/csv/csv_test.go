@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -181,35 +180,72 @@ func TestRowRejects(t *testing.T) {
 		overrides map[string]string
 		want      []string
 	}{
-		{"C15 newline in field", map[string]string{"users.csv": usersHdr +
-			"u-1,,,true,sch-1,student,a,,\"Ami\nna\",H,,,,,,,,\nu-2,,,true,sch-1,teacher,b,,J,O,,,,,,,,\nu-3,,,true,sch-1,guardian,c,,F,H,,,,,,,,\nu-4,,,true,sch-2,student,d,,Y,A,,,,,,,,\n"},
-			[]string{"users.csv:2: field givenName contains a line break", "enrollments.csv:2: depends on rejected users.csv:2 (userSourcedId \"u-1\")", "demographics.csv:2: depends on rejected users.csv:2 (sourcedId \"u-1\")"}},
-		{"C21 blank required and C24 bad date", map[string]string{"academicSessions.csv": "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\nsy-2025,,,SY,schoolYear,2024-09-01,2025-06-30,,2025\nterm-1,,,,term,1/05/2023,2025-01-31T00:00:00Z,sy-2025,25\nterm-2,,,T2,term,2025-02-01,2025-06-30,sy-2025,2025\n"},
-			[]string{`academicSessions.csv:3: title is required; startDate must be a date YYYY-MM-DD, got "1/05/2023"; endDate must be a date YYYY-MM-DD, got "2025-01-31T00:00:00Z"; schoolYear must be a 4-digit year, got "25"`,
+		{
+			"C15 newline in field",
+			map[string]string{"users.csv": usersHdr +
+				"u-1,,,true,sch-1,student,a,,\"Ami\nna\",H,,,,,,,,\nu-2,,,true,sch-1,teacher,b,,J,O,,,,,,,,\nu-3,,,true,sch-1,guardian,c,,F,H,,,,,,,,\nu-4,,,true,sch-2,student,d,,Y,A,,,,,,,,\n"},
+			[]string{"users.csv:2: field givenName contains a line break", "enrollments.csv:2: depends on rejected users.csv:2 (userSourcedId \"u-1\")", "demographics.csv:2: depends on rejected users.csv:2 (sourcedId \"u-1\")"},
+		},
+		{
+			"C21 blank required and C24 bad date",
+			map[string]string{"academicSessions.csv": "sourcedId,status,dateLastModified,title,type,startDate,endDate,parentSourcedId,schoolYear\nsy-2025,,,SY,schoolYear,2024-09-01,2025-06-30,,2025\nterm-1,,,,term,1/05/2023,2025-01-31T00:00:00Z,sy-2025,25\nterm-2,,,T2,term,2025-02-01,2025-06-30,sy-2025,2025\n"},
+			[]string{
+				`academicSessions.csv:3: title is required; startDate must be a date YYYY-MM-DD, got "1/05/2023"; endDate must be a date YYYY-MM-DD, got "2025-01-31T00:00:00Z"; schoolYear must be a 4-digit year, got "25"`,
 				`classes.csv:2: depends on rejected academicSessions.csv:3 (termSourcedIds "term-1")`, `classes.csv:3: depends on rejected academicSessions.csv:3 (termSourcedIds "term-1")`,
 				`enrollments.csv:2: depends on rejected classes.csv:2 (classSourcedId "cls-1")`, `enrollments.csv:3: depends on rejected classes.csv:2 (classSourcedId "cls-1")`,
-				`enrollments.csv:4: depends on rejected classes.csv:3 (classSourcedId "cls-2")`, `enrollments.csv:5: depends on rejected classes.csv:3 (classSourcedId "cls-2")`}},
-		{"C25 bad datetime, C27 bool, C32 status, C33 vocab", map[string]string{"users.csv": usersHdr +
-			"u-1,active,2024-13-01T00:00:00Z,1,sch-1,pupil,a,,A,H,,,,,,,,\nu-2,deleted,,true,sch-1,teacher,b,,J,O,,,,,,,,\nu-3,,,true,sch-1,guardian,c,,F,H,,,,,,,,\nu-4,,,true,sch-2,student,d,,Y,A,,,,,,,,\n"},
-			[]string{`users.csv:2: dateLastModified must be an ISO 8601 datetime like 2024-01-31T10:00:00.000Z, got "2024-13-01T00:00:00Z"; enabledUser must be true or false, got "1"; role "pupil" is not in the vocabulary`,
-				`users.csv:3: status "deleted" must be active or tobedeleted`}},
-		{"C29 userIds, C30 grades", map[string]string{"users.csv": usersHdr +
-			"u-1,,,true,sch-1,student,a,LTI:1,A,H,,,,,,,4th,\nu-2,,,true,sch-1,teacher,b,,J,O,,,,,,,,\nu-3,,,true,sch-1,guardian,c,,F,H,,,,,,,,\nu-4,,,true,sch-2,student,d,,Y,A,,,,,,,,\n"},
-			[]string{`users.csv:2: userIds item "LTI:1" must look like {type:identifier}; grades "4th" is not a CEDS grade code`}},
-		{"C34 duplicate sourcedId", map[string]string{"orgs.csv": "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nmin-1,,,M,national,,\ndist-1,,,D,district,,min-1\nsch-1,,,S1,school,,dist-1\nsch-2,,,S2,school,,dist-1\nsch-1,,,S1 again,school,,dist-1\n"},
-			[]string{`orgs.csv:6: duplicate sourcedId "sch-1" (first at line 4)`}},
-		{"C35 missing reference in bulk", map[string]string{"enrollments.csv": "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\ne-1,,,cls-1,sch-1,u-1,student,false,,\ne-9,,,cls-1,sch-1,u-99,student,false,,\n"},
-			[]string{`enrollments.csv:3: userSourcedId "u-99" refers to a missing users record`}},
-		{"C37 parent cycle", map[string]string{"orgs.csv": "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nmin-1,,,M,national,,\ndist-1,,,D,district,,min-1\nsch-1,,,S1,school,,dist-1\nsch-2,,,S2,school,,dist-1\nx,,,X,local,,y\ny,,,Y,local,,x\n"},
-			[]string{`orgs.csv:6: parentSourcedId cycle through "x"`, `orgs.csv:7: parentSourcedId cycle through "x"`}},
-		{"C38 demographics of unknown user", map[string]string{"demographics.csv": "sourcedId,status,dateLastModified,birthDate,sex,americanIndianOrAlaskaNative,asian,blackOrAfricanAmerican,nativeHawaiianOrOtherPacificIslander,white,demographicRaceTwoOrMoreRaces,hispanicOrLatinoEthnicity,countryOfBirthCode,stateOfBirthAbbreviation,cityOfBirth,publicSchoolResidenceStatus\nu-77,,,2015-01-01,female,,,,,,,,,,,\n"},
-			[]string{`demographics.csv:2: sourcedId "u-77" refers to a missing users record`}},
-		{"C31 decimals and C33 scoreStatus", map[string]string{"results.csv": "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment\nres-1,,,li-1,u-1,graded,ten,2024-10-09,\nres-2,,,li-9,u-1,exempt,1e3,2024-10-09,\n"},
-			[]string{`results.csv:2: scoreStatus "graded" is not in the vocabulary; score must be a decimal number, got "ten"`, `results.csv:3: score must be a decimal number, got "1e3"`}},
-		{"C35 gradebook references", map[string]string{"results.csv": "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment\nres-1,,,li-9,u-1,exempt,1.5,2024-10-09,\n"},
-			[]string{`results.csv:2: lineItemSourcedId "li-9" refers to a missing lineItems record`}},
-		{"C33 ext token only in 1.2", map[string]string{"orgs.csv": "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nmin-1,,,M,national,,\ndist-1,,,D,district,,min-1\nsch-1,,,S1,school,,dist-1\nsch-2,,,S2,ext:camp,,dist-1\n"},
-			[]string{`orgs.csv:5: type "ext:camp" is not in the vocabulary`}},
+				`enrollments.csv:4: depends on rejected classes.csv:3 (classSourcedId "cls-2")`, `enrollments.csv:5: depends on rejected classes.csv:3 (classSourcedId "cls-2")`,
+			},
+		},
+		{
+			"C25 bad datetime, C27 bool, C32 status, C33 vocab",
+			map[string]string{"users.csv": usersHdr +
+				"u-1,active,2024-13-01T00:00:00Z,1,sch-1,pupil,a,,A,H,,,,,,,,\nu-2,deleted,,true,sch-1,teacher,b,,J,O,,,,,,,,\nu-3,,,true,sch-1,guardian,c,,F,H,,,,,,,,\nu-4,,,true,sch-2,student,d,,Y,A,,,,,,,,\n"},
+			[]string{
+				`users.csv:2: dateLastModified must be an ISO 8601 datetime like 2024-01-31T10:00:00.000Z, got "2024-13-01T00:00:00Z"; enabledUser must be true or false, got "1"; role "pupil" is not in the vocabulary`,
+				`users.csv:3: status "deleted" must be active or tobedeleted`,
+			},
+		},
+		{
+			"C29 userIds, C30 grades",
+			map[string]string{"users.csv": usersHdr +
+				"u-1,,,true,sch-1,student,a,LTI:1,A,H,,,,,,,4th,\nu-2,,,true,sch-1,teacher,b,,J,O,,,,,,,,\nu-3,,,true,sch-1,guardian,c,,F,H,,,,,,,,\nu-4,,,true,sch-2,student,d,,Y,A,,,,,,,,\n"},
+			[]string{`users.csv:2: userIds item "LTI:1" must look like {type:identifier}; grades "4th" is not a CEDS grade code`},
+		},
+		{
+			"C34 duplicate sourcedId",
+			map[string]string{"orgs.csv": "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nmin-1,,,M,national,,\ndist-1,,,D,district,,min-1\nsch-1,,,S1,school,,dist-1\nsch-2,,,S2,school,,dist-1\nsch-1,,,S1 again,school,,dist-1\n"},
+			[]string{`orgs.csv:6: duplicate sourcedId "sch-1" (first at line 4)`},
+		},
+		{
+			"C35 missing reference in bulk",
+			map[string]string{"enrollments.csv": "sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate\ne-1,,,cls-1,sch-1,u-1,student,false,,\ne-9,,,cls-1,sch-1,u-99,student,false,,\n"},
+			[]string{`enrollments.csv:3: userSourcedId "u-99" refers to a missing users record`},
+		},
+		{
+			"C37 parent cycle",
+			map[string]string{"orgs.csv": "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nmin-1,,,M,national,,\ndist-1,,,D,district,,min-1\nsch-1,,,S1,school,,dist-1\nsch-2,,,S2,school,,dist-1\nx,,,X,local,,y\ny,,,Y,local,,x\n"},
+			[]string{`orgs.csv:6: parentSourcedId cycle through "x"`, `orgs.csv:7: parentSourcedId cycle through "x"`},
+		},
+		{
+			"C38 demographics of unknown user",
+			map[string]string{"demographics.csv": "sourcedId,status,dateLastModified,birthDate,sex,americanIndianOrAlaskaNative,asian,blackOrAfricanAmerican,nativeHawaiianOrOtherPacificIslander,white,demographicRaceTwoOrMoreRaces,hispanicOrLatinoEthnicity,countryOfBirthCode,stateOfBirthAbbreviation,cityOfBirth,publicSchoolResidenceStatus\nu-77,,,2015-01-01,female,,,,,,,,,,,\n"},
+			[]string{`demographics.csv:2: sourcedId "u-77" refers to a missing users record`},
+		},
+		{
+			"C31 decimals and C33 scoreStatus",
+			map[string]string{"results.csv": "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment\nres-1,,,li-1,u-1,graded,ten,2024-10-09,\nres-2,,,li-9,u-1,exempt,1e3,2024-10-09,\n"},
+			[]string{`results.csv:2: scoreStatus "graded" is not in the vocabulary; score must be a decimal number, got "ten"`, `results.csv:3: score must be a decimal number, got "1e3"`},
+		},
+		{
+			"C35 gradebook references",
+			map[string]string{"results.csv": "sourcedId,status,dateLastModified,lineItemSourcedId,studentSourcedId,scoreStatus,score,scoreDate,comment\nres-1,,,li-9,u-1,exempt,1.5,2024-10-09,\n"},
+			[]string{`results.csv:2: lineItemSourcedId "li-9" refers to a missing lineItems record`},
+		},
+		{
+			"C33 ext token only in 1.2",
+			map[string]string{"orgs.csv": "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\nmin-1,,,M,national,,\ndist-1,,,D,district,,min-1\nsch-1,,,S1,school,,dist-1\nsch-2,,,S2,ext:camp,,dist-1\n"},
+			[]string{`orgs.csv:5: type "ext:camp" is not in the vocabulary`},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -221,6 +257,14 @@ func TestRowRejects(t *testing.T) {
 			for _, w := range tc.want {
 				assert.Contains(t, got, w)
 			}
+			// C44: every reject names its column (or the whole row), and the
+			// column is the one the message is about.
+			for _, is := range rep.Rejects {
+				require.NotEmpty(t, is.Field, "%s", is)
+				if is.Field != WholeRow && !strings.HasPrefix(is.Reason, "depends on") && !strings.HasPrefix(is.Reason, "duplicate") {
+					assert.Contains(t, is.Reason, is.Field, "%s", is)
+				}
+			}
 			// Rejected rows are never applied.
 			for _, is := range rep.Rejects {
 				if is.SourcedID == "" || is.File == "enrollments.csv" && is.SourcedID == "e-1" {
@@ -229,7 +273,7 @@ func TestRowRejects(t *testing.T) {
 				k := fileKind[strings.TrimSuffix(is.File, ".csv")]
 				r, err := st.Record(context.Background(), "t1", k, is.SourcedID)
 				if err == nil {
-					assert.NotEqual(t, is.Line, -1, r.SourcedID)
+					assert.NotEqual(t, -1, is.Line, r.SourcedID)
 				}
 			}
 		})
@@ -465,7 +509,7 @@ func TestErrorsAreTyped(t *testing.T) {
 	t.Parallel()
 	_, err := Open(filepath.Join(t.TempDir(), "nope.zip"), Options{})
 	var se *StructureError
-	assert.True(t, errors.As(err, &se))
+	assert.ErrorAs(t, err, &se)
 }
 
 func TestCascadeDeletes(t *testing.T) {

@@ -220,6 +220,30 @@ func (r *row) userIDs(c string) []oneroster.UserID {
 	return out
 }
 
+// scaleValues parses a score scale's "{lhs:rhs},{lhs:rhs}" values; at least
+// one is required.
+func (r *row) scaleValues(c string) []oneroster.ScoreScaleValue {
+	items := r.list(c)
+	if len(items) == 0 {
+		r.fail("%s is required", c)
+		return nil
+	}
+	out := make([]oneroster.ScoreScaleValue, 0, len(items))
+	for _, item := range items {
+		if len(item) < 3 || item[0] != '{' || item[len(item)-1] != '}' {
+			r.fail("%s item %q must look like {itemValueLHS:itemValueRHS}", c, item)
+			continue
+		}
+		lhs, rhs, ok := strings.Cut(item[1:len(item)-1], ":")
+		if !ok || strings.TrimSpace(lhs) == "" {
+			r.fail("%s item %q must look like {itemValueLHS:itemValueRHS}", c, item)
+			continue
+		}
+		out = append(out, oneroster.ScoreScaleValue{ItemValueLHS: strings.TrimSpace(lhs), ItemValueRHS: strings.TrimSpace(rhs)})
+	}
+	return out
+}
+
 // base decodes sourcedId, status and dateLastModified. It reports whether
 // the row is a deletion (status tobedeleted), whose other fields are ignored.
 func (r *row) base() (oneroster.Base, bool) {
@@ -506,6 +530,100 @@ func (r *row) decode() decoded {
 		}
 		addRef(oneroster.KindLineItem, "lineItemSourcedId", res.LineItem)
 		addRef(oneroster.KindUser, "studentSourcedId", res.Student)
+	case "scoreScales":
+		ss := &oneroster.ScoreScale{Base: b}
+		d.entity = ss
+		if deleted {
+			break
+		}
+		ss.Title = r.required("title")
+		ss.Type = r.required("type")
+		ss.Org = r.required("orgSourcedId")
+		ss.Course = r.get("courseSourcedId")
+		ss.Class = r.get("classSourcedId")
+		ss.Values = r.scaleValues("scoreScaleValue")
+		addRef(oneroster.KindOrg, "orgSourcedId", ss.Org)
+		addRef(oneroster.KindCourse, "courseSourcedId", ss.Course)
+		addRef(oneroster.KindClass, "classSourcedId", ss.Class)
+	case "lineItemScoreScales":
+		l := &oneroster.LineItemScoreScale{Base: b}
+		d.entity = l
+		if deleted {
+			break
+		}
+		l.Title = r.get("title")
+		l.LineItem = r.required("lineItemSourcedId")
+		l.ScoreScale = r.required("scoreScaleSourcedId")
+		addRef(oneroster.KindLineItem, "lineItemSourcedId", l.LineItem)
+		addRef(oneroster.KindScoreScale, "scoreScaleSourcedId", l.ScoreScale)
+	case "resultScoreScales":
+		l := &oneroster.ResultScoreScale{Base: b}
+		d.entity = l
+		if deleted {
+			break
+		}
+		l.Title = r.get("title")
+		l.Result = r.required("resultSourcedId")
+		l.ScoreScale = r.required("scoreScaleSourcedId")
+		addRef(oneroster.KindResult, "resultSourcedId", l.Result)
+		addRef(oneroster.KindScoreScale, "scoreScaleSourcedId", l.ScoreScale)
+	case "resources":
+		rs := &oneroster.Resource{Base: b}
+		d.entity = rs
+		if deleted {
+			break
+		}
+		rs.VendorResourceID = r.required("vendorResourceId")
+		rs.Title = r.get("title")
+		roles := userRoles11
+		if r.version == V12 {
+			roles = userRoles12
+		}
+		rs.Roles = r.list("roles")
+		for _, role := range rs.Roles {
+			if !inVocab(r.version, roles, role) {
+				r.fail("roles %q is not in the vocabulary", role)
+			}
+		}
+		rs.Importance = r.vocab("importance", importances, false)
+		rs.VendorID = r.get("vendorId")
+		rs.ApplicationID = r.get("applicationId")
+	case "classResources":
+		cr := &oneroster.ClassResource{Base: b}
+		d.entity = cr
+		if deleted {
+			break
+		}
+		cr.Title = r.get("title")
+		cr.Class = r.required("classSourcedId")
+		cr.Resource = r.required("resourceSourcedId")
+		addRef(oneroster.KindClass, "classSourcedId", cr.Class)
+		addRef(oneroster.KindResource, "resourceSourcedId", cr.Resource)
+	case "courseResources":
+		cr := &oneroster.CourseResource{Base: b}
+		d.entity = cr
+		if deleted {
+			break
+		}
+		cr.Title = r.get("title")
+		cr.Course = r.required("courseSourcedId")
+		cr.Resource = r.required("resourceSourcedId")
+		addRef(oneroster.KindCourse, "courseSourcedId", cr.Course)
+		addRef(oneroster.KindResource, "resourceSourcedId", cr.Resource)
+	case "userResources":
+		ur := &oneroster.UserResource{Base: b}
+		d.entity = ur
+		if deleted {
+			break
+		}
+		ur.User = r.required("userSourcedId")
+		ur.Org = r.get("orgSourcedId")
+		ur.Class = r.get("classSourcedId")
+		ur.Resource = r.required("resourceSourcedId")
+		addRef(oneroster.KindUser, "userSourcedId", ur.User)
+		addRef(oneroster.KindOrg, "orgSourcedId", ur.Org)
+		addRef(oneroster.KindClass, "classSourcedId", ur.Class)
+		addRef(oneroster.KindResource, "resourceSourcedId", ur.Resource)
 	case "roles":
 		rr := &roleRow{id: b.SourcedID, user: r.required("userSourcedId"), deleted: deleted}
 		d.role = rr

@@ -142,6 +142,43 @@ func exportRows(version, file string, e oneroster.Entity) map[string][][]string 
 			return one(r.LineItem, r.Student, r.ScoreStatus, num(r.Score), r.ScoreDate, r.Comment, r.TextScore, r.Class, "", "", "", "")
 		}
 		return one(r.LineItem, r.Student, r.ScoreStatus, num(r.Score), r.ScoreDate, r.Comment)
+	case *oneroster.ScoreScale:
+		if version != V12 {
+			return nil
+		}
+		vals := make([]string, len(r.Values))
+		for i, v := range r.Values {
+			vals[i] = "{" + v.ItemValueLHS + ":" + v.ItemValueRHS + "}"
+		}
+		return one(r.Title, r.Type, r.Org, r.Course, r.Class, join(vals))
+	case *oneroster.LineItemScoreScale:
+		if version != V12 {
+			return nil
+		}
+		return one(r.Title, r.LineItem, r.ScoreScale)
+	case *oneroster.ResultScoreScale:
+		if version != V12 {
+			return nil
+		}
+		return one(r.Title, r.Result, r.ScoreScale)
+	case *oneroster.Resource:
+		roles := r.Roles
+		if version == V11 {
+			roles = make([]string, len(r.Roles))
+			for i, role := range r.Roles {
+				roles[i] = oneroster.Role11(role)
+			}
+		}
+		return one(r.VendorResourceID, r.Title, join(roles), r.Importance, r.VendorID, r.ApplicationID)
+	case *oneroster.ClassResource:
+		return one(r.Title, r.Class, r.Resource)
+	case *oneroster.CourseResource:
+		return one(r.Title, r.Course, r.Resource)
+	case *oneroster.UserResource:
+		if version != V12 {
+			return nil
+		}
+		return one(r.User, r.Org, r.Class, r.Resource)
 	case *oneroster.User:
 		ids := make([]string, len(r.UserIDs))
 		for i, id := range r.UserIDs {
@@ -179,8 +216,10 @@ func exportRows(version, file string, e oneroster.Entity) map[string][][]string 
 			out["roles"] = append(out["roles"], []string{id, "", "", r.SourcedID, ra.RoleType, ra.Role, ra.BeginDate, ra.EndDate, ra.Org, ra.UserProfile})
 		}
 		for _, p := range r.Profiles {
-			out["userProfiles"] = append(out["userProfiles"], []string{p.SourcedID, "", "", r.SourcedID, p.ProfileType, p.VendorID, p.ApplicationID,
-				p.Description, p.CredentialType, p.Username, ""})
+			out["userProfiles"] = append(out["userProfiles"], []string{
+				p.SourcedID, "", "", r.SourcedID, p.ProfileType, p.VendorID, p.ApplicationID,
+				p.Description, p.CredentialType, p.Username, "",
+			})
 		}
 		return out
 	}

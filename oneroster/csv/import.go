@@ -165,6 +165,9 @@ func Import(ctx context.Context, st Target, p *Package, o ImportOptions) (Report
 	if err := pl.planCascade(ctx, st, o.Tenant); err != nil {
 		return rep, fmt.Errorf("plan cascade: %w", err)
 	}
+	if err := pl.loadStoredUsers(ctx, st, o.Tenant); err != nil {
+		return rep, err
+	}
 	if n := len(pl.cascade); n > 0 {
 		have, err := pl.stored(ctx, oneroster.KindEnrollment)
 		if err != nil {

@@ -121,8 +121,10 @@ func errText(err error) string {
 }
 
 func openFS(fsys fs.FS, closer io.Closer, opts Options) (*Package, error) {
-	p := &Package{opts: opts, fsys: fsys, closer: closer, Modes: map[string]Mode{}, Source: map[string]string{},
-		headers: map[string][]int{}, meta: map[string]map[int]string{}}
+	p := &Package{
+		opts: opts, fsys: fsys, closer: closer, Modes: map[string]Mode{}, Source: map[string]string{},
+		headers: map[string][]int{}, meta: map[string]map[int]string{},
+	}
 	var issues []Issue
 	bad := func(file string, line int, f string, a ...any) {
 		issues = append(issues, Issue{File: file, Line: line, Reason: fmt.Sprintf(f, a...)})
@@ -539,7 +541,8 @@ func (p *Package) rows(file string, fn func(line int, fields []string, meta map[
 		for i, j := range idx {
 			v := rec[j]
 			if bad == nil && strings.ContainsAny(v, "\r\n") {
-				bad = fmt.Errorf("field %s contains a line break", columnsFor(p.Version, file)[i])
+				c := columnsFor(p.Version, file)[i]
+				bad = &fieldError{field: c, msg: "field " + c + " contains a line break"}
 			}
 			fields[i] = strings.TrimSpace(v)
 		}
@@ -559,3 +562,12 @@ func (p *Package) rows(file string, fn func(line int, fields []string, meta map[
 		}
 	}
 }
+
+// fieldError is a row problem about one column.
+type fieldError struct{ field, msg string }
+
+func (e *fieldError) Error() string { return e.msg }
+
+// WholeRow is the field of a reject about the row as a whole (a malformed
+// CSV record, a short row) rather than one of its columns.
+const WholeRow = "(row)"

@@ -64,12 +64,15 @@ var columns12 = map[string][]string{
 	"courseResources":              columns11["courseResources"],
 }
 
-// rosterFiles are the files this importer applies; the others (gradebook,
-// resources) are read for structure only and reported as not imported.
+// rosterFiles are the files this importer applies; the others (the
+// learning-objective files) are read for structure only and reported as not
+// imported.
 var rosterFiles = map[string]bool{
 	"orgs": true, "academicSessions": true, "courses": true, "classes": true,
 	"users": true, "demographics": true, "enrollments": true, "roles": true, "userProfiles": true,
 	"categories": true, "lineItems": true, "results": true,
+	"scoreScales": true, "lineItemScoreScales": true, "resultScoreScales": true,
+	"resources": true, "classResources": true, "courseResources": true, "userResources": true,
 }
 
 // columnsFor returns the spec columns of a file in a version, or nil.
@@ -101,6 +104,7 @@ var (
 	sexes12       = set("male", "female", "other", "unspecified")
 	gradeCodes    = set("IT", "PR", "PK", "TK", "KG", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "PS", "UG", "Other")
 	scoreStatuses = set("exempt", "fully graded", "not submitted", "partially graded", "submitted")
+	importances   = set("primary", "secondary")
 )
 
 // inVocab reports whether v is in the vocabulary, or an ext: token in 1.2.

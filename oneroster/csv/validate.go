@@ -6,27 +6,37 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/passportbridge/passport/oneroster"
 )
 
 // fileOrder is the order files are validated and applied in: a file only
 // refers to files before it (or to itself).
-var fileOrder = []string{"orgs", "academicSessions", "courses", "classes", "users", "roles", "userProfiles", "demographics", "enrollments",
-	"categories", "lineItems", "results"}
+var fileOrder = []string{
+	"orgs", "academicSessions", "courses", "classes", "users", "roles", "userProfiles", "demographics", "enrollments",
+	"categories", "scoreScales", "lineItems", "results", "lineItemScoreScales", "resultScoreScales",
+	"resources", "classResources", "courseResources", "userResources",
+}
 
 var fileKind = map[string]oneroster.Kind{
 	"orgs": oneroster.KindOrg, "academicSessions": oneroster.KindAcademicSession, "courses": oneroster.KindCourse,
 	"classes": oneroster.KindClass, "users": oneroster.KindUser, "demographics": oneroster.KindDemographics,
 	"enrollments": oneroster.KindEnrollment, "categories": oneroster.KindCategory, "lineItems": oneroster.KindLineItem,
-	"results": oneroster.KindResult,
+	"results": oneroster.KindResult, "scoreScales": oneroster.KindScoreScale,
+	"lineItemScoreScales": oneroster.KindLineItemScoreScale, "resultScoreScales": oneroster.KindResultScoreScale,
+	"resources": oneroster.KindResource, "classResources": oneroster.KindClassResource,
+	"courseResources": oneroster.KindCourseResource, "userResources": oneroster.KindUserResource,
 }
 
 var kindFile = map[oneroster.Kind]string{
 	oneroster.KindOrg: "orgs", oneroster.KindAcademicSession: "academicSessions", oneroster.KindCourse: "courses",
 	oneroster.KindClass: "classes", oneroster.KindUser: "users", oneroster.KindDemographics: "demographics",
 	oneroster.KindEnrollment: "enrollments", oneroster.KindCategory: "categories", oneroster.KindLineItem: "lineItems",
-	oneroster.KindResult: "results",
+	oneroster.KindResult: "results", oneroster.KindScoreScale: "scoreScales",
+	oneroster.KindLineItemScoreScale: "lineItemScoreScales", oneroster.KindResultScoreScale: "resultScoreScales",
+	oneroster.KindResource: "resources", oneroster.KindClassResource: "classResources",
+	oneroster.KindCourseResource: "courseResources", oneroster.KindUserResource: "userResources",
 }
 
 // Existing returns the sourcedIds of the tenant's stored, not deleted
@@ -54,6 +64,13 @@ type Plan struct {
 	profiles map[string][]oneroster.UserProfile
 	rows     map[string]int // file → data rows seen
 
+	// 1.2 role and profile deltas for stored users (see roles.go).
+	roleOnly  map[string]bool // stored users whose roles/profiles rows come without their users.csv row
+	roleDel   map[string]bool // roles.csv sourcedIds deleted by the package
+	profDel   map[string]bool // userProfiles.csv sourcedIds deleted by the package
+	roleTime  map[string]time.Time
+	storedUsr map[string]storedUser
+
 	// Rejects lists every rejected row as file:line: reason, in file order.
 	Rejects []Issue
 	// Warnings lists lenient parses and other non-fatal findings.
@@ -63,13 +80,16 @@ type Plan struct {
 // Validate checks every row of the package and every reference, without
 // changing anything. existing may be nil (an empty store).
 func Validate(ctx context.Context, p *Package, existing Existing) (*Plan, error) {
-	pl := &Plan{pkg: p, existing: existing, cache: map[oneroster.Kind]map[string]bool{},
+	pl := &Plan{
+		pkg: p, existing: existing, cache: map[oneroster.Kind]map[string]bool{},
 		ok: map[string]map[string]entry{}, rejLines: map[string]map[int]string{}, rejIDs: map[string]map[string]int{},
 		parents: map[string]map[string]string{}, roles: map[string][]oneroster.RoleAssignment{},
-		profiles: map[string][]oneroster.UserProfile{}, rows: map[string]int{}}
+		profiles: map[string][]oneroster.UserProfile{}, rows: map[string]int{},
+		roleOnly: map[string]bool{}, roleDel: map[string]bool{}, profDel: map[string]bool{}, roleTime: map[string]time.Time{},
+	}
 	pl.Warnings = append(pl.Warnings, p.Warnings...)
 	for _, f := range p.nonRosterFiles() {
-		pl.Warnings = append(pl.Warnings, Issue{File: f + ".csv", Reason: "not imported: only rostering files are imported"})
+		pl.Warnings = append(pl.Warnings, Issue{File: f + ".csv", Reason: "not imported: learning-objective files are checked for structure only"})
 	}
 	for _, f := range fileOrder {
 		if m, ok := p.Modes[f]; !ok || m == Absent {
@@ -117,7 +137,13 @@ func (pl *Plan) newRow(f string) *row {
 	return &row{version: pl.pkg.Version, file: f, mode: pl.pkg.Modes[f], strict: pl.pkg.opts.Strict, cols: cols}
 }
 
-func (pl *Plan) reject(f string, line int, id, reason string) {
+// reject records a rejected row with the column the reason is about
+// (WholeRow when it is about the row as a whole), so every report row
+// carries file, line, sourcedId, field and message (C44).
+func (pl *Plan) reject(f string, line int, id, field, reason string) {
+	if field == "" {
+		field = WholeRow
+	}
 	if pl.rejLines[f] == nil {
 		pl.rejLines[f] = map[int]string{}
 		pl.rejIDs[f] = map[string]int{}
@@ -134,7 +160,7 @@ func (pl *Plan) reject(f string, line int, id, reason string) {
 			delete(pl.ok[f], id)
 		}
 	}
-	pl.Rejects = append(pl.Rejects, Issue{File: f + ".csv", Line: line, SourcedID: id, Reason: reason})
+	pl.Rejects = append(pl.Rejects, Issue{File: f + ".csv", Line: line, SourcedID: id, Field: field, Reason: reason})
 }
 
 // check reads a file once: it decodes every row, rejects bad rows and
@@ -155,7 +181,12 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 			if len(fields) > 0 {
 				id = fields[0]
 			}
-			pl.reject(f, line, id, err.Error())
+			field := WholeRow
+			var fe *fieldError
+			if errors.As(err, &fe) {
+				field = fe.field
+			}
+			pl.reject(f, line, id, field, err.Error())
 			return nil
 		}
 		r.fields, r.errs, r.warns = fields, r.errs[:0], r.warns[:0]
@@ -165,16 +196,15 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 			pl.Warnings = append(pl.Warnings, Issue{File: f + ".csv", Line: line, SourcedID: id, Reason: w})
 		}
 		if len(r.errs) > 0 {
-			pl.reject(f, line, id, strings.Join(r.errs, "; "))
-			pl.Rejects[len(pl.Rejects)-1].Field = r.field(r.errs[0])
+			pl.reject(f, line, id, r.field(r.errs[0]), strings.Join(r.errs, "; "))
 			return nil
 		}
 		if prev, dup := ok[id]; dup {
-			pl.reject(f, line, id, fmt.Sprintf("duplicate sourcedId %q (first at line %d)", id, prev.line))
+			pl.reject(f, line, id, "sourcedId", fmt.Sprintf("duplicate sourcedId %q (first at line %d)", id, prev.line))
 			return nil
 		}
 		if prev, dup := pl.rejIDs[f][id]; dup {
-			pl.reject(f, line, id, fmt.Sprintf("duplicate sourcedId %q (first at line %d)", id, prev))
+			pl.reject(f, line, id, "sourcedId", fmt.Sprintf("duplicate sourcedId %q (first at line %d)", id, prev))
 			return nil
 		}
 		deleted := r.get("status") == string(oneroster.StatusToBeDeleted)
@@ -186,14 +216,29 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 		case *oneroster.AcademicSession:
 			parents[id] = x.Parent
 		}
-		if e.deleted && f != "demographics" {
-			return nil
-		}
 		if d.role != nil || d.prof != nil {
-			if reason, bad := pl.userInFile(r.get("userSourcedId")); bad {
-				pl.reject(f, line, id, reason)
+			user := r.get("userSourcedId")
+			if e.deleted {
+				pl.noteRoleDelete(f, id, user, r.datetime("dateLastModified", false))
 				return nil
 			}
+			if reason, bad := pl.userInFile(user); bad {
+				stored, err := pl.roleOnlyUser(ctx, f, user)
+				if err != nil {
+					return err
+				}
+				if !stored {
+					pl.reject(f, line, id, "userSourcedId", reason)
+					return nil
+				}
+				pl.roleOnly[user] = true
+			}
+			if t := r.datetime("dateLastModified", false); t.After(pl.roleTime[user]) {
+				pl.roleTime[user] = t
+			}
+		}
+		if e.deleted && f != "demographics" {
+			return nil
 		}
 		for _, rf := range d.refs {
 			if fileKind[f] == rf.kind && f != "demographics" {
@@ -204,9 +249,8 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 			if err != nil {
 				return err
 			}
-			if reason != "" && !(e.deleted && f == "demographics") {
-				pl.reject(f, line, id, reason)
-				pl.Rejects[len(pl.Rejects)-1].Field = rf.column
+			if reason != "" && (!e.deleted || f != "demographics") {
+				pl.reject(f, line, id, rf.column, reason)
 				return nil
 			}
 		}
@@ -235,7 +279,7 @@ func (pl *Plan) check(ctx context.Context, f string) error {
 					return err
 				}
 				if reason != "" {
-					pl.reject(f, int(e.line), id, reason)
+					pl.reject(f, int(e.line), id, rf.column, reason)
 					delete(self, id)
 					changed = true
 					break
@@ -258,7 +302,7 @@ func (pl *Plan) userInFile(user string) (string, bool) {
 	if line, ok := pl.rejIDs["users"][user]; ok {
 		return fmt.Sprintf("depends on rejected users.csv:%d", line), true
 	}
-	return fmt.Sprintf("user %q is not an active row of users.csv (roles and profiles are applied with their user)", user), true
+	return fmt.Sprintf("user %q is neither an active row of users.csv nor, in a delta file, a stored user", user), true
 }
 
 // resolve checks one reference and returns why it fails ("" when it holds).
@@ -324,7 +368,7 @@ func (pl *Plan) rejectCycles(f string) {
 					in = true
 				}
 				if in {
-					pl.reject(f, int(pl.ok[f][p].line), p, fmt.Sprintf("parentSourcedId cycle through %q", cur))
+					pl.reject(f, int(pl.ok[f][p].line), p, "parentSourcedId", fmt.Sprintf("parentSourcedId cycle through %q", cur))
 				}
 			}
 		}
@@ -487,6 +531,13 @@ func (pl *Plan) changes(yield func(oneroster.Change) error) error {
 
 func (pl *Plan) rowChanges(yield func(oneroster.Change) error) error {
 	for _, f := range fileOrder {
+		if f == "roles" {
+			// Stored users whose roles or profiles change without their
+			// users.csv row follow the users file.
+			if err := pl.roleOnlyChanges(yield); err != nil {
+				return err
+			}
+		}
 		k, isKind := fileKind[f]
 		if m, ok := pl.pkg.Modes[f]; !ok || m == Absent || !isKind {
 			continue
@@ -507,7 +558,8 @@ func (pl *Plan) rowChanges(yield func(oneroster.Change) error) error {
 				return errors.New("package changed while it was imported")
 			}
 			if u, isUser := d.entity.(*oneroster.User); isUser && pl.pkg.Version == V12 {
-				attachRoles(u, pl.roles[id], pl.profiles[id])
+				roles, profs := pl.mergedRoles(id)
+				attachRoles(u, roles, profs)
 			}
 			if len(meta) > 0 {
 				setMeta(d.entity, meta)
@@ -531,28 +583,7 @@ func setMeta(e oneroster.Entity, meta map[string]string) {
 	for k, v := range meta {
 		m[k] = v
 	}
-	switch v := e.(type) {
-	case *oneroster.Org:
-		v.Metadata = m
-	case *oneroster.AcademicSession:
-		v.Metadata = m
-	case *oneroster.Course:
-		v.Metadata = m
-	case *oneroster.Class:
-		v.Metadata = m
-	case *oneroster.User:
-		v.Metadata = m
-	case *oneroster.Enrollment:
-		v.Metadata = m
-	case *oneroster.Demographics:
-		v.Metadata = m
-	case *oneroster.Category:
-		v.Metadata = m
-	case *oneroster.LineItem:
-		v.Metadata = m
-	case *oneroster.Result:
-		v.Metadata = m
-	}
+	oneroster.SetMetadata(e, m)
 }
 
 // attachRoles folds 1.2 roles.csv and userProfiles.csv rows into the user,

@@ -260,7 +260,7 @@ func (m *Mapping) readSource(dir fs.FS, s Source, out map[string]*fileOut) ([]Is
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			issues = append(issues, Issue{File: s.File, Line: pe.StartLine, Reason: "malformed CSV: " + pe.Err.Error()})
+			issues = append(issues, Issue{File: s.File, Line: pe.StartLine, Field: orcsv.WholeRow, Reason: "malformed CSV: " + pe.Err.Error()})
 			continue
 		}
 		if err != nil {
@@ -271,7 +271,7 @@ func (m *Mapping) readSource(dir fs.FS, s Source, out map[string]*fileOut) ([]Is
 			for _, tmpl := range s.Emit[file] {
 				row, missing := m.fill(tmpl, col, rec, out)
 				if missing != "" {
-					issues = append(issues, Issue{File: s.File, Line: line, Reason: fmt.Sprintf("no column %q", missing)})
+					issues = append(issues, Issue{File: s.File, Line: line, Field: missing, Reason: fmt.Sprintf("no column %q", missing)})
 					continue
 				}
 				id := row["sourcedId"]

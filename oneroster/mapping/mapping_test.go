@@ -117,4 +117,5 @@ func TestMissingSourceColumn(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, res.Issues)
 	assert.Equal(t, `learners.csv:2: no column "Nope"`, res.Issues[0].String())
+	assert.Equal(t, "Nope", res.Issues[0].Field, "C44: the issue names its column")
 }

@@ -227,3 +227,21 @@ func (s *Store) SetSyncMark(_ context.Context, tenant, source string, mark time.
 	t.marks[source] = mark.UTC()
 	return nil
 }
+
+// PurgeRosterTombstones removes the tenant's deleted records last changed before
+// before.
+func (s *Store) PurgeRosterTombstones(_ context.Context, tenant string, before time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tenant(tenant)
+	n := 0
+	for _, recs := range t.records {
+		for id, r := range recs {
+			if r.Status == oneroster.StatusToBeDeleted && r.Modified.Before(before) {
+				delete(recs, id)
+				n++
+			}
+		}
+	}
+	return n, nil
+}

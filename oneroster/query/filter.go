@@ -248,6 +248,7 @@ func (c Clause) match(obj map[string]any) bool {
 			if r <= 0 {
 				return true
 			}
+		case Ne, Contains: // handled above
 		}
 	}
 	return false

@@ -350,8 +350,10 @@ func (p *Puller) toCSV(coll string, objs []map[string]any) (map[string][]byte, e
 						continue
 					}
 					add("roles", strings.Split("sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId", ","),
-						[]string{fmt.Sprintf("%s-role-%d", str(o, "sourcedId"), i), b[1], b[2], str(o, "sourcedId"), str(r, "roleType"), str(r, "role"),
-							str(r, "beginDate"), str(r, "endDate"), refID(r, "org"), str(r, "userProfile")})
+						[]string{
+							fmt.Sprintf("%s-role-%d", str(o, "sourcedId"), i), b[1], b[2], str(o, "sourcedId"), str(r, "roleType"), str(r, "role"),
+							str(r, "beginDate"), str(r, "endDate"), refID(r, "org"), str(r, "userProfile"),
+						})
 				}
 				continue
 			}

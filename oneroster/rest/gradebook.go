@@ -43,7 +43,7 @@ func (h *Handler) gradebookRoutes(g fiber.Router, ver version) {
 	del := httpauth.Require(anyForm(ScopeGradebookDelete)...)
 	wrap := func(fn func(q req) error) fiber.Handler {
 		return func(c *fiber.Ctx) error {
-			return fn(req{c: c, ver: ver, tenant: httpauth.Principal(c).Tenant})
+			return fn(h.newReq(c, ver))
 		}
 	}
 	for _, b := range []struct {
@@ -60,6 +60,10 @@ func (h *Handler) gradebookRoutes(g fiber.Router, ver version) {
 			g.Put("/"+b.path+"/:id", put, wrap(func(q req) error { return h.put(q, b.kind, b.single) }))
 			g.Delete("/"+b.path+"/:id", del, wrap(func(q req) error { return h.remove(q, b.kind) }))
 		}
+	}
+	if ver.name == v12.name {
+		h.scoreScaleRoutes(g, ver, read, put, del)
+		h.postRoutes(g, ver)
 	}
 	sub := func(path string, kind oneroster.Kind, key string, pred func(q req) func(oneroster.Entity) bool) {
 		g.Get(path, read, wrap(func(q req) error { return h.collection(q, kind, key, "", pred(q)) }))
@@ -97,7 +101,7 @@ func (h *Handler) gradebookRoutes(g fiber.Router, ver version) {
 
 func (h *Handler) classLineItems(q req, class string) map[string]bool {
 	out := map[string]bool{}
-	v, err := h.views.get(q.c.UserContext(), h.Store, q.ver, q.tenant, oneroster.KindLineItem)
+	v, err := h.view(q, oneroster.KindLineItem)
 	if err != nil {
 		return out
 	}
@@ -111,7 +115,7 @@ func (h *Handler) classLineItems(q req, class string) map[string]bool {
 
 func (h *Handler) classCategories(q req, class string) map[string]bool {
 	out := map[string]bool{}
-	v, err := h.views.get(q.c.UserContext(), h.Store, q.ver, q.tenant, oneroster.KindLineItem)
+	v, err := h.view(q, oneroster.KindLineItem)
 	if err != nil {
 		return out
 	}
@@ -161,6 +165,12 @@ type gradebookIn struct {
 	TextScore       string   `json:"textScore"`
 	ScoreDate       string   `json:"scoreDate"`
 	Comment         string   `json:"comment"`
+	// 1.2 score scales.
+	Type            string                      `json:"type"`
+	Course          *refIn                      `json:"course"`
+	Org             *refIn                      `json:"org"`
+	ScoreScale      *refIn                      `json:"scoreScale"`
+	ScoreScaleValue []oneroster.ScoreScaleValue `json:"scoreScaleValue"`
 }
 
 var dayRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}`)
@@ -211,71 +221,11 @@ func (h *Handler) put(q req, kind oneroster.Kind, key string) error {
 		return invalid("the sourcedId in the body differs from the one in the path")
 	}
 	ctx := c.UserContext()
-	exists := func(k oneroster.Kind, ref string) error {
-		r, err := h.Writer.Record(ctx, q.tenant, k, ref)
-		if errors.Is(err, store.ErrNotFound) || err == nil && r.Status == oneroster.StatusToBeDeleted {
-			return invalid("unknown %s %q", strings.TrimSuffix(string(k), "s"), ref)
-		}
-		return err
-	}
-	base := oneroster.Base{SourcedID: id, Status: oneroster.StatusActive}
-	var e oneroster.Entity
-	switch kind {
-	case oneroster.KindCategory:
-		if in.Title == "" {
-			return invalid("title is required")
-		}
-		e = &oneroster.Category{Base: base, Title: in.Title, Weight: in.Weight}
-	case oneroster.KindLineItem:
-		li := &oneroster.LineItem{Base: base, Title: in.Title, Description: in.Description, Class: in.Class.id(), Category: in.Category.id(),
-			School: in.School.id(), ResultValueMin: in.ResultValueMin, ResultValueMax: in.ResultValueMax}
-		li.Session = in.AcademicSession.id()
-		if li.Session == "" {
-			li.Session = in.GradingPeriod.id()
-		}
-		if li.Title == "" || li.Class == "" || li.Category == "" {
-			return invalid("title, class and category are required")
-		}
-		if li.AssignDate, err = day("assignDate", in.AssignDate, true); err != nil {
-			return err
-		}
-		if li.DueDate, err = day("dueDate", in.DueDate, true); err != nil {
-			return err
-		}
-		for k, ref := range map[oneroster.Kind]string{oneroster.KindClass: li.Class, oneroster.KindCategory: li.Category, oneroster.KindAcademicSession: li.Session, oneroster.KindOrg: li.School} {
-			if ref != "" {
-				if err := exists(k, ref); err != nil {
-					return err
-				}
-			}
-		}
-		e = li
-	case oneroster.KindResult:
-		r := &oneroster.Result{Base: base, LineItem: in.LineItem.id(), Student: in.Student.id(), Class: in.Class.id(), ScoreStatus: in.ScoreStatus,
-			Score: in.Score, TextScore: in.TextScore, Comment: in.Comment}
-		if r.LineItem == "" || r.Student == "" {
-			return invalid("lineItem and student are required")
-		}
-		if !scoreStatuses[r.ScoreStatus] {
-			return invalid("scoreStatus %q is not in the vocabulary", r.ScoreStatus)
-		}
-		if r.ScoreDate, err = day("scoreDate", in.ScoreDate, true); err != nil {
-			return err
-		}
-		for k, ref := range map[oneroster.Kind]string{oneroster.KindLineItem: r.LineItem, oneroster.KindUser: r.Student, oneroster.KindClass: r.Class} {
-			if ref != "" {
-				if err := exists(k, ref); err != nil {
-					return err
-				}
-			}
-		}
-		e = r
-	}
-	ch, err := oneroster.ChangeOf(e)
+	chs, err := h.gradebookChanges(ctx, q, kind, &in)
 	if err != nil {
 		return err
 	}
-	a, err := h.Writer.Apply(ctx, oneroster.Batch{Tenant: q.tenant, Now: h.now(), Rows: func(yield func(oneroster.Change) error) error { return yield(ch) }})
+	a, err := h.Writer.Apply(ctx, oneroster.Batch{Tenant: q.tenant, Now: h.now(), Rows: yieldAll(chs)})
 	if err != nil {
 		return err
 	}
@@ -290,12 +240,150 @@ func (h *Handler) put(q req, kind oneroster.Kind, key string) error {
 	if a.Counts[kind].Created > 0 {
 		c.Status(http.StatusCreated)
 	}
-	b, err := json.Marshal(map[string]any{key: q.ver.render(out, nil)})
+	var links map[string][]string
+	if ss := in.ScoreScale.id(); ss != "" && q.ver.name == v12.name {
+		links = map[string][]string{id: {ss}}
+	}
+	b, err := json.Marshal(map[string]any{key: q.ver.render(out, links)})
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 	return c.Send(b)
+}
+
+// yieldAll streams changes as a batch's rows.
+func yieldAll(chs []oneroster.Change) func(yield func(oneroster.Change) error) error {
+	return func(yield func(oneroster.Change) error) error {
+		for _, ch := range chs {
+			if err := yield(ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// scaleLinkID is the sourcedId of the link a REST write of a line item or
+// result keeps to its score scale (1.2 scoreScale reference).
+func scaleLinkID(id string) string { return id + "-scoreScale" }
+
+// gradebookChanges checks a gradebook body (in.SourcedID set) and returns
+// the changes that store it: the record, and in 1.2 the link to its score
+// scale (or the link's removal when the body names none).
+func (h *Handler) gradebookChanges(ctx context.Context, q req, kind oneroster.Kind, in *gradebookIn) ([]oneroster.Change, error) {
+	var err error
+	exists := func(k oneroster.Kind, ref string) error {
+		r, err := h.Writer.Record(ctx, q.tenant, k, ref)
+		if errors.Is(err, store.ErrNotFound) || err == nil && r.Status == oneroster.StatusToBeDeleted {
+			return invalid("unknown %s %q", strings.TrimSuffix(string(k), "s"), ref)
+		}
+		return err
+	}
+	refs := func(m map[oneroster.Kind]string) error {
+		for _, k := range oneroster.AllKinds() {
+			if ref := m[k]; ref != "" {
+				if err := exists(k, ref); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	id := in.SourcedID
+	base := oneroster.Base{SourcedID: id, Status: oneroster.StatusActive}
+	var e oneroster.Entity
+	var link oneroster.Entity // the score scale link, 1.2 line items and results
+	switch kind {
+	case oneroster.KindCategory:
+		if in.Title == "" {
+			return nil, invalid("title is required")
+		}
+		e = &oneroster.Category{Base: base, Title: in.Title, Weight: in.Weight}
+	case oneroster.KindScoreScale:
+		ss := &oneroster.ScoreScale{
+			Base: base, Title: in.Title, Type: in.Type, Class: in.Class.id(), Course: in.Course.id(), Org: in.School.id(),
+			Values: in.ScoreScaleValue,
+		}
+		if ss.Org == "" {
+			ss.Org = in.Org.id()
+		}
+		if ss.Title == "" || ss.Type == "" || len(ss.Values) == 0 {
+			return nil, invalid("title, type and scoreScaleValue are required")
+		}
+		for _, v := range ss.Values {
+			if v.ItemValueLHS == "" {
+				return nil, invalid("every scoreScaleValue needs an itemValueLHS")
+			}
+		}
+		if err := refs(map[oneroster.Kind]string{oneroster.KindClass: ss.Class, oneroster.KindCourse: ss.Course, oneroster.KindOrg: ss.Org}); err != nil {
+			return nil, err
+		}
+		e = ss
+	case oneroster.KindLineItem:
+		li := &oneroster.LineItem{
+			Base: base, Title: in.Title, Description: in.Description, Class: in.Class.id(), Category: in.Category.id(),
+			School: in.School.id(), ResultValueMin: in.ResultValueMin, ResultValueMax: in.ResultValueMax,
+		}
+		li.Session = in.AcademicSession.id()
+		if li.Session == "" {
+			li.Session = in.GradingPeriod.id()
+		}
+		if li.Title == "" || li.Class == "" || li.Category == "" {
+			return nil, invalid("title, class and category are required")
+		}
+		if li.AssignDate, err = day("assignDate", in.AssignDate, true); err != nil {
+			return nil, err
+		}
+		if li.DueDate, err = day("dueDate", in.DueDate, true); err != nil {
+			return nil, err
+		}
+		if err := refs(map[oneroster.Kind]string{oneroster.KindClass: li.Class, oneroster.KindCategory: li.Category, oneroster.KindAcademicSession: li.Session, oneroster.KindOrg: li.School}); err != nil {
+			return nil, err
+		}
+		e = li
+		link = &oneroster.LineItemScoreScale{Base: oneroster.Base{SourcedID: scaleLinkID(id)}, LineItem: id, ScoreScale: in.ScoreScale.id()}
+	case oneroster.KindResult:
+		r := &oneroster.Result{
+			Base: base, LineItem: in.LineItem.id(), Student: in.Student.id(), Class: in.Class.id(), ScoreStatus: in.ScoreStatus,
+			Score: in.Score, TextScore: in.TextScore, Comment: in.Comment,
+		}
+		if r.LineItem == "" || r.Student == "" {
+			return nil, invalid("lineItem and student are required")
+		}
+		if !scoreStatuses[r.ScoreStatus] {
+			return nil, invalid("scoreStatus %q is not in the vocabulary", r.ScoreStatus)
+		}
+		if r.ScoreDate, err = day("scoreDate", in.ScoreDate, true); err != nil {
+			return nil, err
+		}
+		if err := refs(map[oneroster.Kind]string{oneroster.KindLineItem: r.LineItem, oneroster.KindUser: r.Student, oneroster.KindClass: r.Class}); err != nil {
+			return nil, err
+		}
+		e = r
+		link = &oneroster.ResultScoreScale{Base: oneroster.Base{SourcedID: scaleLinkID(id)}, Result: id, ScoreScale: in.ScoreScale.id()}
+	default:
+		return nil, fmt.Errorf("gradebook write of %s", kind)
+	}
+	ch, err := oneroster.ChangeOf(e)
+	if err != nil {
+		return nil, err
+	}
+	out := []oneroster.Change{ch}
+	if link == nil || q.ver.name != v12.name {
+		return out, nil
+	}
+	if ss := in.ScoreScale.id(); ss != "" {
+		if err := exists(oneroster.KindScoreScale, ss); err != nil {
+			return nil, err
+		}
+		lc, err := oneroster.ChangeOf(link)
+		if err != nil {
+			return nil, err
+		}
+		return append(out, lc), nil
+	}
+	return append(out, oneroster.Change{Kind: link.Kind(), SourcedID: scaleLinkID(id), Status: oneroster.StatusToBeDeleted}), nil
 }
 
 // remove deletes a gradebook record (it becomes tobedeleted and leaves the

@@ -62,8 +62,15 @@ type Handler struct {
 	// LegacyUserFields adds the 1.1 role and orgs to 1.2 user objects, for
 	// clients that read them there (R27).
 	LegacyUserFields bool
+	// PinTTL is how long a client's paging snapshot is kept (R9): the pages
+	// after the first (offset > 0) of the same query by the same credential
+	// are served from the roster as it was at the first page, so an import
+	// between pages causes no duplicates or gaps. 0 means DefaultPinTTL; a
+	// negative value turns pinning off.
+	PinTTL time.Duration
 
 	views *views
+	pins  *pins
 	slots chan struct{}
 }
 
@@ -90,6 +97,13 @@ func (h *Handler) Mount(r fiber.Router) {
 	if h.views == nil {
 		h.views = newViews(256)
 	}
+	if h.pins == nil {
+		ttl := h.PinTTL
+		if ttl == 0 {
+			ttl = DefaultPinTTL
+		}
+		h.pins = newPins(ttl, maxPins, h.now)
+	}
 	n := h.MaxConcurrent
 	if n <= 0 {
 		n = DefaultMaxConcurrent
@@ -104,6 +118,12 @@ func (h *Handler) Mount(r fiber.Router) {
 			g = r.Group(ver.gbBase, h.limit, httpauth.Bearer(h.Auth))
 		}
 		h.gradebookRoutes(g, ver)
+		if ver.resBase != ver.base {
+			g = r.Group(ver.resBase, h.limit, httpauth.Bearer(h.Auth))
+		} else {
+			g = r.Group(ver.base)
+		}
+		h.resourceRoutes(g, ver)
 	}
 }
 
@@ -111,6 +131,8 @@ type req struct {
 	c      *fiber.Ctx
 	ver    version
 	tenant string
+	// pin, when set, is the paging snapshot the request reads (R9).
+	pin *pin
 }
 
 func (h *Handler) routes(g fiber.Router, ver version) {
@@ -119,7 +141,7 @@ func (h *Handler) routes(g fiber.Router, ver version) {
 	demo := httpauth.Require(anyForm(ScopeDemographics)...)
 	wrap := func(fn func(q req) error) fiber.Handler {
 		return func(c *fiber.Ctx) error {
-			return fn(req{c: c, ver: ver, tenant: httpauth.Principal(c).Tenant})
+			return fn(h.newReq(c, ver))
 		}
 	}
 	isType := func(types ...string) func(oneroster.Entity) bool {
@@ -232,7 +254,7 @@ func (h *Handler) routes(g fiber.Router, ver version) {
 		if !schoolOnly(q) {
 			return none, nil
 		}
-		cv, err := h.views.get(q.c.UserContext(), h.Store, q.ver, q.tenant, oneroster.KindClass)
+		cv, err := h.view(q, oneroster.KindClass)
 		if err != nil {
 			return nil, err
 		}
@@ -305,7 +327,7 @@ func userHasRole(u *oneroster.User, role string) bool {
 
 // enrolled collects pick(e) over the active enrollments that match.
 func (h *Handler) enrolled(q req, match func(*oneroster.Enrollment) bool, pick func(*oneroster.Enrollment) string) (map[string]bool, error) {
-	ev, err := h.views.get(q.c.UserContext(), h.Store, q.ver, q.tenant, oneroster.KindEnrollment)
+	ev, err := h.view(q, oneroster.KindEnrollment)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +342,7 @@ func (h *Handler) enrolled(q req, match func(*oneroster.Enrollment) bool, pick f
 }
 
 func (h *Handler) isSchool(q req, id string) bool {
-	ov, err := h.views.get(q.c.UserContext(), h.Store, q.ver, q.tenant, oneroster.KindOrg)
+	ov, err := h.view(q, oneroster.KindOrg)
 	if err != nil {
 		return false
 	}
@@ -372,7 +394,7 @@ func (h *Handler) collection(q req, kind oneroster.Kind, key, cacheKey string, p
 	if err != nil {
 		return badQuery(err)
 	}
-	v, err := h.views.get(c.UserContext(), h.Store, q.ver, q.tenant, kind)
+	v, err := h.view(q, kind)
 	if err != nil {
 		return err
 	}
@@ -447,13 +469,15 @@ func (h *Handler) single(q req, kind oneroster.Kind, key string, pred func(onero
 	if err != nil {
 		return badQuery(err)
 	}
-	v, err := h.views.get(c.UserContext(), h.Store, q.ver, q.tenant, kind)
+	v, err := h.view(q, kind)
 	if err != nil {
 		return err
 	}
 	i, ok := v.byID[c.Params("id")]
-	gradebook := kind == oneroster.KindCategory || kind == oneroster.KindLineItem || kind == oneroster.KindResult
-	if !ok || (pred != nil && !pred(v.ents[i])) || (gradebook && v.deleted[i]) {
+	// Gradebook and resources records leave when deleted (R35); roster
+	// tombstones stay readable for delta pollers.
+	gone := !oneroster.IsRoster(kind) && v.deleted[i]
+	if !ok || (pred != nil && !pred(v.ents[i])) || gone {
 		return httperr.New(http.StatusNotFound, "no "+key+" with that sourcedId").WithCode("unknownobject")
 	}
 	var body bytes.Buffer

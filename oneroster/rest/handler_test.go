@@ -23,7 +23,7 @@ func TestBusyGets429(t *testing.T) {
 	st := sqlitetest.Open(t)
 	cfg, _, err := config.Load("serve", nil, func(string) string { return "" }, nil)
 	require.NoError(t, err)
-	h := &Handler{Store: st, Auth: auth.NewAuthenticator(st, time.Now), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxConcurrent: 1}
+	h := &Handler{Store: st, Auth: auth.NewAuthenticator(st, time.Now), Logger: slog.New(slog.DiscardHandler), MaxConcurrent: 1}
 	srv := server.New(server.Options{Config: cfg, Logger: h.Logger, Mounts: []server.Mounter{h}})
 	h.slots <- struct{}{} // one request in flight
 	resp, err := srv.App.Test(httptest.NewRequest(http.MethodGet, "/ims/oneroster/v1p1/users", nil), -1)

@@ -15,13 +15,15 @@ type version struct {
 	name   string // "1.1" or "1.2"
 	base   string // rostering base path
 	gbBase string // gradebook base path
+	// resBase is the resources service base path.
+	resBase string
 	// legacyUser adds the 1.1 role and orgs to 1.2 users.
 	legacyUser bool
 }
 
 var (
-	v11 = version{name: "1.1", base: "/ims/oneroster/v1p1", gbBase: "/ims/oneroster/v1p1"}
-	v12 = version{name: "1.2", base: "/ims/oneroster/rostering/v1p2", gbBase: "/ims/oneroster/gradebook/v1p2"}
+	v11 = version{name: "1.1", base: "/ims/oneroster/v1p1", gbBase: "/ims/oneroster/v1p1", resBase: "/ims/oneroster/v1p1"}
+	v12 = version{name: "1.2", base: "/ims/oneroster/rostering/v1p2", gbBase: "/ims/oneroster/gradebook/v1p2", resBase: "/ims/oneroster/resources/v1p2"}
 )
 
 // guidRef is a OneRoster GUIDRef.
@@ -177,6 +179,7 @@ func (v version) render(e oneroster.Entity, children map[string][]string) obj {
 		if r.ResultValueMax != nil {
 			o["resultValueMax"] = *r.ResultValueMax
 		}
+		v.scale(o, children[r.SourcedID])
 		return o
 	case *oneroster.Result:
 		o := base(r.Base)
@@ -194,6 +197,42 @@ func (v version) render(e oneroster.Entity, children map[string][]string) obj {
 		}
 		o["scoreDate"] = r.ScoreDate
 		o.opt("comment", r.Comment)
+		v.scale(o, children[r.SourcedID])
+		return o
+	case *oneroster.ScoreScale:
+		o := base(r.Base)
+		o["title"] = r.Title
+		o["type"] = r.Type
+		if p := v.ref("classes", "class", r.Class); p != nil {
+			o["class"] = p
+		}
+		if p := v.ref("courses", "course", r.Course); p != nil {
+			o["course"] = p
+		}
+		if p := v.ref("orgs", "org", r.Org); p != nil {
+			o["school"] = p
+		}
+		vals := make([]obj, 0, len(r.Values))
+		for _, sv := range r.Values {
+			vals = append(vals, obj{"itemValueLHS": sv.ItemValueLHS, "itemValueRHS": sv.ItemValueRHS})
+		}
+		o["scoreScaleValue"] = vals
+		return o
+	case *oneroster.Resource:
+		o := base(r.Base)
+		o.opt("title", r.Title)
+		roles := r.Roles
+		if v.name == v11.name {
+			roles = make([]string, len(r.Roles))
+			for i, role := range r.Roles {
+				roles[i] = oneroster.Role11(role)
+			}
+		}
+		o.list("roles", roles)
+		o.opt("importance", r.Importance)
+		o["vendorResourceId"] = r.VendorResourceID
+		o.opt("vendorId", r.VendorID)
+		o.opt("applicationId", r.ApplicationID)
 		return o
 	case *oneroster.Demographics:
 		o := base(r.Base)
@@ -212,6 +251,14 @@ func (v version) render(e oneroster.Entity, children map[string][]string) obj {
 		return o
 	}
 	return obj{}
+}
+
+// scale adds a 1.2 line item's or result's scoreScale reference (the first
+// of its links).
+func (v version) scale(o obj, scales []string) {
+	if v.name == v12.name && len(scales) > 0 {
+		o["scoreScale"] = &guidRef{Href: v.gbBase + "/scoreScales/" + scales[0], SourcedID: scales[0], Type: "scoreScale"}
+	}
 }
 
 func (v version) renderUser(r *oneroster.User) obj {
@@ -321,14 +368,27 @@ var fieldsOf = map[oneroster.Kind][]string{
 	oneroster.KindAcademicSession: {"title", "type", "startDate", "endDate", "schoolYear", "parent", "parent.sourcedId", "children", "children.sourcedId"},
 	oneroster.KindCourse:          {"title", "courseCode", "grades", "subjects", "subjectCodes", "schoolYear", "schoolYear.sourcedId", "org", "org.sourcedId"},
 	oneroster.KindClass:           {"title", "classCode", "classType", "location", "grades", "subjects", "subjectCodes", "periods", "course", "course.sourcedId", "school", "school.sourcedId", "terms", "terms.sourcedId"},
-	oneroster.KindUser: {"enabledUser", "username", "userIds", "userIds.type", "userIds.identifier", "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone",
+	oneroster.KindUser: {
+		"enabledUser", "username", "userIds", "userIds.type", "userIds.identifier", "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone",
 		"agents", "agents.sourcedId", "grades", "role", "orgs", "orgs.sourcedId", "userMasterIdentifier", "preferredFirstName", "preferredMiddleName", "preferredLastName",
-		"pronouns", "roles", "roles.role", "roles.roleType", "roles.org.sourcedId", "primaryOrg", "primaryOrg.sourcedId", "userProfiles"},
+		"pronouns", "roles", "roles.role", "roles.roleType", "roles.org.sourcedId", "primaryOrg", "primaryOrg.sourcedId", "userProfiles",
+	},
 	oneroster.KindEnrollment: {"user", "user.sourcedId", "class", "class.sourcedId", "school", "school.sourcedId", "role", "primary", "beginDate", "endDate"},
 	oneroster.KindCategory:   {"title", "weight"},
-	oneroster.KindLineItem: {"title", "description", "assignDate", "dueDate", "class", "class.sourcedId", "category", "category.sourcedId",
-		"gradingPeriod", "gradingPeriod.sourcedId", "academicSession", "academicSession.sourcedId", "school", "school.sourcedId", "resultValueMin", "resultValueMax"},
-	oneroster.KindResult:       {"lineItem", "lineItem.sourcedId", "student", "student.sourcedId", "class", "class.sourcedId", "scoreStatus", "score", "textScore", "scoreDate", "comment"},
+	oneroster.KindLineItem: {
+		"title", "description", "assignDate", "dueDate", "class", "class.sourcedId", "category", "category.sourcedId",
+		"gradingPeriod", "gradingPeriod.sourcedId", "academicSession", "academicSession.sourcedId", "school", "school.sourcedId", "resultValueMin", "resultValueMax",
+		"scoreScale", "scoreScale.sourcedId",
+	},
+	oneroster.KindResult: {
+		"lineItem", "lineItem.sourcedId", "student", "student.sourcedId", "class", "class.sourcedId", "scoreStatus", "score", "textScore", "scoreDate", "comment",
+		"scoreScale", "scoreScale.sourcedId",
+	},
+	oneroster.KindScoreScale: {
+		"title", "type", "class", "class.sourcedId", "course", "course.sourcedId", "school", "school.sourcedId",
+		"scoreScaleValue", "scoreScaleValue.itemValueLHS", "scoreScaleValue.itemValueRHS",
+	},
+	oneroster.KindResource:     {"title", "roles", "importance", "vendorResourceId", "vendorId", "applicationId"},
 	oneroster.KindDemographics: {"birthDate", "sex", "americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican", "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces", "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth", "publicSchoolResidenceStatus"},
 }
 

@@ -228,6 +228,11 @@ func build(ctx context.Context, st Reader, ver version, tenant string, kind oner
 			}
 		}
 	}
+	if (kind == oneroster.KindLineItem || kind == oneroster.KindResult) && ver.name == v12.name {
+		if v.children, err = scaleLinks(ctx, st, tenant, kind); err != nil {
+			return nil, err
+		}
+	}
 	v.items = make([]query.Item, len(v.ents))
 	v.raw = make([][]byte, len(v.ents))
 	v.deleted = make([]bool, len(v.ents))
@@ -247,4 +252,49 @@ func build(ctx context.Context, st Reader, ver version, tenant string, kind oner
 		}
 	}
 	return v, nil
+}
+
+// scaleLinks maps each line item (or result) to the active score scales its
+// active links name, in sourcedId order of the links.
+func scaleLinks(ctx context.Context, st Reader, tenant string, kind oneroster.Kind) (map[string][]string, error) {
+	lk := oneroster.KindLineItemScoreScale
+	if kind == oneroster.KindResult {
+		lk = oneroster.KindResultScoreScale
+	}
+	recs, err := st.Records(ctx, tenant, lk)
+	if err != nil {
+		return nil, fmt.Errorf("roster records: %w", err)
+	}
+	out := map[string][]string{}
+	if len(recs) == 0 {
+		return out, nil
+	}
+	scales, err := st.Records(ctx, tenant, oneroster.KindScoreScale)
+	if err != nil {
+		return nil, fmt.Errorf("roster records: %w", err)
+	}
+	live := make(map[string]bool, len(scales))
+	for _, r := range scales {
+		live[r.SourcedID] = r.Status != oneroster.StatusToBeDeleted
+	}
+	for _, r := range recs {
+		if r.Status == oneroster.StatusToBeDeleted {
+			continue
+		}
+		e, err := oneroster.Decode(r)
+		if err != nil {
+			return nil, err
+		}
+		switch x := e.(type) {
+		case *oneroster.LineItemScoreScale:
+			if live[x.ScoreScale] {
+				out[x.LineItem] = append(out[x.LineItem], x.ScoreScale)
+			}
+		case *oneroster.ResultScoreScale:
+			if live[x.ScoreScale] {
+				out[x.Result] = append(out[x.Result], x.ScoreScale)
+			}
+		}
+	}
+	return out, nil
 }

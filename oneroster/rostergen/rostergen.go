@@ -24,7 +24,7 @@ func Write(dir string, s Size) error {
 	if s.Schools < 1 || s.ClassesPer < 1 || s.Users < 1 {
 		return fmt.Errorf("rostergen: size %+v needs at least one school, class and user", s)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("rostergen: %w", err)
 	}
 	files := map[string]func(w *bufio.Writer) error{

@@ -45,6 +45,9 @@ type tokenDoc struct {
 	Key     string   `bson:"key"`
 	Scopes  []string `bson:"scopes"`
 	Expires int64    `bson:"expires"`
+	// Agent and Registration bind a launch token; absent on unbound ones.
+	Agent        string `bson:"agent,omitempty"`
+	Registration string `bson:"registration,omitempty"`
 }
 
 // CreateTenant adds a tenant; store.ErrConflict if the id is taken.
@@ -178,6 +181,9 @@ func (s *Store) SaveToken(ctx context.Context, t auth.Token) error {
 		Key:     t.Key,
 		Scopes:  scopesOut(t.Scopes),
 		Expires: nanos(t.Expires),
+
+		Agent:        t.Agent,
+		Registration: t.Registration,
 	})
 	if isDuplicateKey(err) {
 		return fmt.Errorf("save token: %w", store.ErrConflict)
@@ -208,6 +214,9 @@ func (s *Store) Token(ctx context.Context, hash string, now time.Time) (auth.Tok
 		Tenant:  d.Tenant,
 		Scopes:  scopesIn(d.Scopes),
 		Expires: fromNanos(d.Expires),
+
+		Agent:        d.Agent,
+		Registration: d.Registration,
 	}, nil
 }
 

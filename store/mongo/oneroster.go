@@ -75,13 +75,17 @@ func versionID(tenant string, k oneroster.Kind, sid string, seq int64) string {
 }
 
 func (d versionDoc) record() oneroster.Record {
-	return oneroster.Record{Kind: oneroster.Kind(d.Kind), SourcedID: d.SID, Status: oneroster.Status(d.Status),
-		Modified: fromNanos(d.Modified), SourceModified: fromNanos(d.SourceModified), Seq: d.Seq, Hash: d.Hash, Data: d.Data}
+	return oneroster.Record{
+		Kind: oneroster.Kind(d.Kind), SourcedID: d.SID, Status: oneroster.Status(d.Status),
+		Modified: fromNanos(d.Modified), SourceModified: fromNanos(d.SourceModified), Seq: d.Seq, Hash: d.Hash, Data: d.Data,
+	}
 }
 
 func docOf(tenant string, r oneroster.Record) versionDoc {
-	return versionDoc{ID: versionID(tenant, r.Kind, r.SourcedID, r.Seq), Tenant: tenant, Kind: string(r.Kind), SID: r.SourcedID,
-		Seq: r.Seq, Status: string(r.Status), Modified: nanos(r.Modified), SourceModified: nanos(r.SourceModified), Hash: r.Hash, Data: r.Data}
+	return versionDoc{
+		ID: versionID(tenant, r.Kind, r.SourcedID, r.Seq), Tenant: tenant, Kind: string(r.Kind), SID: r.SourcedID,
+		Seq: r.Seq, Status: string(r.Status), Modified: nanos(r.Modified), SourceModified: nanos(r.SourceModified), Hash: r.Hash, Data: r.Data,
+	}
 }
 
 func (s *Store) rosterState(ctx context.Context, tenant string) (rosterState, error) {
@@ -226,11 +230,6 @@ func (s *Store) Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied
 		out.Cursor = st.Committed
 	}
 	return out, nil
-}
-
-type verState struct {
-	seq int64
-	rec oneroster.Record
 }
 
 func (s *Store) applyClaimed(ctx context.Context, b oneroster.Batch, st rosterState) (oneroster.Applied, bool, error) {
@@ -438,8 +437,12 @@ func (s *Store) prune(ctx context.Context, tenant string, seq int64) {
 		if len(byKind[k]) == 0 {
 			return
 		}
-		_, err := s.coll(collRosterVersions).DeleteMany(ctx, bson.D{{Key: "tenant", Value: tenant}, {Key: "kind", Value: k},
-			{Key: "sid", Value: bson.D{{Key: "$in", Value: byKind[k]}}}, {Key: "seq", Value: bson.D{{Key: "$lt", Value: seq}}}})
+		_, err := s.coll(collRosterVersions).DeleteMany(ctx, bson.D{
+			{Key: "tenant", Value: tenant},
+			{Key: "kind", Value: k},
+			{Key: "sid", Value: bson.D{{Key: "$in", Value: byKind[k]}}},
+			{Key: "seq", Value: bson.D{{Key: "$lt", Value: seq}}},
+		})
 		if err != nil {
 			s.logger.WarnContext(ctx, "roster prune failed", "error", err)
 		}
@@ -570,8 +573,10 @@ func (s *Store) SaveMerge(ctx context.Context, m oneroster.Merge) error {
 	if err != nil {
 		return fmt.Errorf("save merge: %w", err)
 	}
-	_, err = s.coll(collRosterMerges).InsertOne(ctx, mergeDoc{ID: docID(m.Tenant, m.From), Tenant: m.Tenant, From: m.From, Into: m.Into,
-		Actor: m.Actor, Reason: m.Reason, At: nanos(m.At), N: n})
+	_, err = s.coll(collRosterMerges).InsertOne(ctx, mergeDoc{
+		ID: docID(m.Tenant, m.From), Tenant: m.Tenant, From: m.From, Into: m.Into,
+		Actor: m.Actor, Reason: m.Reason, At: nanos(m.At), N: n,
+	})
 	if isDuplicateKey(err) {
 		return fmt.Errorf("save merge: %w", store.ErrConflict)
 	}
@@ -627,4 +632,38 @@ func (s *Store) SetSyncMark(ctx context.Context, tenant, source string, mark tim
 		return fmt.Errorf("set sync mark: %w", err)
 	}
 	return nil
+}
+
+// PurgeRosterTombstones removes the tenant's deleted records last changed before
+// before, with every version of them at or below the committed tombstone.
+// An import running meanwhile writes above the committed position, so a
+// record it brings back keeps its new version.
+func (s *Store) PurgeRosterTombstones(ctx context.Context, tenant string, before time.Time) (int, error) {
+	var docs []versionDoc
+	_, err := s.consistent(ctx, tenant, func(c int64) error {
+		var err error
+		docs, err = s.latest(ctx, bson.D{{Key: "tenant", Value: tenant}}, c, false)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge roster tombstones: %w", err)
+	}
+	n := 0
+	cut := nanos(before)
+	for _, d := range docs {
+		if d.Status != string(oneroster.StatusToBeDeleted) || d.Modified >= cut {
+			continue
+		}
+		_, err := s.coll(collRosterVersions).DeleteMany(ctx, bson.D{
+			{Key: "tenant", Value: tenant},
+			{Key: "kind", Value: d.Kind},
+			{Key: "sid", Value: d.SID},
+			{Key: "seq", Value: bson.D{{Key: "$lte", Value: d.Seq}}},
+		})
+		if err != nil {
+			return n, fmt.Errorf("purge roster tombstones: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }

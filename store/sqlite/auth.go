@@ -174,8 +174,8 @@ func (s *Store) SaveToken(ctx context.Context, t auth.Token) error {
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(
-			"INSERT INTO tokens (hash, tenant, key, scopes, expires) VALUES (?, ?, ?, ?, ?)",
-			t.Hash, t.Tenant, t.Key, scopes, nanos(t.Expires))
+			"INSERT INTO tokens (hash, tenant, key, scopes, expires, agent, registration) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			t.Hash, t.Tenant, t.Key, scopes, nanos(t.Expires), t.Agent, t.Registration)
 		return err
 	})
 	if isUniqueViolation(err) {
@@ -194,8 +194,8 @@ func (s *Store) Token(ctx context.Context, hash string, now time.Time) (auth.Tok
 	var scopes string
 	var expires int64
 	err := s.db.QueryRowContext(ctx,
-		"SELECT tenant, key, scopes, expires FROM tokens WHERE hash = ? AND expires > ?",
-		hash, nanos(now)).Scan(&t.Tenant, &t.Key, &scopes, &expires)
+		"SELECT tenant, key, scopes, expires, agent, registration FROM tokens WHERE hash = ? AND expires > ?",
+		hash, nanos(now)).Scan(&t.Tenant, &t.Key, &scopes, &expires, &t.Agent, &t.Registration)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.Token{}, fmt.Errorf("token: %w", store.ErrNotFound)
 	}

@@ -126,6 +126,7 @@ func (s *Store) Apply(ctx context.Context, b oneroster.Batch) (oneroster.Applied
 				sm := nanos(c.SourceModified)
 				_, err := del.Exec(now, seq, sm, sm, b.Tenant, string(c.Kind), c.SourcedID)
 				return err
+			case oneroster.Unchanged, oneroster.Stale:
 			}
 			return nil
 		})
@@ -381,4 +382,23 @@ func (s *Store) SetSyncMark(ctx context.Context, tenant, source string, mark tim
 		return fmt.Errorf("set sync mark: %w", err)
 	}
 	return nil
+}
+
+// PurgeRosterTombstones removes the tenant's deleted records last changed before
+// before (records keep only their latest state here, so that is all their
+// history).
+func (s *Store) PurgeRosterTombstones(ctx context.Context, tenant string, before time.Time) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec("DELETE FROM roster_records WHERE tenant = ? AND status = 'tobedeleted' AND modified < ?", tenant, nanos(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge roster tombstones: %w", err)
+	}
+	return int(n), nil
 }

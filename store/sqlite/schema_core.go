@@ -29,4 +29,8 @@ var coreSchema = []string{
 		expires INTEGER NOT NULL
 	) STRICT;
 	CREATE INDEX tokens_expires ON tokens (expires);`,
+	// 2: launch tokens bound to one learner (canonical IFI key) and one
+	// xAPI registration; '' on unbound tokens.
+	`ALTER TABLE tokens ADD COLUMN agent TEXT NOT NULL DEFAULT '';
+	ALTER TABLE tokens ADD COLUMN registration TEXT NOT NULL DEFAULT '';`,
 }

@@ -30,6 +30,7 @@ var coreTests = []subTest{
 	{"CredentialUnicode", testCredentialUnicode},
 	{"TokenSaveGet", testTokenSaveGet},
 	{"TokenConflict", testTokenConflict},
+	{"TokenLaunchBinding", testTokenLaunchBinding},
 	{"TokenExpiry", testTokenExpiry},
 	{"TokenSweep", testTokenSweep},
 	{"Ping", testPing},
@@ -216,6 +217,28 @@ func testTokenSaveGet(t *testing.T, s backend.Store) {
 	got, err := s.Token(ctx, "h1", t0)
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
+}
+
+// testTokenLaunchBinding: a launch token keeps its learner and
+// registration binding; an unbound token comes back unbound.
+func testTokenLaunchBinding(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	tests := []struct {
+		name, hash, agent, registration string
+	}{
+		{"bound", "hb", "account:https://passport.example/|learner-1", "7f2c1a52-3c1e-4d7b-9a1e-2b5f0c8d9e10"},
+		{"unbound", "hu", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want := coreToken(tc.hash, t0.Add(4*time.Hour))
+			want.Agent, want.Registration = tc.agent, tc.registration
+			require.NoError(t, s.SaveToken(ctx, want))
+			got, err := s.Token(ctx, tc.hash, t0)
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+		})
+	}
 }
 
 func testTokenConflict(t *testing.T, s backend.Store) {

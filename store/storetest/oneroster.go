@@ -25,6 +25,49 @@ var onerosterTests = []subTest{
 	{"RosterMerges", testRosterMerges},
 	{"RosterSameRecordTwiceInABatch", testRosterSameRecordTwice},
 	{"RosterSyncMarks", testRosterSyncMarks},
+	{"RosterPurgeRosterTombstones", testRosterPurgeRosterTombstones},
+}
+
+func testRosterPurgeRosterTombstones(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	_, err := s.Apply(ctx, rosterBatch("t", rosterT0, nil, rosterUser(t, "u1", "A", "", time.Time{}), rosterUser(t, "u2", "B", "", time.Time{}),
+		rosterUser(t, "u3", "C", "", time.Time{})))
+	require.NoError(t, err)
+	_, err = s.Apply(ctx, rosterBatch("other", rosterT0, nil, rosterUser(t, "u1", "A", "", time.Time{})))
+	require.NoError(t, err)
+	_, err = s.Apply(ctx, rosterBatch("t", rosterT0.Add(time.Hour), nil, rosterUser(t, "u1", "", "tobedeleted", time.Time{})))
+	require.NoError(t, err)
+	_, err = s.Apply(ctx, rosterBatch("other", rosterT0.Add(time.Hour), nil, rosterUser(t, "u1", "", "tobedeleted", time.Time{})))
+	require.NoError(t, err)
+	a, err := s.Apply(ctx, rosterBatch("t", rosterT0.Add(48*time.Hour), nil, rosterUser(t, "u2", "", "tobedeleted", time.Time{})))
+	require.NoError(t, err)
+
+	n, err := s.PurgeRosterTombstones(ctx, "t", rosterT0.Add(24*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "only u1's tombstone is older than the cut")
+	_, err = s.Record(ctx, "t", oneroster.KindUser, "u1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	recs, err := s.Records(ctx, "t", oneroster.KindUser)
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	assert.Equal(t, "u2", recs[0].SourcedID)
+	assert.Equal(t, oneroster.StatusToBeDeleted, recs[0].Status, "a recent tombstone stays")
+	d, err := s.Changes(ctx, "t", 0)
+	require.NoError(t, err)
+	assert.Equal(t, []oneroster.Ref{{Kind: oneroster.KindUser, SourcedID: "u2"}}, d.Deletes)
+	cur, err := s.Cursor(ctx, "t")
+	require.NoError(t, err)
+	assert.Equal(t, a.Cursor, cur, "a purge is not a roster change")
+	_, err = s.Record(ctx, "other", oneroster.KindUser, "u1")
+	require.NoError(t, err, "another tenant's tombstones stay")
+
+	// A purged record can come back as new.
+	b, err := s.Apply(ctx, rosterBatch("t", rosterT0.Add(49*time.Hour), nil, rosterUser(t, "u1", "A2", "", time.Time{})))
+	require.NoError(t, err)
+	assert.Equal(t, 1, b.Counts[oneroster.KindUser].Created)
+	n, err = s.PurgeRosterTombstones(ctx, "t", rosterT0.Add(24*time.Hour))
+	require.NoError(t, err)
+	assert.Zero(t, n)
 }
 
 func testRosterSyncMarks(t *testing.T, s backend.Store) {
@@ -69,8 +112,10 @@ var rosterT0 = time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)
 
 func rosterUser(t *testing.T, id, given string, st oneroster.Status, dlm time.Time) oneroster.Change {
 	t.Helper()
-	c, err := oneroster.ChangeOf(&oneroster.User{Base: oneroster.Base{SourcedID: id, Status: st, DateLastModified: dlm},
-		EnabledUser: true, Username: id, GivenName: given, FamilyName: "F", Role: "student", Orgs: []string{"s1"}})
+	c, err := oneroster.ChangeOf(&oneroster.User{
+		Base:        oneroster.Base{SourcedID: id, Status: st, DateLastModified: dlm},
+		EnabledUser: true, Username: id, GivenName: given, FamilyName: "F", Role: "student", Orgs: []string{"s1"},
+	})
 	require.NoError(t, err)
 	return c
 }

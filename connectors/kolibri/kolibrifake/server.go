@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 	"unicode"
+
+	"github.com/passportbridge/passport/connectors/connectortest/fault"
 )
 
 // Facility is a Kolibri facility with its dataset settings.
@@ -66,6 +68,8 @@ const (
 
 // Server is a fake Kolibri device. Use New, then serve it with httptest.
 type Server struct {
+	fault.Injector // FailNext, FailAfter, Stall
+
 	mu          sync.Mutex
 	facilities  map[string]*Facility
 	users       map[string]*User
@@ -78,15 +82,6 @@ type Server struct {
 	defaultFacility string
 	writes          int
 	refuse          map[string]string // id_number -> message
-	failNext        []failure
-	failAfter       int
-	failStatus      int
-	stall           time.Duration
-}
-
-type failure struct {
-	status     int
-	retryAfter string
 }
 
 func newID() string {
@@ -101,7 +96,7 @@ func New() *Server {
 	s := &Server{
 		facilities: map[string]*Facility{}, users: map[string]*User{}, collections: map[string]*Collection{},
 		memberships: map[string]*Membership{}, roles: map[string]*Role{}, sessions: map[string]string{},
-		csrf: map[string]bool{}, refuse: map[string]string{}, failAfter: -1,
+		csrf: map[string]bool{}, refuse: map[string]string{},
 	}
 	f := &Facility{ID: newID(), Name: "Default Facility", LearnerCanLoginWithNoPassword: true}
 	s.facilities[f.ID] = f
@@ -129,30 +124,6 @@ func (s *Server) Refuse(idNumber, message string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse[idNumber] = message
-}
-
-// FailNext makes the next n requests answer status.
-func (s *Server) FailNext(n, status int, retryAfter string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failNext = append(s.failNext, failure{status, retryAfter})
-	}
-}
-
-// FailAfter lets n more requests through, then answers status; n < 0
-// brings the device back.
-func (s *Server) FailAfter(n, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failAfter, s.failStatus = n, status
-}
-
-// Stall makes every request wait d or until the client gives up.
-func (s *Server) Stall(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.stall = d
 }
 
 // ExpireSessions logs every session out (SESSION_COOKIE_AGE passed).
@@ -280,33 +251,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // ServeHTTP implements the facility API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 16<<20))
-	s.mu.Lock()
-	stall := s.stall
-	var f *failure
-	switch {
-	case len(s.failNext) > 0:
-		f = &s.failNext[0]
-		s.failNext = s.failNext[1:]
-	case s.failAfter == 0:
-		f = &failure{status: s.failStatus}
-	case s.failAfter > 0:
-		s.failAfter--
-	}
-	s.mu.Unlock()
-	if stall > 0 {
-		select {
-		case <-time.After(stall):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if f != nil {
-		if f.retryAfter != "" {
-			w.Header().Set("Retry-After", f.retryAfter)
-		}
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(f.status)
-		_, _ = io.WriteString(w, "<h1>Server Error</h1>")
+	if s.Intercept(w, r, "<h1>Server Error</h1>") {
 		return
 	}
 	s.mu.Lock()

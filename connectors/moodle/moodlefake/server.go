@@ -1,7 +1,6 @@
 package moodlefake
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +9,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/passportbridge/passport/connectors/connectortest/fault"
 )
 
 // User is a Moodle user record.
@@ -91,6 +91,8 @@ type userKey struct{ course, user int }
 
 // Server is a fake Moodle site. Use New, then serve it with httptest.
 type Server struct {
+	fault.Injector // FailNext, FailAfter, Stall
+
 	mu sync.Mutex
 
 	token        string
@@ -112,19 +114,10 @@ type Server struct {
 	completions map[userKey][]Completion
 	grades      map[userKey][]GradeItem
 
-	calls           map[string]int
-	writes          int
-	refuse          map[string]string // user idnumber -> message
-	failNext        []failure
-	stall           time.Duration
-	failAfter       int // requests left before every request fails; -1 = off
-	failAfterStatus int
-	lastVars        int
-}
-
-type failure struct {
-	status     int
-	retryAfter string
+	calls    map[string]int
+	writes   int
+	refuse   map[string]string // user idnumber -> message
+	lastVars int
 }
 
 // Token is the web service token New accepts.
@@ -152,7 +145,6 @@ func New() *Server {
 		grades:       map[userKey][]GradeItem{},
 		calls:        map[string]int{},
 		refuse:       map[string]string{},
-		failAfter:    -1,
 	}
 }
 
@@ -190,31 +182,6 @@ func (s *Server) Refuse(idnumber, message string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse[idnumber] = message
-}
-
-// FailNext makes the next n requests answer HTTP status (with Retry-After
-// when retryAfter is not empty) before reaching Moodle.
-func (s *Server) FailNext(n, status int, retryAfter string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failNext = append(s.failNext, failure{status, retryAfter})
-	}
-}
-
-// FailAfter lets n more requests through, then answers every request
-// with HTTP status (the site went down); n < 0 brings it back.
-func (s *Server) FailAfter(n, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failAfter, s.failAfterStatus = n, status
-}
-
-// Stall makes every request wait d, or until the client gives up.
-func (s *Server) Stall(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.stall = d
 }
 
 // Writes counts the successful or failed calls of write functions.
@@ -491,36 +458,7 @@ func functionTable() map[string]function {
 
 // ServeHTTP implements webservice/rest/server.php.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	stall := s.stall
-	var f *failure
-	if len(s.failNext) > 0 {
-		f = &s.failNext[0]
-		s.failNext = s.failNext[1:]
-	} else if s.failAfter == 0 {
-		f = &failure{status: s.failAfterStatus}
-	} else if s.failAfter > 0 {
-		s.failAfter--
-	}
-	s.mu.Unlock()
-	if stall > 0 {
-		// Read the body first: net/http notices a client that hangs up
-		// only once the body is consumed.
-		body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<20))
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		select {
-		case <-time.After(stall):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if f != nil {
-		if f.retryAfter != "" {
-			w.Header().Set("Retry-After", f.retryAfter)
-		}
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(f.status)
-		_, _ = io.WriteString(w, "<html><body>Service unavailable</body></html>")
+	if s.Intercept(w, r, "<html><body>Service unavailable</body></html>") {
 		return
 	}
 	if r.URL.Path != "/webservice/rest/server.php" {

@@ -11,7 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/passportbridge/passport/connectors/connectortest/fault"
 )
 
 // Credentials New accepts.
@@ -29,26 +30,19 @@ type Row = map[string]any
 // fields (comma-separated field:value pairs) are not verified against a
 // real server; the client accepts the Laravel-style paginated form too.
 type Server struct {
-	mu        sync.Mutex
-	tables    map[string][]Row
-	tokens    map[string]bool
-	reads     int
-	writes    int
-	failNext  []failure
-	failAfter int
-	failCode  int
-	stall     time.Duration
-	maxLimit  int
-}
+	fault.Injector // FailNext, FailAfter, Stall
 
-type failure struct {
-	status     int
-	retryAfter string
+	mu       sync.Mutex
+	tables   map[string][]Row
+	tokens   map[string]bool
+	reads    int
+	writes   int
+	maxLimit int
 }
 
 // New returns an empty server.
 func New() *Server {
-	return &Server{tables: map[string][]Row{}, tokens: map[string]bool{}, failAfter: -1, maxLimit: 100}
+	return &Server{tables: map[string][]Row{}, tokens: map[string]bool{}, maxLimit: 100}
 }
 
 // Add appends rows to a resource table (each row needs an "id").
@@ -89,30 +83,6 @@ func (s *Server) ExpireTokens() {
 	s.tokens = map[string]bool{}
 }
 
-// FailNext makes the next n requests answer status.
-func (s *Server) FailNext(n, status int, retryAfter string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failNext = append(s.failNext, failure{status, retryAfter})
-	}
-}
-
-// FailAfter lets n more requests through, then answers status; n < 0
-// brings the server back.
-func (s *Server) FailAfter(n, status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failAfter, s.failCode = n, status
-}
-
-// Stall makes every request wait d or until the client gives up.
-func (s *Server) Stall(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.stall = d
-}
-
 // Writes counts non-GET requests other than login.
 func (s *Server) Writes() int {
 	s.mu.Lock()
@@ -148,31 +118,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // ServeHTTP implements /api/v5/login and GET /api/v5/{resource}[/{id}].
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	s.mu.Lock()
-	stall := s.stall
-	var f *failure
-	switch {
-	case len(s.failNext) > 0:
-		f = &s.failNext[0]
-		s.failNext = s.failNext[1:]
-	case s.failAfter == 0:
-		f = &failure{status: s.failCode}
-	case s.failAfter > 0:
-		s.failAfter--
-	}
-	s.mu.Unlock()
-	if stall > 0 {
-		select {
-		case <-time.After(stall):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if f != nil {
-		if f.retryAfter != "" {
-			w.Header().Set("Retry-After", f.retryAfter)
-		}
-		w.WriteHeader(f.status)
+	if s.Intercept(w, r, "") {
 		return
 	}
 	s.mu.Lock()

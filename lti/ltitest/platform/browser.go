@@ -24,11 +24,22 @@ func (p *Platform) CoursePage(m Message) (string, error) {
 	return p.URL("/course?l=" + id), nil
 }
 
+// TopPage is CoursePage for a platform that opens the tool in the whole
+// window ("open in a new window" placements): the login form is submitted
+// in the top-level page instead of an iframe.
+func (p *Platform) TopPage(m Message) (string, error) {
+	u, err := p.CoursePage(m)
+	if err != nil {
+		return "", err
+	}
+	return u + "&top=1", nil
+}
+
 var coursePage = template.Must(template.New("course").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Course · Simulated LMS</title></head><body>
 <h1>Mathematics 1</h1>
 <iframe name="post_message_forwarding" src="/storage-frame" style="display:none" title="platform storage"></iframe>
-<form id="login" method="post" action="{{.Action}}" target="tool">
+<form id="login" method="post" action="{{.Action}}" target="{{.Target}}">
 {{range $k, $vs := .Fields}}{{range $vs}}<input type="hidden" name="{{$k}}" value="{{.}}">{{end}}{{end}}
 </form>
 <iframe name="tool" title="Passport" style="width:100%;height:600px" allow="fullscreen"></iframe>
@@ -48,7 +59,11 @@ func (p *Platform) handleCourse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = coursePage.Execute(w, map[string]any{"Action": p.ToolLoginURL, "Fields": login})
+	target := "tool"
+	if r.URL.Query().Get("top") == "1" {
+		target = "_self"
+	}
+	_ = coursePage.Execute(w, map[string]any{"Action": p.ToolLoginURL, "Fields": login, "Target": target})
 }
 
 // storageFramePage answers lti.put_data and lti.get_data (the LTI

@@ -39,6 +39,9 @@ type Config struct {
 	Clock func() time.Time
 	// HTTPClient reaches the tool (its JWKS); default http.DefaultClient.
 	HTTPClient *http.Client
+	// RequireAudArray makes the token endpoint refuse a client assertion
+	// whose aud is a string rather than an array (packback#157).
+	RequireAudArray bool
 }
 
 // Platform is a running simulated LMS.

@@ -54,6 +54,10 @@ func (p *Platform) handleToken(w http.ResponseWriter, r *http.Request) {
 		oauthErr("invalid_client", fmt.Sprintf("aud must be %s", wantAud))
 		return
 	}
+	if _, isArray := claims["aud"].([]any); p.RequireAudArray && !isArray {
+		oauthErr("invalid_client", "aud must be an array")
+		return
+	}
 	now := p.now().Unix()
 	exp, _ := claims["exp"].(float64)
 	iat, _ := claims["iat"].(float64)

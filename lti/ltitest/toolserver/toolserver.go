@@ -24,8 +24,9 @@ type Server struct {
 }
 
 // Start serves the tool on 127.0.0.1 until the test ends. edit, when set,
-// adjusts the handler (and its tool) before the server starts.
-func Start(tb testing.TB, st lti.Store, logger *slog.Logger, edit func(h *ltihttp.Handler)) *Server {
+// adjusts the handler (and its tool) before the server starts; extra
+// handlers (the LRS, say) are mounted beside the tool on the same server.
+func Start(tb testing.TB, st lti.Store, logger *slog.Logger, edit func(h *ltihttp.Handler), extra ...server.Mounter) *Server {
 	tb.Helper()
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -59,7 +60,7 @@ func Start(tb testing.TB, st lti.Store, logger *slog.Logger, edit func(h *ltihtt
 	if edit != nil {
 		edit(h)
 	}
-	srv := server.New(server.Options{Config: cfg, Logger: logger, Mounts: []server.Mounter{h}})
+	srv := server.New(server.Options{Config: cfg, Logger: logger, Mounts: append([]server.Mounter{h}, extra...)})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
