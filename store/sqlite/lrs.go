@@ -453,6 +453,13 @@ func directQuery(tenant string, q lrs.Query) sqlQuery {
 		}
 		storedCol, idCol = "d.stored", "d.id"
 		rest.Activity = ""
+	case q.Authority != "":
+		// Every statement has a related-agent row for its authority; the
+		// authority condition itself stays on s (windowSQL).
+		from = `lrs_statement_agents d JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
+		where = append(where, "d.tenant = ?", "d.key = ?")
+		args = append(args, tenant, q.Authority)
+		storedCol, idCol = "d.stored", "d.id"
 	}
 	fw, fa := filterSQL(rest, "s")
 	where, args = append(where, fw...), append(args, fa...)

@@ -104,4 +104,9 @@ var lrsSchema = []string{
 	CREATE INDEX lrs_statements_refs ON lrs_statements (tenant, stored, id) WHERE ref_target <> '';
 	CREATE INDEX lrs_statements_void_target ON lrs_statements (tenant, void_target) WHERE void_target <> '';
 	CREATE INDEX lrs_documents_agent ON lrs_documents (tenant, agent)`,
+	// 3: no authority index. Every statement already has a row for its
+	// authority in lrs_statement_agents (related_agents covers the
+	// authority), which drives statements/read/mine queries; the index cost
+	// every insert one more B-tree entry of two long keys.
+	`DROP INDEX lrs_statements_authority`,
 }
