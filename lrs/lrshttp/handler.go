@@ -16,16 +16,16 @@ import (
 	"github.com/passportbridge/passport/lrs"
 )
 
-// Scopes of xAPI credentials (product.md).
+// Scopes of xAPI credentials (product.md), named once in internal/auth.
 const (
-	ScopeStatementsWrite  = "statements/write"
-	ScopeStatementsRead   = "statements/read"
-	ScopeStatementsMine   = "statements/read/mine"
-	ScopeState            = "state"
-	ScopeDefine           = "define"
-	ScopeProfile          = "profile"
-	ScopeAllRead          = "all/read"
-	ScopeAll              = "all"
+	scopeStatementsWrite  = auth.ScopeStatementsWrite
+	scopeStatementsRead   = auth.ScopeStatementsRead
+	scopeStatementsMine   = auth.ScopeStatementsReadMine
+	scopeState            = auth.ScopeState
+	scopeDefine           = auth.ScopeDefine
+	scopeProfile          = auth.ScopeProfile
+	scopeAllRead          = auth.ScopeAllRead
+	scopeAll              = auth.ScopeAll
 	headerVersion         = "X-Experience-API-Version"
 	headerConsistent      = "X-Experience-API-Consistent-Through"
 	defaultRequestTimeout = 30 * time.Second
@@ -68,32 +68,32 @@ func (h *Handler) Mount(r fiber.Router) {
 
 	authn := httpauth.Any(h.Auth)
 	read := func(extra ...string) fiber.Handler {
-		return h.launchBound(httpauth.Require(append([]string{ScopeAll, ScopeAllRead}, extra...)...))
+		return h.launchBound(httpauth.Require(append([]string{scopeAll, scopeAllRead}, extra...)...))
 	}
 	write := func(extra ...string) fiber.Handler {
-		return h.launchBound(httpauth.Require(append([]string{ScopeAll}, extra...)...))
+		return h.launchBound(httpauth.Require(append([]string{scopeAll}, extra...)...))
 	}
-	g.Get("/statements", authn, read(ScopeStatementsRead, ScopeStatementsMine), h.getStatements)
-	g.Put("/statements", authn, write(ScopeStatementsWrite), h.putStatement)
-	g.Post("/statements", authn, write(ScopeStatementsWrite), h.postStatements)
+	g.Get("/statements", authn, read(scopeStatementsRead, scopeStatementsMine), h.getStatements)
+	g.Put("/statements", authn, write(scopeStatementsWrite), h.putStatement)
+	g.Post("/statements", authn, write(scopeStatementsWrite), h.postStatements)
 
-	g.Get("/activities/state", authn, read(ScopeState), h.getDocuments(lrs.KindState))
-	g.Put("/activities/state", authn, write(ScopeState), h.writeDocument(lrs.KindState, lrs.ModePut))
-	g.Post("/activities/state", authn, write(ScopeState), h.writeDocument(lrs.KindState, lrs.ModePost))
-	g.Delete("/activities/state", authn, write(ScopeState), h.deleteDocuments(lrs.KindState))
+	g.Get("/activities/state", authn, read(scopeState), h.getDocuments(lrs.KindState))
+	g.Put("/activities/state", authn, write(scopeState), h.writeDocument(lrs.KindState, lrs.ModePut))
+	g.Post("/activities/state", authn, write(scopeState), h.writeDocument(lrs.KindState, lrs.ModePost))
+	g.Delete("/activities/state", authn, write(scopeState), h.deleteDocuments(lrs.KindState))
 
-	g.Get("/activities/profile", authn, read(ScopeProfile), h.getDocuments(lrs.KindActivityProfile))
-	g.Put("/activities/profile", authn, write(ScopeProfile), h.writeDocument(lrs.KindActivityProfile, lrs.ModePut))
-	g.Post("/activities/profile", authn, write(ScopeProfile), h.writeDocument(lrs.KindActivityProfile, lrs.ModePost))
-	g.Delete("/activities/profile", authn, write(ScopeProfile), h.deleteDocuments(lrs.KindActivityProfile))
+	g.Get("/activities/profile", authn, read(scopeProfile), h.getDocuments(lrs.KindActivityProfile))
+	g.Put("/activities/profile", authn, write(scopeProfile), h.writeDocument(lrs.KindActivityProfile, lrs.ModePut))
+	g.Post("/activities/profile", authn, write(scopeProfile), h.writeDocument(lrs.KindActivityProfile, lrs.ModePost))
+	g.Delete("/activities/profile", authn, write(scopeProfile), h.deleteDocuments(lrs.KindActivityProfile))
 
-	g.Get("/agents/profile", authn, read(ScopeProfile), h.getDocuments(lrs.KindAgentProfile))
-	g.Put("/agents/profile", authn, write(ScopeProfile), h.writeDocument(lrs.KindAgentProfile, lrs.ModePut))
-	g.Post("/agents/profile", authn, write(ScopeProfile), h.writeDocument(lrs.KindAgentProfile, lrs.ModePost))
-	g.Delete("/agents/profile", authn, write(ScopeProfile), h.deleteDocuments(lrs.KindAgentProfile))
+	g.Get("/agents/profile", authn, read(scopeProfile), h.getDocuments(lrs.KindAgentProfile))
+	g.Put("/agents/profile", authn, write(scopeProfile), h.writeDocument(lrs.KindAgentProfile, lrs.ModePut))
+	g.Post("/agents/profile", authn, write(scopeProfile), h.writeDocument(lrs.KindAgentProfile, lrs.ModePost))
+	g.Delete("/agents/profile", authn, write(scopeProfile), h.deleteDocuments(lrs.KindAgentProfile))
 
-	g.Get("/activities", authn, read(ScopeStatementsRead, ScopeStatementsMine, ScopeDefine, ScopeProfile, ScopeState), h.getActivity)
-	g.Get("/agents", authn, read(ScopeStatementsRead, ScopeStatementsMine, ScopeDefine, ScopeProfile, ScopeState), h.getAgent)
+	g.Get("/activities", authn, read(scopeStatementsRead, scopeStatementsMine, scopeDefine, scopeProfile, scopeState), h.getActivity)
+	g.Get("/agents", authn, read(scopeStatementsRead, scopeStatementsMine, scopeDefine, scopeProfile, scopeState), h.getAgent)
 }
 
 // cors lets browser-launched content (served from another origin) call

@@ -44,7 +44,7 @@ func (h *Handler) readStatements(c *fiber.Ctx, array bool, putID string) ([]*lrs
 	}
 	p := httpauth.Principal(c)
 	authority, _ := h.authority(p)
-	canDefine := p.Has(ScopeAll, ScopeDefine)
+	canDefine := p.Has(scopeAll, scopeDefine)
 	byHash := map[string][]byte{}
 	for _, part := range parts {
 		byHash[part.SHA2] = part.Data
@@ -177,7 +177,7 @@ func (h *Handler) getStatements(c *fiber.Ctx) error {
 		return err
 	}
 	p := httpauth.Principal(c)
-	if !p.Has(ScopeAll, ScopeAllRead, ScopeStatementsRead) {
+	if !p.Has(scopeAll, scopeAllRead, scopeStatementsRead) {
 		_, q.Authority = h.authority(p) // statements/read/mine
 	}
 	if err := launchQuery(p, &q); err != nil {
