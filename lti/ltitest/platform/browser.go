@@ -44,6 +44,14 @@ var coursePage = template.Must(template.New("course").Parse(`<!doctype html>
 </form>
 <iframe name="tool" title="Passport" style="width:100%;height:600px" allow="fullscreen"></iframe>
 <script>
+// The course page answers lti.capabilities: platform storage is offered in
+// the post_message_forwarding frame (even when the login does not name it).
+window.addEventListener('message',function(e){
+  var d=e.data||{};
+  if(d.subject!=='lti.capabilities')return;
+  e.source.postMessage({subject:'lti.capabilities.response',message_id:d.message_id,supported_messages:[
+    {subject:'lti.capabilities'},{subject:'lti.put_data',frame:'post_message_forwarding'},{subject:'lti.get_data',frame:'post_message_forwarding'}]},e.origin);
+});
 var sent=false;function go(){if(sent)return;sent=true;document.getElementById('login').submit();}
 document.querySelector('iframe[name=post_message_forwarding]').addEventListener('load', go);
 setTimeout(go, 1000);
