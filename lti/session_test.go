@@ -39,11 +39,9 @@ func TestToolSession(t *testing.T) {
 	require.NoError(t, err)
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), "fractions-1", "reading-1", 1))) + "." + parts[2]
 
-	other := *e.tool
 	otherURL, _ := url.Parse("https://other.example.org")
-	other.PublicURL = otherURL
-	later := *e.tool
-	later.Clock = func() time.Time { return now.Add(lti.SessionTTL + time.Second) }
+	other := &lti.Tool{Keys: e.tool.Keys, PublicURL: otherURL, Clock: e.tool.Clock}
+	later := &lti.Tool{Keys: e.tool.Keys, PublicURL: e.tool.PublicURL, Clock: func() time.Time { return now.Add(lti.SessionTTL + time.Second) }}
 	// An id_token-shaped JWT of the platform is no session either.
 	idTok, err := e.plat.IDToken(platform.Message{User: platform.Student}, "n-1")
 	require.NoError(t, err)
@@ -56,8 +54,8 @@ func TestToolSession(t *testing.T) {
 		{"empty", e.tool, ""},
 		{"garbage", e.tool, "not-a-token"},
 		{"tampered payload", e.tool, tampered},
-		{"another tool's audience", &other, raw},
-		{"expired", &later, raw},
+		{"another tool's audience", other, raw},
+		{"expired", later, raw},
 		{"a platform id_token", e.tool, idTok},
 	}
 	for _, tc := range tests {
