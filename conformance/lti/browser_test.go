@@ -42,6 +42,7 @@ func TestBrowserLaunch(t *testing.T) {
 		noCookies  bool
 		storage    string
 		probe      bool // Tool.ProbeStorage: find platform storage by lti.capabilities
+		noCaps     bool // the platform leaves lti.capabilities unanswered
 		wantLaunch bool
 	}{
 		{name: "cookies allowed", wantLaunch: true},
@@ -49,6 +50,7 @@ func TestBrowserLaunch(t *testing.T) {
 		{name: "all cookies blocked, no platform storage", noCookies: true, storage: "-", wantLaunch: false},
 		{name: "all cookies blocked, no storage target, storage found by lti.capabilities", noCookies: true, storage: "-", probe: true, wantLaunch: true},
 		{name: "cookies allowed, storage probe on", storage: "-", probe: true, wantLaunch: true},
+		{name: "all cookies blocked, probe unanswered", noCookies: true, storage: "-", probe: true, noCaps: true, wantLaunch: false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,7 +79,7 @@ func TestBrowserLaunch(t *testing.T) {
 
 			page, err := p.CoursePage(platform.Message{
 				User: platform.Student, TargetLinkURI: toolURL + "/lti/content/" + c.ID,
-				Faults: platform.Faults{StorageTarget: tc.storage},
+				Faults: platform.Faults{StorageTarget: tc.storage, NoCapabilities: tc.noCaps},
 			})
 			require.NoError(t, err)
 			profile := t.TempDir()
