@@ -115,9 +115,9 @@ func (t *Tool) LaunchWith(ctx context.Context, p LaunchParams, prepare LaunchPre
 	}
 	switch {
 	case p.CookieState != "" && equal(p.CookieState, st.State):
-	case st.StorageTarget != "" && p.StorageValue == "" && p.CookieState == "":
+	case st.StorageSecret != "" && p.StorageValue == "" && p.CookieState == "":
 		return nil, &StorageCheck{Target: st.StorageTarget, Origin: st.StorageOrigin, Key: StorageKey(st.State)}, nil
-	case st.StorageTarget != "" && p.StorageValue != "" && equal(p.StorageValue, st.StorageSecret):
+	case st.StorageSecret != "" && p.StorageValue != "" && equal(p.StorageValue, st.StorageSecret):
 	default:
 		return nil, nil, refuse(401, ReasonStateMismatch, "state is not bound to this browser (cookie missing or different)")
 	}

@@ -38,7 +38,9 @@ func LoginParamsFrom(v url.Values) LoginParams {
 // StorageData is what the login page puts into platform storage with
 // lti.put_data before it goes on to the platform's authorization endpoint.
 type StorageData struct {
-	Target string `json:"target"` // the lti_storage_target frame name
+	// Target is the lti_storage_target frame name; "" when the bridge page
+	// must find the frame through lti.capabilities (Tool.ProbeStorage).
+	Target string `json:"target"`
 	Origin string `json:"origin"` // the platform origin messages go to
 	Key    string `json:"key"`
 	Value  string `json:"value"`
@@ -111,7 +113,7 @@ func (t *Tool) Login(ctx context.Context, p LoginParams) (*LoginResult, error) {
 		Expires:        now.Add(t.stateTTL()),
 	}
 	var storage *StorageData
-	if p.LTIStorageTarget != "" {
+	if p.LTIStorageTarget != "" || t.ProbeStorage {
 		origin, err := originOf(reg.AuthURL)
 		if err != nil {
 			return nil, fmt.Errorf("login: registration auth url: %w", err)

@@ -37,6 +37,13 @@ type Tool struct {
 	// RegistrationCacheTTL keeps registrations read at login and launch in
 	// memory this long (0, the default, reads the store every time).
 	RegistrationCacheTTL time.Duration
+	// ProbeStorage, when a login carries no lti_storage_target, still
+	// prepares a platform-storage secret: the login bridge page asks the
+	// platform (postMessage lti.capabilities) whether it offers
+	// lti.put_data/lti.get_data and in which frame, and keeps the state
+	// there, so a browser that blocks the tool's cookies can still launch.
+	// Off by default (login is then a plain redirect).
+	ProbeStorage bool
 
 	regs regCache
 }

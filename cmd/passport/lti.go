@@ -39,6 +39,7 @@ func ltiCommands() map[string]command {
 		"lti content-put":    ltiContentPutCommand(),
 		"lti content-list":   ltiContentListCommand(),
 		"lti content-delete": ltiContentDeleteCommand(),
+		"lti members":        ltiMembersCommand(),
 	}
 }
 
@@ -645,4 +646,65 @@ func (w *ltiOutcomeWatcher) poll(ctx context.Context) error {
 		w.since[tn.ID] = latest
 	}
 	return nil
+}
+
+// ltiMembersCommand syncs a course's roster through the platform's Names
+// and Roles service. The first sync reads the whole roster; the platform's
+// rel="differences" link is stored, and the next sync reads only the
+// changes through it (members who left come back Inactive or Deleted).
+// It prints user ids, statuses and roles only (no names or emails).
+func ltiMembersCommand() command {
+	var tenant, regID, membershipsURL string
+	return command{
+		Summary:    "sync a course roster (Names and Roles); later syncs read only the changes",
+		NeedsStore: true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&tenant, "tenant", auth.DefaultTenant, "tenant")
+			fs.StringVar(&regID, "registration", "", "platform registration id (passport lti list)")
+			fs.StringVar(&membershipsURL, "url", "", "the course's context_memberships_url, as the platform sends it in launches")
+		},
+		Check: func([]string) error {
+			if regID == "" || membershipsURL == "" {
+				return errors.New("--registration and --url are required")
+			}
+			if u, err := url.Parse(membershipsURL); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+				return errors.New("--url: not an absolute http(s) url")
+			}
+			return nil
+		},
+		Run: func(ctx context.Context, d *deps, _ []string) int {
+			reg, err := d.Store.Registration(ctx, tenant, regID)
+			if errors.Is(err, store.ErrNotFound) {
+				fmt.Fprintf(d.Stderr, "passport lti members: tenant %q has no registration %q\n", tenant, regID)
+				return 1
+			}
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "passport lti members: %v\n", err)
+				return 1
+			}
+			svc := &lti.Services{Client: ltiHTTPClient(d), Keys: &lti.Keyring{Store: d.Store, Clock: d.Clock}, Clock: d.Clock, Random: randomB64}
+			claim := &lti.NRPSClaim{ContextMembershipsURL: membershipsURL}
+			m, full, err := svc.SyncMemberships(ctx, d.Store, reg, claim, lti.MembershipQuery{})
+			if err != nil {
+				fmt.Fprintf(d.Stderr, "passport lti members: %v\n", err)
+				return 1
+			}
+			kind := "changes since the last sync"
+			if full {
+				kind = "whole roster"
+			}
+			fmt.Fprintf(d.Stdout, "%s: %d members\n", kind, len(m.Members))
+			w := tabwriter.NewWriter(d.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "USER ID\tSTATUS\tROLES")
+			for _, mem := range m.Members {
+				status := mem.Status
+				if status == "" {
+					status = "Active"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\n", mem.UserID, status, strings.Join(mem.Roles, ","))
+			}
+			_ = w.Flush()
+			return 0
+		},
+	}
 }

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"flag"
 	"log/slog"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,6 +19,8 @@ import (
 	"github.com/passportbridge/passport/lrs"
 	"github.com/passportbridge/passport/lti"
 	"github.com/passportbridge/passport/lti/ltihttp"
+	"github.com/passportbridge/passport/lti/ltitest/platform"
+	"github.com/passportbridge/passport/lti/ltitest/toolserver"
 	"github.com/passportbridge/passport/store/sqlite/sqlitetest"
 )
 
@@ -206,4 +213,103 @@ func TestLTIMountsIssueLaunchTokens(t *testing.T) {
 	d.Auth = nil
 	h = ltiMounts(d)[0].(*ltihttp.Handler)
 	assert.Nil(t, h.Credentials, "no authenticator, no credentials")
+}
+
+// recordingTransport records the URLs the client asks for.
+type recordingTransport struct {
+	mu   sync.Mutex
+	urls []string
+}
+
+func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.urls = append(r.urls, req.URL.String())
+	r.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+func (r *recordingTransport) memberships() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, u := range r.urls {
+		if strings.Contains(u, "/memberships") {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// TestLTIMembersCommand: passport lti members reads the whole roster first,
+// stores the platform's differences link, and the next run asks the
+// platform only for the differences (G85).
+func TestLTIMembersCommand(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	st := sqlitetest.Open(t)
+	ts := toolserver.Start(t, st, nil, nil)
+	p, err := platform.New(platform.Config{
+		Profile: platform.Moodle, ToolLoginURL: ts.URL + lti.PathLogin, ToolRedirectURI: ts.URL + lti.PathLaunch,
+		ToolJWKSURL: ts.URL + lti.PathJWKS, ClientID: "passport-moodle", DeploymentID: "deployment-1",
+	})
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	reg := p.Registration(auth.DefaultTenant, "reg-moodle")
+	require.NoError(t, st.CreateRegistration(ctx, reg))
+	p.SetMembers([]lti.Member{
+		{UserID: "s1", Roles: []string{platform.RoleLearner}, Name: "Amina"},
+		{UserID: "s2", Roles: []string{platform.RoleLearner}, Status: "Inactive"},
+		{UserID: "t1", Roles: []string{platform.RoleInstructor}},
+	})
+	rt := &recordingTransport{}
+	run := func(args ...string) (int, string, string) {
+		var out, errOut strings.Builder
+		d := &deps{
+			Store: st, Clock: time.Now, Config: config.Config{PublicURL: ts.URL},
+			Logger: slog.New(slog.DiscardHandler), Stdout: &out, Stderr: &errOut,
+			HTTPClient: func(*slog.Logger) *retryablehttp.Client {
+				rc := retryablehttp.NewClient()
+				rc.Logger = nil
+				rc.HTTPClient.Transport = rt
+				return rc
+			},
+		}
+		cmd := ltiMembersCommand()
+		fs := flag.NewFlagSet("lti members", flag.ContinueOnError)
+		fs.SetOutput(&errOut)
+		cmd.Flags(fs)
+		require.NoError(t, fs.Parse(args))
+		if err := cmd.Check(fs.Args()); err != nil {
+			return 2, "", err.Error()
+		}
+		code := cmd.Run(ctx, d, fs.Args())
+		return code, out.String(), errOut.String()
+	}
+	murl := p.URL("/memberships")
+
+	code, _, errOut := run("--registration", "reg-moodle")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "required")
+	code, _, errOut = run("--registration", "nope", "--url", murl)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "no registration")
+
+	code, out, errOut := run("--registration", "reg-moodle", "--url", murl)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "whole roster: 3 members")
+	assert.Contains(t, out, "s1")
+	assert.NotContains(t, out, "Amina", "no names printed")
+	link, err := st.NRPSDifferences(ctx, auth.DefaultTenant, "reg-moodle", murl)
+	require.NoError(t, err, "the differences link is stored")
+	assert.Contains(t, link, "since=")
+
+	code, out, errOut = run("--registration", "reg-moodle", "--url", murl)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "changes since the last sync: 1 members")
+	assert.Contains(t, out, "Inactive")
+	assert.NotContains(t, out, "t1")
+	asked := rt.memberships()
+	require.Len(t, asked, 2)
+	assert.NotContains(t, asked[0], "since=", "the first sync reads the whole roster")
+	assert.Equal(t, link, asked[1], "the second sync asks only for the differences")
 }

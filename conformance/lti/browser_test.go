@@ -41,11 +41,16 @@ func TestBrowserLaunch(t *testing.T) {
 		name       string
 		noCookies  bool
 		storage    string
+		probe      bool // Tool.ProbeStorage: find platform storage by lti.capabilities
+		noCaps     bool // the platform leaves lti.capabilities unanswered
 		wantLaunch bool
 	}{
 		{name: "cookies allowed", wantLaunch: true},
 		{name: "all cookies blocked, platform storage", noCookies: true, wantLaunch: true},
 		{name: "all cookies blocked, no platform storage", noCookies: true, storage: "-", wantLaunch: false},
+		{name: "all cookies blocked, no storage target, storage found by lti.capabilities", noCookies: true, storage: "-", probe: true, wantLaunch: true},
+		{name: "cookies allowed, storage probe on", storage: "-", probe: true, wantLaunch: true},
+		{name: "all cookies blocked, probe unanswered", noCookies: true, storage: "-", probe: true, noCaps: true, wantLaunch: false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -57,6 +62,7 @@ func TestBrowserLaunch(t *testing.T) {
 				pub, err := url.Parse(strings.Replace(h.Tool.PublicURL.String(), "127.0.0.1", "localhost", 1))
 				require.NoError(t, err)
 				h.Tool.PublicURL = pub
+				h.Tool.ProbeStorage = tc.probe
 			})
 			toolURL := ts.Tool.URL("")
 			p, err := platform.New(platform.Config{
@@ -73,7 +79,7 @@ func TestBrowserLaunch(t *testing.T) {
 
 			page, err := p.CoursePage(platform.Message{
 				User: platform.Student, TargetLinkURI: toolURL + "/lti/content/" + c.ID,
-				Faults: platform.Faults{StorageTarget: tc.storage},
+				Faults: platform.Faults{StorageTarget: tc.storage, NoCapabilities: tc.noCaps},
 			})
 			require.NoError(t, err)
 			profile := t.TempDir()

@@ -231,6 +231,12 @@ func TestLoginInitiationOverHTTP(t *testing.T) {
 			assert.Contains(t, cookies[0], "Secure")
 			assert.Contains(t, cookies[0], "HttpOnly")
 			assert.Contains(t, cookies[1], "Partitioned")
+			assert.NotContains(t, cookies[0], "Partitioned", "one cookie per Set-Cookie line")
+			parsed := resp.Cookies()
+			require.Len(t, parsed, 2)
+			assert.Equal(t, parsed[0].Name+"_p", parsed[1].Name)
+			assert.Equal(t, parsed[0].Value, parsed[1].Value)
+			assert.Equal(t, q.Get("state"), parsed[0].Value)
 		}
 	})
 	t.Run("missing parameters and unknown platforms get a page, not a redirect", func(t *testing.T) {

@@ -66,9 +66,7 @@ func (h *Handler) Mount(r fiber.Router) {
 	r.Get("/.well-known/jwks.json", h.jwks)
 	r.Post(lti.PathDeepLink, h.deepLink)
 	r.Get(lti.PathRegister, h.register)
-	r.Get("/lti/content/:id", func(*fiber.Ctx) error {
-		return httperr.New(http.StatusBadRequest, "Open this activity from your learning platform's course page.")
-	})
+	r.Get("/lti/content/:id", h.sessionContent)
 	if h.Auth != nil {
 		admin := r.Group("/admin/lti", httpauth.Any(h.Auth), httpauth.Require("admin"))
 		admin.Get("/content", h.listContent)
@@ -137,8 +135,8 @@ func stateCookies(c *fiber.Ctx, state string, maxAge int) {
 		value = ""
 	}
 	base := fmt.Sprintf("=%s; Path=/lti/; Max-Age=%d; HttpOnly; Secure; SameSite=None", value, maxAge)
-	c.Append(fiber.HeaderSetCookie, name+base)
-	c.Append(fiber.HeaderSetCookie, name+"_p"+base+"; Partitioned")
+	c.Response().Header.Add(fiber.HeaderSetCookie, name+base)
+	c.Response().Header.Add(fiber.HeaderSetCookie, name+"_p"+base+"; Partitioned")
 }
 
 func (h *Handler) login(c *fiber.Ctx) error {
@@ -278,6 +276,7 @@ func (h *Handler) openContent(c *fiber.Ctx, ctx context.Context, l *lti.Launch, 
 		return p.contentErr
 	}
 	content := p.content
+	h.startSession(c, ctx, l, p)
 	data := map[string]any{
 		"Title": content.Title, "Content": content, "Anonymous": l.Anonymous(),
 		"ReturnURL": lti.ReturnURL(l, "Back from "+content.Title, "", "", ""),

@@ -35,15 +35,36 @@ iframe{width:100%;min-height:70vh;border:1px solid #ccc;border-radius:.4rem}
 <noscript><p>JavaScript is off, so we cannot keep your sign-in in the platform. <a class="button" href="{{.Next}}">Continue</a></p></noscript>
 <script>
 (function(){
+// probe finds the platform-storage frame: the lti_storage_target frame
+// when the login named one, otherwise the frame the platform names in its
+// answer to lti.capabilities (null: no platform storage).
+function probe(d,cb){
+  if(d.target){cb((d.target==='_parent')?window.parent:(window.parent.frames[d.target]||window.parent));return;}
+  if(window.parent===window){cb(null);return;}
+  var id='cap-'+Math.random().toString(36).slice(2),over=false;
+  function end(w){if(over)return;over=true;window.removeEventListener('message',on);cb(w);}
+  function on(e){
+    if(e.origin!==d.origin||!e.data||e.data.message_id!==id||e.data.subject!=='lti.capabilities.response')return;
+    var ms=e.data.supported_messages||[],put=null,get=null;
+    for(var i=0;i<ms.length;i++){if(ms[i]&&ms[i].subject==='lti.put_data')put=ms[i];if(ms[i]&&ms[i].subject==='lti.get_data')get=ms[i];}
+    if(!put||!get){end(null);return;}
+    end(put.frame?(window.parent.frames[put.frame]||null):window.parent);
+  }
+  window.addEventListener('message',on);
+  try{window.parent.postMessage({subject:'lti.capabilities',message_id:id},d.origin);}catch(err){end(null);return;}
+  setTimeout(function(){end(null);},1500);
+}
   var d=JSON.parse(document.getElementById('lti-data').textContent);
   var done=false;function go(){if(done)return;done=true;window.location.replace(d.next);}
-  var w=(d.target==='_parent')?window.parent:(window.parent.frames[d.target]||window.parent);
-  var id='put-'+Math.random().toString(36).slice(2);
-  window.addEventListener('message',function(e){
-    if(e.origin!==d.origin||!e.data||e.data.message_id!==id)return;go();
+  probe(d,function(w){
+    if(!w){go();return;}
+    var id='put-'+Math.random().toString(36).slice(2);
+    window.addEventListener('message',function(e){
+      if(e.origin!==d.origin||!e.data||e.data.message_id!==id)return;go();
+    });
+    try{w.postMessage({subject:'lti.put_data',message_id:id,key:d.key,value:d.value},d.origin);}catch(err){}
+    setTimeout(go,2000);
   });
-  try{w.postMessage({subject:'lti.put_data',message_id:id,key:d.key,value:d.value},d.origin);}catch(err){}
-  setTimeout(go,2000);
 })();
 </script>
 {{template "foot" .}}{{end}}
@@ -59,17 +80,38 @@ iframe{width:100%;min-height:70vh;border:1px solid #ccc;border-radius:.4rem}
 </form>
 <script>
 (function(){
+// probe finds the platform-storage frame: the lti_storage_target frame
+// when the login named one, otherwise the frame the platform names in its
+// answer to lti.capabilities (null: no platform storage).
+function probe(d,cb){
+  if(d.target){cb((d.target==='_parent')?window.parent:(window.parent.frames[d.target]||window.parent));return;}
+  if(window.parent===window){cb(null);return;}
+  var id='cap-'+Math.random().toString(36).slice(2),over=false;
+  function end(w){if(over)return;over=true;window.removeEventListener('message',on);cb(w);}
+  function on(e){
+    if(e.origin!==d.origin||!e.data||e.data.message_id!==id||e.data.subject!=='lti.capabilities.response')return;
+    var ms=e.data.supported_messages||[],put=null,get=null;
+    for(var i=0;i<ms.length;i++){if(ms[i]&&ms[i].subject==='lti.put_data')put=ms[i];if(ms[i]&&ms[i].subject==='lti.get_data')get=ms[i];}
+    if(!put||!get){end(null);return;}
+    end(put.frame?(window.parent.frames[put.frame]||null):window.parent);
+  }
+  window.addEventListener('message',on);
+  try{window.parent.postMessage({subject:'lti.capabilities',message_id:id},d.origin);}catch(err){end(null);return;}
+  setTimeout(function(){end(null);},1500);
+}
   var d=JSON.parse(document.getElementById('lti-data').textContent);
-  var w=(d.target==='_parent')?window.parent:(window.parent.frames[d.target]||window.parent);
-  var id='get-'+Math.random().toString(36).slice(2);
   var status=document.getElementById('status');
-  window.addEventListener('message',function(e){
-    if(e.origin!==d.origin||!e.data||e.data.message_id!==id)return;
-    if(!e.data.value){status.textContent='We could not confirm your sign-in. Please launch the activity again.';return;}
-    var f=document.getElementById('relaunch');f.elements['lti_storage_value'].value=e.data.value;f.submit();
+  probe(d,function(w){
+    if(!w){status.textContent='This browser blocks the cookie we need and your learning platform offers no other way. Open the activity in a new window from your learning platform.';return;}
+    var id='get-'+Math.random().toString(36).slice(2);
+    window.addEventListener('message',function(e){
+      if(e.origin!==d.origin||!e.data||e.data.message_id!==id)return;
+      if(!e.data.value){status.textContent='We could not confirm your sign-in. Please launch the activity again.';return;}
+      var f=document.getElementById('relaunch');f.elements['lti_storage_value'].value=e.data.value;f.submit();
+    });
+    try{w.postMessage({subject:'lti.get_data',message_id:id,key:d.key},d.origin);}catch(err){}
+    setTimeout(function(){status.textContent='Your learning platform did not answer. Please launch the activity again, or open it in a new window.';},4000);
   });
-  try{w.postMessage({subject:'lti.get_data',message_id:id,key:d.key},d.origin);}catch(err){}
-  setTimeout(function(){status.textContent='Your learning platform did not answer. Please launch the activity again, or open it in a new window.';},4000);
 })();
 </script>
 {{template "foot" .}}{{end}}

@@ -20,6 +20,12 @@ func (p *Platform) CoursePage(m Message) (string, error) {
 		p.pages = map[string]url.Values{}
 	}
 	p.pages[id] = login
+	if m.Faults.NoCapabilities {
+		if p.noCaps == nil {
+			p.noCaps = map[string]bool{}
+		}
+		p.noCaps[id] = true
+	}
 	p.mu.Unlock()
 	return p.URL("/course?l=" + id), nil
 }
@@ -44,6 +50,14 @@ var coursePage = template.Must(template.New("course").Parse(`<!doctype html>
 </form>
 <iframe name="tool" title="Passport" style="width:100%;height:600px" allow="fullscreen"></iframe>
 <script>
+{{if .Capabilities}}// The course page answers lti.capabilities: platform storage is offered in
+// the post_message_forwarding frame (even when the login does not name it).
+window.addEventListener('message',function(e){
+  var d=e.data||{};
+  if(d.subject!=='lti.capabilities')return;
+  e.source.postMessage({subject:'lti.capabilities.response',message_id:d.message_id,supported_messages:[
+    {subject:'lti.capabilities'},{subject:'lti.put_data',frame:'post_message_forwarding'},{subject:'lti.get_data',frame:'post_message_forwarding'}]},e.origin);
+});{{end}}
 var sent=false;function go(){if(sent)return;sent=true;document.getElementById('login').submit();}
 document.querySelector('iframe[name=post_message_forwarding]').addEventListener('load', go);
 setTimeout(go, 1000);
@@ -53,6 +67,7 @@ setTimeout(go, 1000);
 func (p *Platform) handleCourse(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	login, ok := p.pages[r.URL.Query().Get("l")]
+	caps := !p.noCaps[r.URL.Query().Get("l")]
 	p.mu.Unlock()
 	if !ok {
 		http.NotFound(w, r)
@@ -63,7 +78,7 @@ func (p *Platform) handleCourse(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("top") == "1" {
 		target = "_self"
 	}
-	_ = coursePage.Execute(w, map[string]any{"Action": p.ToolLoginURL, "Fields": login, "Target": target})
+	_ = coursePage.Execute(w, map[string]any{"Action": p.ToolLoginURL, "Fields": login, "Target": target, "Capabilities": caps})
 }
 
 // storageFramePage answers lti.put_data and lti.get_data (the LTI

@@ -36,6 +36,9 @@ type Faults struct {
 	NoCookies bool
 	// StorageTarget forces lti_storage_target on (or, with "-", off).
 	StorageTarget string
+	// NoCapabilities makes the course page (CoursePage) leave
+	// lti.capabilities unanswered: a platform without platform storage.
+	NoCapabilities bool
 	// PlatformError makes the platform answer the authentication request
 	// with this OIDC error (login_required, …).
 	PlatformError string

@@ -63,6 +63,7 @@ type Platform struct {
 	regTokens  map[string]bool
 	registered []lti.ClientRegistration
 	pages      map[string]url.Values
+	noCaps     map[string]bool // course pages that leave lti.capabilities unanswered
 	nextID     int
 	// Concluded makes score posts answer 422 (Canvas concluded course).
 	Concluded bool
