@@ -92,7 +92,7 @@ func TestBrowserLaunch(t *testing.T) {
 			defer cancel()
 			// The browser stays open on the page; the test watches the tool
 			// for the launch, then stops the browser.
-			var logs strings.Builder
+			var logs syncBuffer
 			cmd := exec.CommandContext(runCtx, chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
 				"--disable-dev-shm-usage", "--remote-debugging-port=0", "--user-data-dir="+profile, page)
 			cmd.Stdout, cmd.Stderr = &logs, &logs

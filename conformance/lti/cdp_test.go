@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -22,7 +23,26 @@ type cdpBrowser struct {
 	out  *os.File // our end of Chromium's fd 4
 	rd   *bufio.Reader
 	next int
-	logs *strings.Builder
+	logs *syncBuffer
+}
+
+// syncBuffer collects a child process's output; the test may read it
+// while the process still writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // startCDP starts chromium with an empty profile on about:blank.
@@ -36,7 +56,7 @@ func startCDP(t *testing.T, ctx context.Context, chromium string) *cdpBrowser {
 	if err != nil {
 		t.Fatalf("pipe: %v", err)
 	}
-	logs := &strings.Builder{}
+	logs := &syncBuffer{}
 	cmd := exec.CommandContext(ctx, chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
 		"--disable-dev-shm-usage", "--remote-debugging-pipe", "--user-data-dir="+t.TempDir(), "about:blank")
 	cmd.ExtraFiles = []*os.File{toChrome, fromChrome}

@@ -157,6 +157,12 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			if have[indexName(m)] {
 				continue
 			}
+			// The index lists are shared by every Store in the process and
+			// the driver writes into a model's options: hand it a copy.
+			if m.Options != nil {
+				o := *m.Options
+				m.Options = &o
+			}
 			if _, err := s.coll(coll).Indexes().CreateOne(ctx, m); err != nil {
 				return fmt.Errorf("ensure indexes on %s: %w", coll, err)
 			}
