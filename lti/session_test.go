@@ -25,12 +25,12 @@ func TestToolSession(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	e.tool.Clock = func() time.Time { return now }
 	want := lti.ToolSession{Tenant: "t1", RegistrationID: "reg-1", DeploymentID: "dep-1", LearnerID: "l-1", ContentID: "fractions-1", Attempt: "a-1"}
-	raw, exp, err := e.tool.IssueSession(ctx, want)
+	raw, expires, err := e.tool.IssueSession(ctx, want)
 	require.NoError(t, err)
-	assert.Equal(t, now.Add(lti.SessionTTL), exp)
+	assert.Equal(t, now.Add(lti.SessionTTL), expires)
 	got, err := e.tool.VerifySession(ctx, raw)
 	require.NoError(t, err)
-	want.Expires = exp
+	want.Expires = expires
 	assert.Equal(t, want, got)
 
 	parts := strings.Split(raw, ".")
