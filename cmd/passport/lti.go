@@ -73,6 +73,7 @@ func ltiTool(d *deps) (*lti.Tool, error) {
 		// Registrations change rarely; a disable from the CLI is seen
 		// within two seconds.
 		RegistrationCacheTTL: 2 * time.Second,
+		ProbeStorage:         d.Config.LTIProbeStorage,
 	}, nil
 }
 

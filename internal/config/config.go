@@ -36,6 +36,9 @@ type Config struct {
 	WriteTimeout    time.Duration
 	IdleTimeout     time.Duration
 	ShutdownTimeout time.Duration
+	// LTIProbeStorage makes LTI logins without lti_storage_target ask the
+	// platform for lti.capabilities (platform storage for cookie-less browsers).
+	LTIProbeStorage bool
 	// BootstrapKey and BootstrapSecret come only from the environment.
 	BootstrapKey    string
 	BootstrapSecret string
@@ -135,6 +138,14 @@ var settings = []setting{
 	{"write-timeout", "PASSPORT_WRITE_TIMEOUT", "60s", "time to write a whole response", durationSetter(func(c *Config) *time.Duration { return &c.WriteTimeout })},
 	{"idle-timeout", "PASSPORT_IDLE_TIMEOUT", "120s", "keep-alive idle time", durationSetter(func(c *Config) *time.Duration { return &c.IdleTimeout })},
 	{"shutdown-timeout", "PASSPORT_SHUTDOWN_TIMEOUT", "20s", "time in-flight requests get to finish on shutdown", durationSetter(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"lti-probe-storage", "PASSPORT_LTI_PROBE_STORAGE", "false", "ask LTI platforms for lti.capabilities when a login names no storage frame", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("want true or false")
+		}
+		c.LTIProbeStorage = b
+		return nil
+	}},
 }
 
 func durationSetter(field func(*Config) *time.Duration) func(*Config, string) error {
