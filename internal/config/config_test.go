@@ -81,8 +81,10 @@ func TestLoad(t *testing.T) {
 		{name: "bad body limit", args: []string{"--body-limit", "-1"}, wantErr: "--body-limit"},
 		{name: "bad proxy", args: []string{"--trusted-proxies", "proxy.local"}, wantErr: `"proxy.local" is not an IP or CIDR`},
 		{name: "bad public url", args: []string{"--public-url", "passport.org"}, wantErr: "--public-url"},
-		{name: "lti probe", env: map[string]string{"PASSPORT_LTI_PROBE_STORAGE": "true"},
-			check: func(t *testing.T, c Config) { assert.True(t, c.LTIProbeStorage) }},
+		{
+			name: "lti probe", env: map[string]string{"PASSPORT_LTI_PROBE_STORAGE": "true"},
+			check: func(t *testing.T, c Config) { assert.True(t, c.LTIProbeStorage) },
+		},
 		{name: "bad lti probe", args: []string{"--lti-probe-storage", "maybe"}, wantErr: "--lti-probe-storage"},
 		{name: "bad log level", env: map[string]string{"PASSPORT_LOG_LEVEL": "loud"}, wantErr: "PASSPORT_LOG_LEVEL"},
 		{name: "mongo without uri", args: []string{"--store", "mongo"}, wantErr: "--store mongo needs --mongo-uri"},
