@@ -39,6 +39,14 @@ type IdentityStore interface {
 	CreateLTIUser(ctx context.Context, u LTIUser) error
 }
 
+// RosterLinker resolves an LTI lis.person_sourcedid to the tenant's
+// OneRoster user: the canonical sourcedId after any admin merges, so a child
+// who re-registered under a new sourcedId stays one learner. It returns
+// store.ErrNotFound when the roster has no such user.
+type RosterLinker interface {
+	RosterUser(ctx context.Context, tenant, personSourcedID string) (string, error)
+}
+
 // ErrAnonymous means the launch carries no user, so there is no learner.
 var ErrAnonymous = errors.New("anonymous launch has no learner")
 
@@ -84,6 +92,17 @@ func (t *Tool) FindLearner(ctx context.Context, ids IdentityStore, l *Launch) (u
 		u.LegacyUserID = string(c.LTI11LegacyUserID)
 		if u.LegacyUserID == "" && c.LTI1p1 != nil {
 			u.LegacyUserID = string(c.LTI1p1.UserID)
+		}
+	}
+	if u.PersonSourcedID != "" && t.Roster != nil {
+		// Link to the OneRoster user, following merges; a sourcedId the
+		// roster does not know is kept as the platform sent it.
+		id, err := t.Roster.RosterUser(ctx, tenant, u.PersonSourcedID)
+		switch {
+		case err == nil:
+			u.PersonSourcedID = id
+		case !errors.Is(err, store.ErrNotFound):
+			return LTIUser{}, false, fmt.Errorf("find roster user: %w", err)
 		}
 	}
 	if u.PersonSourcedID != "" {

@@ -44,6 +44,9 @@ type Tool struct {
 	// there, so a browser that blocks the tool's cookies can still launch.
 	// Off by default (login is then a plain redirect).
 	ProbeStorage bool
+	// Roster, when set, links learners to the tenant's OneRoster users by
+	// lis.person_sourcedid (following admin merges).
+	Roster RosterLinker
 
 	regs regCache
 }

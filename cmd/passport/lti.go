@@ -22,6 +22,7 @@ import (
 	"github.com/passportbridge/passport/lrs"
 	"github.com/passportbridge/passport/lti"
 	"github.com/passportbridge/passport/lti/ltihttp"
+	"github.com/passportbridge/passport/oneroster"
 	"github.com/passportbridge/passport/store"
 )
 
@@ -74,7 +75,20 @@ func ltiTool(d *deps) (*lti.Tool, error) {
 		// within two seconds.
 		RegistrationCacheTTL: 2 * time.Second,
 		ProbeStorage:         d.Config.LTIProbeStorage,
+		Roster:               rosterLinker{d.Store},
 	}, nil
+}
+
+// rosterLinker links LTI learners to OneRoster users through the roster's
+// learner identity rules (sourcedId or a userIds entry, after merges).
+type rosterLinker struct{ st oneroster.IdentityStore }
+
+func (r rosterLinker) RosterUser(ctx context.Context, tenant, personSourcedID string) (string, error) {
+	u, err := oneroster.FindLearner(ctx, r.st, tenant, oneroster.ByLTI, personSourcedID)
+	if err != nil {
+		return "", err
+	}
+	return u.SourcedID, nil
 }
 
 // ltiMounts are the lti HTTP handlers serve mounts.
