@@ -146,19 +146,8 @@ func (s *Store) Credentials(ctx context.Context, tenant string) ([]auth.Credenti
 // store.ErrNotFound if the tenant has no such key.
 func (s *Store) SetCredentialDisabled(ctx context.Context, tenant, key string, disabled bool) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(
-			"UPDATE credentials SET disabled = ? WHERE tenant = ? AND key = ?", disabled, tenant, key)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return store.ErrNotFound
-		}
-		return nil
+		return rowAffected(tx.Exec(
+			"UPDATE credentials SET disabled = ? WHERE tenant = ? AND key = ?", disabled, tenant, key))
 	})
 	if err != nil {
 		return fmt.Errorf("set credential disabled: %w", err)

@@ -222,14 +222,8 @@ func (s *Store) Registrations(ctx context.Context, tenant string) ([]lti.Registr
 // SetRegistrationDisabled switches a tenant's registration off or on.
 func (s *Store) SetRegistrationDisabled(ctx context.Context, tenant, id string, disabled bool) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE lti_registrations SET disabled = ? WHERE tenant = ? AND id = ?", disabled, tenant, id)
-		if err != nil {
+		if err := rowAffected(tx.ExecContext(ctx, "UPDATE lti_registrations SET disabled = ? WHERE tenant = ? AND id = ?", disabled, tenant, id)); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.ErrNotFound
 		}
 		return nil
 	})
@@ -325,16 +319,10 @@ func (s *Store) LoginState(ctx context.Context, state string, now time.Time) (lt
 // the nonce was used (then the state is kept).
 func (s *Store) ConsumeLogin(ctx context.Context, state, tenant, nonce string, nonceExp time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM lti_login_states WHERE state = ?", state)
-		if err != nil {
+		if err := rowAffected(tx.ExecContext(ctx, "DELETE FROM lti_login_states WHERE state = ?", state)); err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.ErrNotFound
-		}
-		_, err = tx.ExecContext(ctx, "INSERT INTO lti_nonces (tenant, nonce, expires) VALUES (?, ?, ?)", tenant, nonce, nanos(nonceExp))
+		_, err := tx.ExecContext(ctx, "INSERT INTO lti_nonces (tenant, nonce, expires) VALUES (?, ?, ?)", tenant, nonce, nanos(nonceExp))
 		if isUniqueViolation(err) {
 			return store.ErrConflict
 		}
@@ -445,14 +433,8 @@ func (s *Store) PutToolKey(ctx context.Context, k lti.ToolKey) error {
 // DeleteToolKey removes a tool key; store.ErrNotFound if absent.
 func (s *Store) DeleteToolKey(ctx context.Context, scope, kid string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM lti_tool_keys WHERE tenant = ? AND kid = ?", scope, kid)
-		if err != nil {
+		if err := rowAffected(tx.ExecContext(ctx, "DELETE FROM lti_tool_keys WHERE tenant = ? AND kid = ?", scope, kid)); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.ErrNotFound
 		}
 		return nil
 	})
@@ -533,14 +515,8 @@ func (s *Store) Contents(ctx context.Context, tenant string) ([]lti.Content, err
 // DeleteContent removes a catalogue item; store.ErrNotFound if absent.
 func (s *Store) DeleteContent(ctx context.Context, tenant, id string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM lti_contents WHERE tenant = ? AND id = ?", tenant, id)
-		if err != nil {
+		if err := rowAffected(tx.ExecContext(ctx, "DELETE FROM lti_contents WHERE tenant = ? AND id = ?", tenant, id)); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.ErrNotFound
 		}
 		return nil
 	})
@@ -707,15 +683,9 @@ func (s *Store) UpdateScoreJob(ctx context.Context, j lti.ScoreJob) error {
 		return fmt.Errorf("update score job: %w", err)
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE lti_score_jobs SET state = ?, next_attempt = ?, doc = ? WHERE tenant = ? AND id = ?",
-			j.State, nanos(j.NextAttempt), doc, j.Tenant, j.ID)
-		if err != nil {
+		if err := rowAffected(tx.ExecContext(ctx, "UPDATE lti_score_jobs SET state = ?, next_attempt = ?, doc = ? WHERE tenant = ? AND id = ?",
+			j.State, nanos(j.NextAttempt), doc, j.Tenant, j.ID)); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.ErrNotFound
 		}
 		return nil
 	})
@@ -749,16 +719,10 @@ func (s *Store) CommitLaunch(ctx context.Context, c lti.LaunchCommit) error {
 	}
 	p := s.ltiPrepared()
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := p.exec(ctx, tx, wLTIDeleteState, c.State)
-		if err != nil {
+		if err := rowAffected(p.exec(ctx, tx, wLTIDeleteState, c.State)); err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.ErrNotFound
-		}
-		_, err = p.exec(ctx, tx, wLTIUseNonce, c.Tenant, c.Nonce, nanos(c.NonceExp))
+		_, err := p.exec(ctx, tx, wLTIUseNonce, c.Tenant, c.Nonce, nanos(c.NonceExp))
 		if isUniqueViolation(err) {
 			return store.ErrConflict
 		}

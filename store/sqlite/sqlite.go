@@ -43,6 +43,8 @@ import (
 
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/passportbridge/passport/store"
 )
 
 // FileName is the name of the database file inside the data directory.
@@ -236,6 +238,22 @@ func (s *Store) Close(ctx context.Context) error {
 	errs := []error{s.wdb.Close(), s.db.Close()}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close sqlite store: %w", err)
+	}
+	return nil
+}
+
+// rowAffected passes on an Exec's error, and otherwise reports
+// store.ErrNotFound when the statement touched no row.
+func rowAffected(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.ErrNotFound
 	}
 	return nil
 }
