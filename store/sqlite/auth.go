@@ -155,6 +155,9 @@ func (s *Store) SetCredentialDisabled(ctx context.Context, tenant, key string, d
 	return nil
 }
 
+// insertToken stores one token row; CommitLaunch uses it too.
+const insertToken = "INSERT INTO tokens (hash, tenant, key, scopes, expires, agent, registration) VALUES (?, ?, ?, ?, ?, ?, ?)"
+
 // SaveToken stores an issued token; store.ErrConflict if the hash exists.
 func (s *Store) SaveToken(ctx context.Context, t auth.Token) error {
 	scopes, err := encodeScopes(t.Scopes)
@@ -162,9 +165,7 @@ func (s *Store) SaveToken(ctx context.Context, t auth.Token) error {
 		return fmt.Errorf("save token: %w", err)
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.Exec(
-			"INSERT INTO tokens (hash, tenant, key, scopes, expires, agent, registration) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			t.Hash, t.Tenant, t.Key, scopes, nanos(t.Expires), t.Agent, t.Registration)
+		_, err := tx.Exec(insertToken, t.Hash, t.Tenant, t.Key, scopes, nanos(t.Expires), t.Agent, t.Registration)
 		return err
 	})
 	if isUniqueViolation(err) {

@@ -27,7 +27,7 @@ const (
 	wLTIAddUser     = "INSERT INTO lti_users (" + ltiUserColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?)"
 	wLTIAddLaunch   = "INSERT OR IGNORE INTO lti_launches (tenant, attempt, created, doc) VALUES (?, ?, ?, ?)"
 	// wLTIAddToken writes the row SaveToken writes (auth.go): only the hash.
-	wLTIAddToken = "INSERT INTO tokens (hash, tenant, key, scopes, expires, agent, registration) VALUES (?, ?, ?, ?, ?, ?, ?)"
+	wLTIAddToken = insertToken
 )
 
 // ltiStmts holds the prepared hot statements: reads on the reader pool
