@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +34,11 @@ var coreTests = []subTest{
 	{"TokenLaunchBinding", testTokenLaunchBinding},
 	{"TokenExpiry", testTokenExpiry},
 	{"TokenSweep", testTokenSweep},
+	{"CredentialOAuth1Methods", testCredentialOAuth1Methods},
+	{"OAuth1NonceReplay", testOAuth1NonceReplay},
+	{"OAuth1NonceExpiry", testOAuth1NonceExpiry},
+	{"OAuth1NonceSweep", testOAuth1NonceSweep},
+	{"OAuth1NonceRace", testOAuth1NonceRace},
 	{"Ping", testPing},
 }
 
@@ -301,6 +307,138 @@ func testTokenSweep(t *testing.T, s backend.Store) {
 	n, err = s.DeleteExpiredTokens(ctx, t0.Add(2*time.Minute))
 	require.NoError(t, err)
 	assert.Zero(t, n, "a second sweep finds nothing")
+}
+
+// testCredentialOAuth1Methods: the OAuth 1.0a methods round-trip, and a
+// credential without OAuth 1.0a comes back with none.
+func testCredentialOAuth1Methods(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	tests := []struct {
+		name, key string
+		methods   []string
+	}{
+		{"off", "k-off", nil},
+		{"sha256", "k-256", []string{"HMAC-SHA256"}},
+		{"sha256 and sha1", "k-1", []string{"HMAC-SHA256", "HMAC-SHA1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := coreCredential("camp-a", tc.key)
+			c.OAuth1Methods = tc.methods
+			require.NoError(t, s.CreateCredential(ctx, c))
+			got, err := s.Credential(ctx, tc.key)
+			require.NoError(t, err)
+			assert.Equal(t, c, got)
+		})
+	}
+	list, err := s.Credentials(ctx, "camp-a")
+	require.NoError(t, err)
+	require.Len(t, list, 3)
+	assert.Equal(t, []string{"HMAC-SHA256", "HMAC-SHA1"}, list[0].OAuth1Methods, "k-1")
+	assert.Nil(t, list[2].OAuth1Methods, "k-off")
+}
+
+func testOAuth1NonceReplay(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	exp := t0.Add(5 * time.Minute)
+	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n1", t0, exp))
+	err := s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n1", t0.Add(time.Second), exp.Add(time.Second))
+	require.ErrorIs(t, err, store.ErrConflict, "a replay")
+
+	// The nonce is per tenant and key.
+	tests := []struct{ name, tenant, key, nonce string }{
+		{"another nonce", "camp-a", "k1", "n2"},
+		{"another key", "camp-a", "k2", "n1"},
+		{"another tenant", "camp-b", "k1", "n1"},
+		{"case matters", "camp-a", "k1", "N1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NoError(t, s.UseOAuth1Nonce(ctx, tc.tenant, tc.key, tc.nonce, t0, exp))
+			require.ErrorIs(t, s.UseOAuth1Nonce(ctx, tc.tenant, tc.key, tc.nonce, t0, exp), store.ErrConflict)
+		})
+	}
+}
+
+// testOAuth1NonceExpiry: a record counts until its expiry; at or after it
+// the nonce is free again (its timestamp is then outside the window anyway).
+func testOAuth1NonceExpiry(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	exp := t0.Add(time.Minute)
+	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n", t0, exp))
+	tests := []struct {
+		name string
+		now  time.Time
+		free bool
+	}{
+		{"before expiry", exp.Add(-time.Nanosecond), false},
+		{"at expiry", exp, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n", tc.now, tc.now.Add(time.Hour))
+			if tc.free {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, store.ErrConflict)
+			}
+		})
+	}
+	// The replaced record holds its new expiry.
+	require.ErrorIs(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n", exp.Add(30*time.Minute), exp.Add(2*time.Hour)), store.ErrConflict)
+}
+
+func testOAuth1NonceSweep(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	for i := range 5 {
+		// n0..n4 expire at t0, t0+1m, ... t0+4m.
+		require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", fmt.Sprintf("n%d", i), t0.Add(-time.Hour), t0.Add(time.Duration(i)*time.Minute)))
+	}
+	n, err := s.DeleteExpiredOAuth1Nonces(ctx, t0.Add(2*time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, 3, n, "n0, n1 and n2 expired at or before now")
+
+	// Swept nonces are free even for an earlier clock; survivors are not.
+	for i := range 5 {
+		err := s.UseOAuth1Nonce(ctx, "camp-a", "k1", fmt.Sprintf("n%d", i), t0.Add(-time.Hour), t0.Add(time.Hour))
+		if i <= 2 {
+			require.NoError(t, err, i)
+		} else {
+			require.ErrorIs(t, err, store.ErrConflict, i)
+		}
+	}
+	n, err = s.DeleteExpiredOAuth1Nonces(ctx, t0.Add(2*time.Minute))
+	require.NoError(t, err)
+	assert.Zero(t, n, "a second sweep finds nothing")
+}
+
+// testOAuth1NonceRace: of concurrent uses of one nonce exactly one wins,
+// also when they race to replace an expired record.
+func testOAuth1NonceRace(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "old", t0, t0.Add(time.Second)))
+	for _, nonce := range []string{"fresh", "old"} {
+		t.Run(nonce, func(t *testing.T) {
+			const n = 8
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					errs[i] = s.UseOAuth1Nonce(ctx, "camp-a", "k1", nonce, t0.Add(time.Minute), t0.Add(time.Hour))
+				})
+			}
+			wg.Wait()
+			won := 0
+			for _, err := range errs {
+				if err == nil {
+					won++
+				} else {
+					require.ErrorIs(t, err, store.ErrConflict)
+				}
+			}
+			assert.Equal(t, 1, won)
+		})
+	}
 }
 
 func testPing(t *testing.T, s backend.Store) {
