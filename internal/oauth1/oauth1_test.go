@@ -104,8 +104,11 @@ func TestMoodleFilter(t *testing.T) {
 		"oauth_consumer_key%3Dpk_moodle%26oauth_nonce%3Dabc%26oauth_signature_method%3DHMAC-SHA256%26" +
 		"oauth_timestamp%3D1764349200%26oauth_version%3D1.0%26offset%3D0"
 	oauth := []Param{
-		{ParamConsumerKey, "pk_moodle"}, {ParamNonce, "abc"}, {ParamSignatureMethod, HMACSHA256},
-		{ParamTimestamp, "1764349200"}, {ParamVersion, "1.0"},
+		{ParamConsumerKey, "pk_moodle"},
+		{ParamNonce, "abc"},
+		{ParamSignatureMethod, HMACSHA256},
+		{ParamTimestamp, "1764349200"},
+		{ParamVersion, "1.0"},
 	}
 	for _, tc := range []struct{ name, query string }{
 		{"percent-20", "filter=givenName%3D%27Colin%20Robert%27&limit=100&offset=0"},
