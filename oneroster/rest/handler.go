@@ -91,8 +91,8 @@ func (h *Handler) limit(c *fiber.Ctx) error {
 }
 
 // Mount adds every rostering route of both versions, behind bearer-token
-// authentication (and, on 1.1, OAuth 1.0a signatures). Errors are rendered as imsx status info by the server's
-// error handler (statusInfoSet for 1.1).
+// authentication (and, on 1.1, OAuth 1.0a signatures). Errors are rendered
+// as imsx status info by the server's error handler (statusInfoSet for 1.1).
 func (h *Handler) Mount(r fiber.Router) {
 	if h.views == nil {
 		h.views = newViews(256)
