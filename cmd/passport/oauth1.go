@@ -30,6 +30,9 @@ func enableOAuth1(d *deps, create bool) (bool, error) {
 	key := d.Config.OAuth1Key
 	if key == nil {
 		if d.Config.Store != config.StoreSQLite {
+			if create {
+				d.Logger.Info("oauth 1.0a off", "reason", config.OAuth1KeyEnv+" is not set")
+			}
 			return false, nil
 		}
 		var err error
