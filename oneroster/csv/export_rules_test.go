@@ -163,10 +163,16 @@ var moodleFiles = map[string]struct {
 	"users.csv": {
 		[]string{"sourcedId", "status", "dateLastModified", "enabledUser", "orgSourcedIds", "role", "username", "userIds", "givenName", "familyName", "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password"},
 		[]moodleType{
-			mGUID, mStatus, mDateTime, mBool, {ok: all(guidRule.MatchString)},
+			mGUID, mStatus, mDateTime, mBool,
+			{ok: all(guidRule.MatchString)},
 			{ok: oneOf("administrator", "aide", "guardian", "parent", "proctor", "relative", "student", "teacher")},
-			mString, {nullable: true, ok: all(moodleUserID.MatchString)}, mString, mString, mStrNull, mStrNull, mEmail,
-			mStrNull, mStrNull, {nullable: true, ok: all(guidRule.MatchString)}, mGrades, {nullable: true, ok: func(string) bool { return true }},
+			mString,
+			{nullable: true, ok: all(moodleUserID.MatchString)},
+			mString, mString, mStrNull, mStrNull, mEmail,
+			mStrNull, mStrNull,
+			{nullable: true, ok: all(guidRule.MatchString)},
+			mGrades,
+			{nullable: true, ok: func(string) bool { return true }},
 		},
 	},
 }
