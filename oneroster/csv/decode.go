@@ -148,9 +148,19 @@ func (r *row) list(c string) []string {
 	}
 	parts := strings.Split(v, ",")
 	out := parts[:0]
+	empty := false
 	for _, p := range parts {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
+		} else {
+			empty = true
+		}
+	}
+	if empty { // "a,,b" or a trailing comma: an item is missing
+		if r.strict {
+			r.fail("%s %q has an empty item", c, v)
+		} else {
+			r.warn("%s %q: empty items dropped", c, v)
 		}
 	}
 	if len(out) == 0 {
@@ -244,6 +254,23 @@ func (r *row) scaleValues(c string) []oneroster.ScoreScaleValue {
 	return out
 }
 
+// guidRE is a OneRoster GUID: 1 to 255 characters from 0-9 A-Z a-z . - _ / @
+// (the rule of LongsightGroup's validator and of Moodle's CSV client).
+var guidRE = regexp.MustCompile(`^[0-9A-Za-z._/@-]{1,255}$`)
+
+// guid checks a sourcedId or a reference: an error when strict, else a
+// warning (Moodle's CSV client refuses such ids).
+func (r *row) guid(c, v string) {
+	if v == "" || guidRE.MatchString(v) {
+		return
+	}
+	if r.strict {
+		r.fail("%s %q is not a OneRoster GUID (1-255 of 0-9 A-Z a-z . - _ / @)", c, v)
+		return
+	}
+	r.warn("%s %q is not a OneRoster GUID (1-255 of 0-9 A-Z a-z . - _ / @); strict consumers refuse it", c, v)
+}
+
 // base decodes sourcedId, status and dateLastModified. It reports whether
 // the row is a deletion (status tobedeleted), whose other fields are ignored.
 func (r *row) base() (oneroster.Base, bool) {
@@ -251,7 +278,17 @@ func (r *row) base() (oneroster.Base, bool) {
 	if b.SourcedID == "" {
 		r.fail("sourcedId is required")
 	}
+	r.guid("sourcedId", b.SourcedID)
 	st := r.get("status")
+	errs := len(r.errs)
+	defer func() {
+		// Bulk files leave both blank: LongsightGroup's validator, which
+		// passes the official 1.2.1 cases, refuses a value there. Reported
+		// only when the values are otherwise valid.
+		if r.mode == Bulk && r.strict && len(r.errs) == errs && (st != "" || r.get("dateLastModified") != "") {
+			r.fail("status and dateLastModified must be blank in a bulk file")
+		}
+	}()
 	switch st {
 	case "":
 		if r.mode == Delta {
@@ -308,6 +345,7 @@ func (r *row) decode() decoded {
 	addRef := func(k oneroster.Kind, col string, ids ...string) {
 		for _, id := range ids {
 			if id != "" {
+				r.guid(col, id)
 				d.refs = append(d.refs, ref{kind: k, id: id, column: col})
 			}
 		}
@@ -507,6 +545,9 @@ func (r *row) decode() decoded {
 		}
 		li.ResultValueMin = r.decimal("resultValueMin", r.version == V11)
 		li.ResultValueMax = r.decimal("resultValueMax", r.version == V11)
+		if li.ResultValueMin != nil && li.ResultValueMax != nil && *li.ResultValueMin > *li.ResultValueMax {
+			r.fail("resultValueMin %v is above resultValueMax %v", *li.ResultValueMin, *li.ResultValueMax)
+		}
 		addRef(oneroster.KindClass, "classSourcedId", li.Class)
 		addRef(oneroster.KindCategory, "categorySourcedId", li.Category)
 		addRef(oneroster.KindAcademicSession, "academicSessionSourcedId", li.Session)
@@ -526,6 +567,10 @@ func (r *row) decode() decoded {
 		if r.version == V12 {
 			res.TextScore = r.get("textScore")
 			res.Class = r.get("classSourcedId")
+			// The 1.2 flags are checked though the model does not keep them.
+			for _, flag := range []string{"inProgress", "incomplete", "late", "missing"} {
+				r.boolean(flag, false)
+			}
 			addRef(oneroster.KindClass, "classSourcedId", res.Class)
 		}
 		addRef(oneroster.KindLineItem, "lineItemSourcedId", res.LineItem)

@@ -55,8 +55,10 @@ func (e *StructureError) Error() string {
 // Options tune how strictly a package is read.
 type Options struct {
 	// Strict turns lenient parses (TRUE booleans, date-only datetimes, grade
-	// 9 for 09, status inactive, columns out of order, undeclared files)
-	// into rejections, and makes any rejected row refuse the package.
+	// 9 for 09, status inactive, columns out of order, undeclared files,
+	// empty list items, sourcedIds outside the GUID characters, status or
+	// dateLastModified in a bulk file) into rejections, and makes any
+	// rejected row refuse the package.
 	Strict bool
 }
 

@@ -69,8 +69,8 @@ func (h *Handler) gradebookRoutes(g fiber.Router, ver version) {
 		g.Get(path, read, wrap(func(q req) error { return h.collection(q, kind, key, "", pred(q)) }))
 	}
 	sub("/classes/:class/categories", oneroster.KindCategory, "categories", func(q req) func(oneroster.Entity) bool {
-		cats := h.classCategories(q, q.c.Params("class"))
-		return func(e oneroster.Entity) bool { return cats[e.(*oneroster.Category).SourcedID] }
+		offered := h.classCategories(q, q.c.Params("class"))
+		return func(e oneroster.Entity) bool { return offered(e.(*oneroster.Category).SourcedID) }
 	})
 	sub("/classes/:class/lineItems", oneroster.KindLineItem, "lineItems", func(q req) func(oneroster.Entity) bool {
 		id := q.c.Params("class")
@@ -113,18 +113,28 @@ func (h *Handler) classLineItems(q req, class string) map[string]bool {
 	return out
 }
 
-func (h *Handler) classCategories(q req, class string) map[string]bool {
-	out := map[string]bool{}
+// classCategories reports which categories /classes/{id}/categories lists:
+// those the class's active line items use, plus every category no active
+// line item uses yet. A category carries no class in OneRoster, so a new
+// class, with no line items, still offers the tenant's categories; Google's
+// grade sync reads the first one to create its first line item (R44).
+func (h *Handler) classCategories(q req, class string) func(id string) bool {
+	of, used := map[string]bool{}, map[string]bool{}
 	v, err := h.view(q, oneroster.KindLineItem)
 	if err != nil {
-		return out
+		return func(string) bool { return false }
 	}
 	for _, e := range v.ents {
-		if li := e.(*oneroster.LineItem); li.Class == class && li.Status != oneroster.StatusToBeDeleted {
-			out[li.Category] = true
+		li := e.(*oneroster.LineItem)
+		if li.Status == oneroster.StatusToBeDeleted || li.Category == "" {
+			continue
+		}
+		used[li.Category] = true
+		if li.Class == class {
+			of[li.Category] = true
 		}
 	}
-	return out
+	return func(id string) bool { return of[id] || !used[id] }
 }
 
 // invalid is a 400 with codeMinor invaliddata.

@@ -286,6 +286,9 @@ func (h *Handler) routes(g fiber.Router, ver version) {
 	sub("/schools/:school/classes/:class/teachers", oneroster.KindUser, "users", classUsers("teacher", true))
 	userClasses := func(role string) func(q req) (func(oneroster.Entity) bool, error) {
 		return func(q req) (func(oneroster.Entity) bool, error) {
+			if err := h.knownUser(q, param(q, "user"), role); err != nil {
+				return nil, err
+			}
 			ids, err := h.enrolled(q, func(e *oneroster.Enrollment) bool {
 				return e.User == param(q, "user") && (role == "" || e.Role == role)
 			}, func(e *oneroster.Enrollment) string { return e.Class })
@@ -343,6 +346,24 @@ func (h *Handler) enrolled(q req, match func(*oneroster.Enrollment) bool, pick f
 		}
 	}
 	return ids, nil
+}
+
+// knownUser answers 404 unknownobject unless the user exists and, when role
+// is set, holds it: /users/{id}/classes, /students/{id}/classes and
+// /teachers/{id}/classes name a user the way /users/{id} does, so an unknown
+// one is reported rather than answered with an empty list (the 1.1 REST
+// test collection of vossenv/oneroster-api-mock checks this, R43). The
+// school sub-collections keep answering 200 with an empty list (R21, SDS).
+func (h *Handler) knownUser(q req, id, role string) error {
+	uv, err := h.view(q, oneroster.KindUser)
+	if err != nil {
+		return err
+	}
+	i, ok := uv.byID[id]
+	if !ok || (role != "" && !userHasRole(uv.ents[i].(*oneroster.User), role)) {
+		return httperr.New(http.StatusNotFound, "no user with that sourcedId").WithCode("unknownobject")
+	}
+	return nil
 }
 
 func (h *Handler) isSchool(q req, id string) bool {
