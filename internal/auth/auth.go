@@ -79,9 +79,9 @@ type Store interface {
 
 	// UseOAuth1Nonce records that a tenant's credential key used an OAuth
 	// 1.0a nonce, until expires. store.ErrConflict if that (tenant, key,
-	// nonce) is already recorded and its record has not expired at now (a
-	// replay); an expired record is replaced.
-	UseOAuth1Nonce(ctx context.Context, tenant, key, nonce string, now, expires time.Time) error
+	// nonce) is already recorded (a replay), even past its expiry: the
+	// record goes away only at DeleteExpiredOAuth1Nonces.
+	UseOAuth1Nonce(ctx context.Context, tenant, key, nonce string, expires time.Time) error
 	// DeleteExpiredOAuth1Nonces removes nonce records expired at or before
 	// now and says how many.
 	DeleteExpiredOAuth1Nonces(ctx context.Context, now time.Time) (int, error)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,9 +178,11 @@ func (a *Authenticator) OAuth1(ctx context.Context, r OAuth1Request) (Principal,
 	if !ok {
 		return Principal{}, fmt.Errorf("%w: bad signature", ErrBadCredentials)
 	}
-	// The record outlives the last instant the timestamp is accepted.
+	// A nonce is unique per timestamp (RFC 5849 §3.3): the record is keyed
+	// by both, and outlives the last instant the timestamp is accepted, so
+	// a replay of the same signed request always finds it.
 	expires := ts.Add(st.window + time.Second)
-	err = a.store.UseOAuth1Nonce(ctx, c.Tenant, c.Key, h.Nonce, now, expires)
+	err = a.store.UseOAuth1Nonce(ctx, c.Tenant, c.Key, NonceRecord(h.Timestamp, h.Nonce), expires)
 	if errors.Is(err, store.ErrConflict) {
 		return Principal{}, fmt.Errorf("%w: nonce already used", ErrBadCredentials)
 	}
@@ -188,6 +191,12 @@ func (a *Authenticator) OAuth1(ctx context.Context, r OAuth1Request) (Principal,
 	}
 	a.sweepNonces(ctx, now)
 	return Principal{Tenant: c.Tenant, Key: c.Key, Name: c.Name, Scopes: c.Scopes}, nil
+}
+
+// NonceRecord is the nonce value OAuth1 records for a request: its
+// timestamp and nonce.
+func NonceRecord(timestamp int64, nonce string) string {
+	return strconv.FormatInt(timestamp, 10) + ":" + nonce
 }
 
 // requestParams collects what the base string signs: the query, a form

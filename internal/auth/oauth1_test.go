@@ -11,6 +11,7 @@ import (
 
 	"github.com/passportbridge/passport/internal/auth"
 	"github.com/passportbridge/passport/internal/oauth1"
+	"github.com/passportbridge/passport/store"
 	"github.com/passportbridge/passport/store/sqlite/sqlitetest"
 )
 
@@ -207,14 +208,15 @@ func TestOAuth1(t *testing.T) {
 		r := signed(t, good, public, path)
 		h, err := oauth1.ParseAuthorization(r.Authorization)
 		require.NoError(t, err)
-		used := clk.now()
 		_, err = a.OAuth1(ctx, r)
 		require.NoError(t, err)
+		require.ErrorIs(t, s.UseOAuth1Nonce(ctx, "camp-a", sha256.Key, auth.NonceRecord(h.Timestamp, h.Nonce), clk.now().Add(time.Hour)), store.ErrConflict,
+			"recorded under its timestamp and nonce")
 		clk.add(11 * time.Minute)
 		_, err = a.OAuth1(ctx, signed(t, good, public, path)) // sweeps on the way
 		require.NoError(t, err)
-		// The swept record is gone: the nonce is free even at its old time.
-		require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", sha256.Key, h.Nonce, used, used.Add(time.Hour)))
+		// The swept record is gone: the store takes it again.
+		require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", sha256.Key, auth.NonceRecord(h.Timestamp, h.Nonce), clk.now().Add(time.Hour)))
 	})
 
 	t.Run("off", func(t *testing.T) {

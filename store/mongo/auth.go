@@ -249,25 +249,17 @@ func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, er
 }
 
 // UseOAuth1Nonce records that a tenant's credential key used an OAuth
-// 1.0a nonce, until expires; store.ErrConflict if the record exists and has
-// not expired at now (a replay). An expired record is replaced, guarded by
-// its expiry, so two replays racing for it cannot both win.
-func (s *Store) UseOAuth1Nonce(ctx context.Context, tenant, key, nonce string, now, expires time.Time) error {
+// 1.0a nonce, until expires; store.ErrConflict if it is already recorded (a
+// replay). The unique _id makes concurrent uses race safely: one insert
+// wins, the others are duplicate keys.
+func (s *Store) UseOAuth1Nonce(ctx context.Context, tenant, key, nonce string, expires time.Time) error {
 	d := nonceDoc{ID: tenant + "\x00" + key + "\x00" + nonce, Tenant: tenant, Key: key, Expires: nanos(expires)}
 	_, err := s.coll(collNonces).InsertOne(ctx, d)
-	if err == nil {
-		return nil
+	if isDuplicateKey(err) {
+		return fmt.Errorf("use oauth1 nonce: %w", store.ErrConflict)
 	}
-	if !isDuplicateKey(err) {
-		return fmt.Errorf("use oauth1 nonce: %w", err)
-	}
-	res, err := s.coll(collNonces).ReplaceOne(ctx,
-		bson.D{{Key: "_id", Value: d.ID}, {Key: "expires", Value: bson.D{{Key: "$lte", Value: nanos(now)}}}}, d)
 	if err != nil {
 		return fmt.Errorf("use oauth1 nonce: %w", err)
-	}
-	if res.MatchedCount == 0 {
-		return fmt.Errorf("use oauth1 nonce: %w", store.ErrConflict)
 	}
 	return nil
 }

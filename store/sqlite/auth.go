@@ -225,27 +225,17 @@ func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, er
 }
 
 // UseOAuth1Nonce records that a tenant's credential key used an OAuth
-// 1.0a nonce, until expires; store.ErrConflict if the record exists and has
-// not expired at now (a replay). An expired record is replaced in place.
-func (s *Store) UseOAuth1Nonce(ctx context.Context, tenant, key, nonce string, now, expires time.Time) error {
+// 1.0a nonce, until expires; store.ErrConflict if it is already recorded (a
+// replay).
+func (s *Store) UseOAuth1Nonce(ctx context.Context, tenant, key, nonce string, expires time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(
-			`INSERT INTO oauth1_nonces (tenant, key, nonce, expires) VALUES (?, ?, ?, ?)
-			 ON CONFLICT (tenant, key, nonce) DO UPDATE SET expires = excluded.expires
-			 WHERE oauth1_nonces.expires <= ?`,
-			tenant, key, nonce, nanos(expires), nanos(now))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return store.ErrConflict
-		}
-		return nil
+		_, err := tx.Exec("INSERT INTO oauth1_nonces (tenant, key, nonce, expires) VALUES (?, ?, ?, ?)",
+			tenant, key, nonce, nanos(expires))
+		return err
 	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("use oauth1 nonce: %w", store.ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("use oauth1 nonce: %w", err)
 	}

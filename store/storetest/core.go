@@ -341,8 +341,8 @@ func testCredentialOAuth1Methods(t *testing.T, s backend.Store) {
 func testOAuth1NonceReplay(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	exp := t0.Add(5 * time.Minute)
-	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n1", t0, exp))
-	err := s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n1", t0.Add(time.Second), exp.Add(time.Second))
+	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n1", exp))
+	err := s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n1", exp.Add(time.Second))
 	require.ErrorIs(t, err, store.ErrConflict, "a replay")
 
 	// The nonce is per tenant and key.
@@ -354,53 +354,42 @@ func testOAuth1NonceReplay(t *testing.T, s backend.Store) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			require.NoError(t, s.UseOAuth1Nonce(ctx, tc.tenant, tc.key, tc.nonce, t0, exp))
-			require.ErrorIs(t, s.UseOAuth1Nonce(ctx, tc.tenant, tc.key, tc.nonce, t0, exp), store.ErrConflict)
+			require.NoError(t, s.UseOAuth1Nonce(ctx, tc.tenant, tc.key, tc.nonce, exp))
+			require.ErrorIs(t, s.UseOAuth1Nonce(ctx, tc.tenant, tc.key, tc.nonce, exp), store.ErrConflict)
 		})
 	}
 }
 
-// testOAuth1NonceExpiry: a record counts until its expiry; at or after it
-// the nonce is free again (its timestamp is then outside the window anyway).
+// testOAuth1NonceExpiry: a record counts until it is swept, also past its
+// expiry; then the nonce is free again.
 func testOAuth1NonceExpiry(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	exp := t0.Add(time.Minute)
-	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n", t0, exp))
-	tests := []struct {
-		name string
-		now  time.Time
-		free bool
-	}{
-		{"before expiry", exp.Add(-time.Nanosecond), false},
-		{"at expiry", exp, true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n", tc.now, tc.now.Add(time.Hour))
-			if tc.free {
-				require.NoError(t, err)
-			} else {
-				require.ErrorIs(t, err, store.ErrConflict)
-			}
-		})
-	}
-	// The replaced record holds its new expiry.
-	require.ErrorIs(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n", exp.Add(30*time.Minute), exp.Add(2*time.Hour)), store.ErrConflict)
+	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n", exp))
+	require.ErrorIs(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n", exp.Add(time.Hour)), store.ErrConflict, "expired, not yet swept")
+	n, err := s.DeleteExpiredOAuth1Nonces(ctx, exp.Add(-time.Nanosecond))
+	require.NoError(t, err)
+	assert.Zero(t, n, "not expired a nanosecond before")
+	n, err = s.DeleteExpiredOAuth1Nonces(ctx, exp)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "expired at its expiry")
+	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n", exp.Add(time.Hour)))
 }
 
 func testOAuth1NonceSweep(t *testing.T, s backend.Store) {
 	ctx := t.Context()
 	for i := range 5 {
-		// n0..n4 expire at t0, t0+1m, ... t0+4m.
-		require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", fmt.Sprintf("n%d", i), t0.Add(-time.Hour), t0.Add(time.Duration(i)*time.Minute)))
+		// n0..n4 expire at t0, t0+1m, ... t0+4m; another tenant's n0 too.
+		require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", fmt.Sprintf("n%d", i), t0.Add(time.Duration(i)*time.Minute)))
 	}
+	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-b", "k9", "n0", t0))
 	n, err := s.DeleteExpiredOAuth1Nonces(ctx, t0.Add(2*time.Minute))
 	require.NoError(t, err)
-	assert.Equal(t, 3, n, "n0, n1 and n2 expired at or before now")
+	assert.Equal(t, 4, n, "n0, n1 and n2 of camp-a and n0 of camp-b expired at or before now")
 
-	// Swept nonces are free even for an earlier clock; survivors are not.
+	// Swept nonces are free; survivors are not.
 	for i := range 5 {
-		err := s.UseOAuth1Nonce(ctx, "camp-a", "k1", fmt.Sprintf("n%d", i), t0.Add(-time.Hour), t0.Add(time.Hour))
+		err := s.UseOAuth1Nonce(ctx, "camp-a", "k1", fmt.Sprintf("n%d", i), t0.Add(time.Hour))
 		if i <= 2 {
 			require.NoError(t, err, i)
 		} else {
@@ -412,33 +401,27 @@ func testOAuth1NonceSweep(t *testing.T, s backend.Store) {
 	assert.Zero(t, n, "a second sweep finds nothing")
 }
 
-// testOAuth1NonceRace: of concurrent uses of one nonce exactly one wins,
-// also when they race to replace an expired record.
+// testOAuth1NonceRace: of concurrent uses of one nonce exactly one wins.
 func testOAuth1NonceRace(t *testing.T, s backend.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "old", t0, t0.Add(time.Second)))
-	for _, nonce := range []string{"fresh", "old"} {
-		t.Run(nonce, func(t *testing.T) {
-			const n = 8
-			errs := make([]error, n)
-			var wg sync.WaitGroup
-			for i := range n {
-				wg.Go(func() {
-					errs[i] = s.UseOAuth1Nonce(ctx, "camp-a", "k1", nonce, t0.Add(time.Minute), t0.Add(time.Hour))
-				})
-			}
-			wg.Wait()
-			won := 0
-			for _, err := range errs {
-				if err == nil {
-					won++
-				} else {
-					require.ErrorIs(t, err, store.ErrConflict)
-				}
-			}
-			assert.Equal(t, 1, won)
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = s.UseOAuth1Nonce(ctx, "camp-a", "k1", "raced", t0.Add(time.Hour))
 		})
 	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+		} else {
+			require.ErrorIs(t, err, store.ErrConflict)
+		}
+	}
+	assert.Equal(t, 1, won)
 }
 
 func testPing(t *testing.T, s backend.Store) {
