@@ -10,12 +10,14 @@ import (
 	"text/tabwriter"
 
 	"github.com/passportbridge/passport/internal/auth"
+	"github.com/passportbridge/passport/internal/config"
 	"github.com/passportbridge/passport/store"
 )
 
 func credentialsCreateCommand() command {
 	var tenant, name, scopes string
 	var asJSON bool
+	var oauth1 oauth1Flag
 	return command{
 		Summary:    "create an API credential; prints its key and secret once",
 		NeedsStore: true,
@@ -24,8 +26,15 @@ func credentialsCreateCommand() command {
 			fs.StringVar(&name, "name", "", "a name saying who uses the credential")
 			fs.StringVar(&scopes, "scopes", "", "comma-separated scopes, e.g. statements/write,statements/read/mine")
 			fs.BoolVar(&asJSON, "json", false, "print one JSON object instead of two lines")
+			fs.Var(&oauth1, "oauth1", "also let the credential sign OneRoster 1.1 requests with OAuth 1.0a: hmac-sha256 (the default) or hmac-sha1 (allows HMAC-SHA1 too); its secret is then derived from the OAuth 1.0a master key")
 		},
 		Check: func(args []string) error {
+			args = oauth1.takeMethod(args)
+			if oauth1.on {
+				if _, err := oauth1.methods(); err != nil {
+					return err
+				}
+			}
 			switch {
 			case len(args) > 0:
 				return fmt.Errorf("unexpected argument %q", args[0])
@@ -45,7 +54,21 @@ func credentialsCreateCommand() command {
 		},
 		Run: func(ctx context.Context, d *deps, _ []string) int {
 			list, _ := auth.ParseScopes(scopes) // checked by Check
-			nc, err := d.Auth.CreateCredential(ctx, tenant, name, list)
+			var opts []auth.CredentialOption
+			if oauth1.on {
+				methods, _ := oauth1.methods() // checked by Check
+				on, err := enableOAuth1(d, true)
+				if err != nil {
+					fmt.Fprintf(d.Stderr, "passport credentials create: %v\n", err)
+					return 1
+				}
+				if !on {
+					fmt.Fprintf(d.Stderr, "passport credentials create: --oauth1 with --store %s needs %s (the same master key on every server)\n", d.Config.Store, config.OAuth1KeyEnv)
+					return 1
+				}
+				opts = append(opts, auth.WithOAuth1(methods))
+			}
+			nc, err := d.Auth.CreateCredential(ctx, tenant, name, list, opts...)
 			if err != nil {
 				fmt.Fprintf(d.Stderr, "passport credentials create: %v\n", err)
 				return 1
@@ -76,9 +99,13 @@ func credentialsListCommand() command {
 				return 1
 			}
 			w := tabwriter.NewWriter(d.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "KEY\tNAME\tSCOPES\tCREATED\tDISABLED")
+			fmt.Fprintln(w, "KEY\tNAME\tSCOPES\tCREATED\tDISABLED\tOAUTH1")
 			for _, c := range list {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%t\n", c.Key, c.Name, strings.Join(c.Scopes, ","), c.Created.Format("2006-01-02"), c.Disabled)
+				oauth1 := strings.ToLower(strings.Join(c.OAuth1Methods, ","))
+				if oauth1 == "" {
+					oauth1 = "-"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%t\t%s\n", c.Key, c.Name, strings.Join(c.Scopes, ","), c.Created.Format("2006-01-02"), c.Disabled, oauth1)
 			}
 			_ = w.Flush()
 			return 0

@@ -114,6 +114,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}()
 		d.Store = s
 		d.Auth = auth.NewAuthenticator(s, d.Clock)
+		if _, err := enableOAuth1(d, name == "serve"); err != nil {
+			fmt.Fprintf(stderr, "passport %s: %v\n", name, err)
+			return 1
+		}
 	}
 	return cmd.Run(ctx, d, positional)
 }

@@ -254,6 +254,7 @@ func onerosterPullCommand() command {
 	var from, tokenURL, clientID, clientSecret, staticToken, username, password, version, since string
 	var pageSize int
 	var delta bool
+	var signOAuth1 oauth1Flag
 	return command{
 		Summary:    "pull a SIS's OneRoster REST roster into a tenant (same validation and deletion guard as import)",
 		NeedsStore: true,
@@ -270,8 +271,18 @@ func onerosterPullCommand() command {
 			fs.StringVar(&since, "since", "", "pull only records changed after this datetime (a delta), e.g. 2026-01-31T00:00:00Z")
 			fs.IntVar(&pageSize, "page-size", 100, "records asked per page")
 			fs.BoolVar(&delta, "delta", false, "pull only what changed since the last pull from --from into this tenant (the first pull is full)")
+			fs.Var(&signOAuth1, "oauth1", "sign each request with OAuth 1.0a as --client-id/--client-secret (OneRoster 1.1) instead of getting an OAuth 2.0 token: hmac-sha256 (the default) or hmac-sha1")
 		},
 		Check: func(args []string) error {
+			args = signOAuth1.takeMethod(args)
+			if signOAuth1.on {
+				if _, err := signOAuth1.methods(); err != nil {
+					return err
+				}
+				if clientID == "" || clientSecret == "" || staticToken != "" || username != "" {
+					return errors.New("--oauth1 needs --client-id and --client-secret (and no --token or --username)")
+				}
+			}
 			switch {
 			case len(args) > 0:
 				return fmt.Errorf("unexpected argument %q", args[0])
@@ -305,6 +316,9 @@ func onerosterPullCommand() command {
 			p := &rest.Puller{
 				BaseURL: from, TokenURL: tokenURL, ClientID: clientID, ClientSecret: clientSecret, StaticToken: staticToken, Username: username, Password: password,
 				Version: version, PageSize: pageSize, HTTP: d.HTTPClient(d.Logger),
+			}
+			if signOAuth1.on {
+				p.OAuth1, p.Clock = strings.ToUpper(signOAuth1.method), d.Clock // HMAC-SHA256 or HMAC-SHA1, checked by Check
 			}
 			if since != "" {
 				p.Since, _ = time.Parse(time.RFC3339Nano, since) // checked by Check

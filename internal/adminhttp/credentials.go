@@ -42,6 +42,8 @@ type credentialView struct {
 	Scopes   []string  `json:"scopes"`
 	Created  time.Time `json:"created"`
 	Disabled bool      `json:"disabled"`
+	// OAuth1 lists the OAuth 1.0a signature methods; absent when off.
+	OAuth1 []string `json:"oauth1,omitempty"`
 }
 
 func (h *Handler) list(c *fiber.Ctx) error {
@@ -52,7 +54,7 @@ func (h *Handler) list(c *fiber.Ctx) error {
 	}
 	out := make([]credentialView, 0, len(list))
 	for _, cr := range list {
-		out = append(out, credentialView{Key: cr.Key, Name: cr.Name, Scopes: cr.Scopes, Created: cr.Created, Disabled: cr.Disabled})
+		out = append(out, credentialView{Key: cr.Key, Name: cr.Name, Scopes: cr.Scopes, Created: cr.Created, Disabled: cr.Disabled, OAuth1: cr.OAuth1Methods})
 	}
 	return c.JSON(out)
 }
@@ -60,6 +62,9 @@ func (h *Handler) list(c *fiber.Ctx) error {
 type createRequest struct {
 	Name   string   `json:"name"`
 	Scopes []string `json:"scopes"`
+	// OAuth1, when set, enables OAuth 1.0a: "hmac-sha256" or "hmac-sha1"
+	// (which allows HMAC-SHA256 too), as credentials create --oauth1.
+	OAuth1 string `json:"oauth1"`
 }
 
 func (h *Handler) create(c *fiber.Ctx) error {
@@ -78,7 +83,18 @@ func (h *Handler) create(c *fiber.Ctx) error {
 		}
 		scopes = append(scopes, parsed[0])
 	}
-	nc, err := h.Auth.CreateCredential(c.UserContext(), httpauth.Principal(c).Tenant, req.Name, scopes)
+	var opts []auth.CredentialOption
+	if req.OAuth1 != "" {
+		methods, err := auth.ParseOAuth1Option(req.OAuth1)
+		if err != nil {
+			return httperr.New(http.StatusBadRequest, "oauth1 must be hmac-sha256 or hmac-sha1")
+		}
+		opts = append(opts, auth.WithOAuth1(methods))
+	}
+	nc, err := h.Auth.CreateCredential(c.UserContext(), httpauth.Principal(c).Tenant, req.Name, scopes, opts...)
+	if errors.Is(err, auth.ErrOAuth1Off) {
+		return httperr.New(http.StatusBadRequest, "OAuth 1.0a is off on this server: it has no OAuth 1.0a master key")
+	}
 	if err != nil {
 		return err
 	}

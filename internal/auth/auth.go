@@ -25,6 +25,11 @@ type Credential struct {
 	Scopes     []string
 	Created    time.Time
 	Disabled   bool
+	// OAuth1Methods lists the OAuth 1.0a signature methods the credential
+	// may sign with ("HMAC-SHA256", and "HMAC-SHA1" only when allowed);
+	// nil when OAuth 1.0a is off for it. Its secret is then derived from
+	// the OAuth 1.0a master key (see DeriveOAuth1Secret), never stored.
+	OAuth1Methods []string
 }
 
 // Token is an issued OAuth 2.0 bearer token. Only its SHA-256 is stored.
@@ -71,6 +76,15 @@ type Store interface {
 	Token(ctx context.Context, hash string, now time.Time) (Token, error)
 	// DeleteExpiredTokens removes tokens expired before now and says how many.
 	DeleteExpiredTokens(ctx context.Context, now time.Time) (int, error)
+
+	// UseOAuth1Nonce records that a tenant's credential key used an OAuth
+	// 1.0a nonce, until expires. store.ErrConflict if that (tenant, key,
+	// nonce) is already recorded (a replay), even past its expiry: the
+	// record goes away only at DeleteExpiredOAuth1Nonces.
+	UseOAuth1Nonce(ctx context.Context, tenant, key, nonce string, expires time.Time) error
+	// DeleteExpiredOAuth1Nonces removes nonce records expired at or before
+	// now and says how many.
+	DeleteExpiredOAuth1Nonces(ctx context.Context, now time.Time) (int, error)
 }
 
 // Principal is who an authenticated request acts as.

@@ -52,6 +52,9 @@ type Authenticator struct {
 	cache map[string]cached // credential key or token hash → verified principal
 
 	dummyHash []byte // compared when a key is unknown, so timing does not tell
+
+	oauth1     *oauth1State // nil until EnableOAuth1
+	nonceSwept time.Time    // last sweep of expired OAuth 1.0a nonces (under mu)
 }
 
 type cached struct {
@@ -73,23 +76,38 @@ func NewAuthenticator(s Store, now func() time.Time) *Authenticator {
 type NewCredential struct {
 	Key, Secret, Tenant string
 	Scopes              []string
+	// OAuth1Methods are the OAuth 1.0a signature methods it may use; nil
+	// when OAuth 1.0a is off for it.
+	OAuth1Methods []string
 }
 
 // CreateCredential creates a credential in tenant (creating the tenant if it
-// does not exist) with a random key and secret.
-func (a *Authenticator) CreateCredential(ctx context.Context, tenant, name string, scopes []string) (NewCredential, error) {
-	key, err := randomString(12)
+// does not exist) with a random key and secret. With WithOAuth1, the secret
+// is derived from the OAuth 1.0a master key instead (ErrOAuth1Off without
+// one); it works with HTTP Basic and /oauth/token all the same.
+func (a *Authenticator) CreateCredential(ctx context.Context, tenant, name string, scopes []string, opts ...CredentialOption) (NewCredential, error) {
+	var o Credential
+	for _, opt := range opts {
+		opt(&o)
+	}
+	rnd, err := randomString(12)
 	if err != nil {
 		return NewCredential{}, err
 	}
-	secret, err := randomString(32)
-	if err != nil {
+	key := "pk_" + rnd
+	var secret string
+	if len(o.OAuth1Methods) > 0 {
+		if a.oauth1 == nil {
+			return NewCredential{}, ErrOAuth1Off
+		}
+		secret = DeriveOAuth1Secret(a.oauth1.key, tenant, key)
+	} else if secret, err = randomString(32); err != nil {
 		return NewCredential{}, err
 	}
-	if err := a.createCredential(ctx, tenant, name, "pk_"+key, secret, scopes); err != nil {
+	if err := a.createCredential(ctx, Credential{Tenant: tenant, Name: name, Key: key, Scopes: scopes, OAuth1Methods: o.OAuth1Methods}, secret); err != nil {
 		return NewCredential{}, err
 	}
-	return NewCredential{Key: "pk_" + key, Secret: secret, Tenant: tenant, Scopes: scopes}, nil
+	return NewCredential{Key: key, Secret: secret, Tenant: tenant, Scopes: scopes, OAuth1Methods: o.OAuth1Methods}, nil
 }
 
 // EnsureBootstrap makes sure the default tenant has a credential with every
@@ -100,7 +118,7 @@ func (a *Authenticator) EnsureBootstrap(ctx context.Context, key, secret string)
 	c, err := a.store.Credential(ctx, key)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return a.createCredential(ctx, DefaultTenant, "bootstrap", key, secret, KnownScopes)
+		return a.createCredential(ctx, Credential{Tenant: DefaultTenant, Name: "bootstrap", Key: key, Scopes: KnownScopes}, secret)
 	case err != nil:
 		return fmt.Errorf("bootstrap credential: %w", err)
 	}
@@ -110,15 +128,17 @@ func (a *Authenticator) EnsureBootstrap(ctx context.Context, key, secret string)
 	return nil
 }
 
-func (a *Authenticator) createCredential(ctx context.Context, tenant, name, key, secret string, scopes []string) error {
-	if err := a.EnsureTenant(ctx, tenant); err != nil {
+// createCredential stores c (Key, Tenant, Name, Scopes, OAuth1Methods set)
+// with the bcrypt hash of secret.
+func (a *Authenticator) createCredential(ctx context.Context, c Credential, secret string) error {
+	if err := a.EnsureTenant(ctx, c.Tenant); err != nil {
 		return err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(secret), bcryptCost)
 	if err != nil {
 		return fmt.Errorf("hash secret: %w", err)
 	}
-	c := Credential{Key: key, SecretHash: string(hash), Tenant: tenant, Name: name, Scopes: scopes, Created: a.now().UTC()}
+	c.SecretHash, c.Created = string(hash), a.now().UTC()
 	if err := a.store.CreateCredential(ctx, c); err != nil {
 		return fmt.Errorf("create credential: %w", err)
 	}

@@ -112,7 +112,7 @@ func (a *Authenticator) ensureLaunchCredential(ctx context.Context, tenant strin
 		}
 		// The secret is discarded: nobody can authenticate as this
 		// credential except through the tokens issued here.
-		err = a.createCredential(ctx, tenant, LaunchCredentialName, key, secret, LaunchScopes())
+		err = a.createCredential(ctx, Credential{Tenant: tenant, Name: LaunchCredentialName, Key: key, Scopes: LaunchScopes()}, secret)
 		if errors.Is(err, store.ErrConflict) { // created concurrently
 			c, err = a.store.Credential(ctx, key)
 		} else if err == nil {

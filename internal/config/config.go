@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,6 +43,30 @@ type Config struct {
 	// BootstrapKey and BootstrapSecret come only from the environment.
 	BootstrapKey    string
 	BootstrapSecret string
+	// OAuth1Key is the OAuth 1.0a master key (32 bytes), from
+	// PASSPORT_OAUTH1_KEY (base64) only; nil when unset.
+	OAuth1Key []byte
+}
+
+// OAuth1KeyEnv names the variable holding the OAuth 1.0a master key.
+const OAuth1KeyEnv = "PASSPORT_OAUTH1_KEY"
+
+// oauth1KeySize is the master key's length in bytes.
+const oauth1KeySize = 32
+
+// parseOAuth1Key decodes the base64 (standard or URL alphabet, padded or
+// not) of exactly 32 bytes.
+func parseOAuth1Key(v string) ([]byte, error) {
+	v = strings.TrimSpace(v)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if k, err := enc.DecodeString(v); err == nil {
+			if len(k) != oauth1KeySize {
+				break
+			}
+			return k, nil
+		}
+	}
+	return nil, &UsageError{Msg: OAuth1KeyEnv + ": want the base64 of 32 random bytes (e.g. openssl rand -base64 32)"}
 }
 
 // UsageError is a bad flag, variable or value; commands print it on one line
@@ -200,6 +225,11 @@ func Load(name string, args []string, getenv func(string) string, extra func(*fl
 	}
 	c.BootstrapKey = getenv("PASSPORT_BOOTSTRAP_KEY")
 	c.BootstrapSecret = getenv("PASSPORT_BOOTSTRAP_SECRET")
+	if v := getenv(OAuth1KeyEnv); v != "" {
+		if c.OAuth1Key, err = parseOAuth1Key(v); err != nil {
+			return Config{}, nil, err
+		}
+	}
 	if err := c.Validate(); err != nil {
 		return Config{}, nil, err
 	}

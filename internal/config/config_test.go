@@ -71,6 +71,18 @@ func TestLoad(t *testing.T) {
 			check: func(t *testing.T, c Config) { assert.Equal(t, "k", c.BootstrapKey) },
 		},
 		{
+			name: "oauth1 key", env: map[string]string{"PASSPORT_OAUTH1_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},
+			check: func(t *testing.T, c Config) {
+				assert.Equal(t, []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}, c.OAuth1Key)
+			},
+		},
+		{
+			name: "oauth1 key unpadded url alphabet", env: map[string]string{"PASSPORT_OAUTH1_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"},
+			check: func(t *testing.T, c Config) { assert.Len(t, c.OAuth1Key, 32) },
+		},
+		{name: "oauth1 key too short", env: map[string]string{"PASSPORT_OAUTH1_KEY": "AAECAwQF"}, wantErr: "PASSPORT_OAUTH1_KEY: want the base64 of 32 random bytes"},
+		{name: "oauth1 key not base64", env: map[string]string{"PASSPORT_OAUTH1_KEY": "not base64!"}, wantErr: "PASSPORT_OAUTH1_KEY"},
+		{
 			name: "positional args kept", args: []string{"--data", "d", "pkg.zip"}, rest: []string{"pkg.zip"},
 			check: func(t *testing.T, c Config) { assert.Equal(t, "d", c.Data) },
 		},

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/passportbridge/passport/internal/oauth1"
 )
 
 // Puller reads a SIS's OneRoster REST API (1.1 or 1.2) and turns it into a
@@ -36,6 +38,12 @@ type Puller struct {
 	// Username and Password, when set, get the token with the OAuth 2.0
 	// password grant (Pacific EMIS style) instead of client credentials.
 	Username, Password string
+	// OAuth1, when set ("HMAC-SHA256" or "HMAC-SHA1"), signs every request
+	// with OAuth 1.0a as ClientID and ClientSecret (the OneRoster 1.1
+	// way) instead of getting a bearer token; each retry is signed anew.
+	OAuth1 string
+	// Clock gives OAuth 1.0a timestamps; nil means time.Now.
+	Clock func() time.Time
 	// Version is "1.1" or "1.2".
 	Version string
 	// Since, when not zero, pulls only records changed after it (a delta,
@@ -84,12 +92,9 @@ func (p *Puller) Pull(ctx context.Context) (fs.FS, error) {
 	if p.MaxBody <= 0 {
 		p.MaxBody = 64 << 20
 	}
-	token := p.StaticToken
-	if token == "" {
-		var err error
-		if token, err = p.token(ctx); err != nil {
-			return nil, err
-		}
+	authorize, err := p.authorizer(ctx)
+	if err != nil {
+		return nil, err
 	}
 	mode := "bulk"
 	if !p.Since.IsZero() {
@@ -98,7 +103,7 @@ func (p *Puller) Pull(ctx context.Context) (fs.FS, error) {
 	out := fstest.MapFS{}
 	declared := map[string]string{}
 	for _, coll := range []string{"orgs", "academicSessions", "courses", "classes", "users", "enrollments", "demographics"} {
-		objs, err := p.fetchAll(ctx, token, coll)
+		objs, err := p.fetchAll(ctx, authorize, coll)
 		var pe *PullError
 		if coll == "demographics" && errors.As(err, &pe) && (pe.Status == http.StatusForbidden || pe.Status == http.StatusNotFound) {
 			continue // no demographics scope or endpoint: leave the file absent
@@ -133,6 +138,61 @@ func (p *Puller) Pull(ctx context.Context) (fs.FS, error) {
 	}
 	out["manifest.csv"] = &fstest.MapFile{Data: []byte(m.String())}
 	return out, nil
+}
+
+// authorizer returns what authenticates each request: an OAuth 1.0a
+// signature, the static token, or a token from the token endpoint.
+func (p *Puller) authorizer(ctx context.Context) (func(*http.Request) error, error) {
+	if p.OAuth1 != "" {
+		if p.OAuth1 != oauth1.HMACSHA256 && p.OAuth1 != oauth1.HMACSHA1 {
+			return nil, fmt.Errorf("pull: unknown OAuth 1.0a method %q", p.OAuth1)
+		}
+		s := &oauth1.Signer{ConsumerKey: p.ClientID, ConsumerSecret: p.ClientSecret, Method: p.OAuth1, Clock: p.Clock}
+		return s.Sign, nil
+	}
+	token := p.StaticToken
+	if token == "" {
+		var err error
+		if token, err = p.token(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return func(r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer "+token)
+		return nil
+	}, nil
+}
+
+// signerKey carries a request's OAuth 1.0a signing function in its context,
+// for the retry hook.
+type signerKey struct{}
+
+// client is p.HTTP, or with OAuth 1.0a a copy of its settings whose
+// PrepareRetry signs each retry again (a replayed nonce would be refused),
+// so the caller's client is left as it is.
+func (p *Puller) client() *retryablehttp.Client {
+	if p.OAuth1 == "" {
+		return p.HTTP
+	}
+	h := p.HTTP
+	next := h.PrepareRetry
+	return &retryablehttp.Client{
+		HTTPClient: h.HTTPClient, Logger: h.Logger,
+		RetryWaitMin: h.RetryWaitMin, RetryWaitMax: h.RetryWaitMax, RetryMax: h.RetryMax,
+		RequestLogHook: h.RequestLogHook, ResponseLogHook: h.ResponseLogHook,
+		CheckRetry: h.CheckRetry, Backoff: h.Backoff, ErrorHandler: h.ErrorHandler,
+		PrepareRetry: func(r *http.Request) error {
+			if sign, ok := r.Context().Value(signerKey{}).(func(*http.Request) error); ok {
+				if err := sign(r); err != nil {
+					return err
+				}
+			}
+			if next != nil {
+				return next(r)
+			}
+			return nil
+		},
+	}
 }
 
 func (p *Puller) token(ctx context.Context) (string, error) {
@@ -199,8 +259,10 @@ func decodeToken(r io.Reader) (string, error) {
 }
 
 // fetchAll pages through one collection until a short page.
-func (p *Puller) fetchAll(ctx context.Context, token, coll string) ([]map[string]any, error) {
+func (p *Puller) fetchAll(ctx context.Context, authorize func(*http.Request) error, coll string) ([]map[string]any, error) {
 	var all []map[string]any
+	hc := p.client()
+	ctx = context.WithValue(ctx, signerKey{}, authorize)
 	for offset := 0; ; offset += p.PageSize {
 		q := url.Values{"limit": {strconv.Itoa(p.PageSize)}, "offset": {strconv.Itoa(offset)}, "sort": {"sourcedId"}}
 		if !p.Since.IsZero() {
@@ -210,9 +272,11 @@ func (p *Puller) fetchAll(ctx context.Context, token, coll string) ([]map[string
 		if err != nil {
 			return nil, fmt.Errorf("pull %s: %w", coll, err)
 		}
-		req.Header.Set("Authorization", "Bearer "+token)
+		if err := authorize(req.Request); err != nil {
+			return nil, fmt.Errorf("pull %s: %w", coll, err)
+		}
 		req.Header.Set("Accept", "application/json")
-		resp, err := p.HTTP.Do(req)
+		resp, err := hc.Do(req)
 		if err != nil {
 			return nil, &PullError{Collection: coll, Err: err}
 		}

@@ -91,8 +91,8 @@ func (h *Handler) limit(c *fiber.Ctx) error {
 }
 
 // Mount adds every rostering route of both versions, behind bearer-token
-// authentication. Errors are rendered as imsx status info by the server's
-// error handler (statusInfoSet for 1.1).
+// authentication (and, on 1.1, OAuth 1.0a signatures). Errors are rendered
+// as imsx status info by the server's error handler (statusInfoSet for 1.1).
 func (h *Handler) Mount(r fiber.Router) {
 	if h.views == nil {
 		h.views = newViews(256)
@@ -112,7 +112,11 @@ func (h *Handler) Mount(r fiber.Router) {
 	w12 := v12
 	w12.legacyUser = h.LegacyUserFields
 	for _, ver := range []version{v11, w12} {
-		g := r.Group(ver.base, h.limit, httpauth.Bearer(h.Auth))
+		authn := httpauth.Bearer(h.Auth)
+		if ver.name == v11.name {
+			authn = httpauth.BearerOrOAuth1(h.Auth) // 1.1 clients (Moodle) sign with OAuth 1.0a
+		}
+		g := r.Group(ver.base, h.limit, authn)
 		h.routes(g, ver)
 		if ver.gbBase != ver.base {
 			g = r.Group(ver.gbBase, h.limit, httpauth.Bearer(h.Auth))

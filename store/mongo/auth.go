@@ -19,6 +19,7 @@ const (
 	collTenants     = "tenants"
 	collCredentials = "credentials"
 	collTokens      = "tokens"
+	collNonces      = "oauth1_nonces"
 )
 
 // tenantDoc is a tenant as stored; _id is the tenant id.
@@ -36,6 +37,18 @@ type credentialDoc struct {
 	Scopes     []string `bson:"scopes"`
 	Created    int64    `bson:"created"`
 	Disabled   bool     `bson:"disabled"`
+	// OAuth1Methods are the OAuth 1.0a signature methods; absent when
+	// OAuth 1.0a is off for the credential.
+	OAuth1Methods []string `bson:"oauth1_methods,omitempty"`
+}
+
+// nonceDoc is a used OAuth 1.0a nonce; _id is tenant, key and nonce joined
+// by NUL, so a replay is a duplicate key.
+type nonceDoc struct {
+	ID      string `bson:"_id"`
+	Tenant  string `bson:"tenant"`
+	Key     string `bson:"key"`
+	Expires int64  `bson:"expires"`
 }
 
 // tokenDoc is a token as stored; _id is the hash (globally unique).
@@ -103,6 +116,8 @@ func (s *Store) CreateCredential(ctx context.Context, c auth.Credential) error {
 		Scopes:     scopesOut(c.Scopes),
 		Created:    nanos(c.Created),
 		Disabled:   c.Disabled,
+
+		OAuth1Methods: c.OAuth1Methods,
 	})
 	if isDuplicateKey(err) {
 		return fmt.Errorf("create credential: %w", store.ErrConflict)
@@ -123,6 +138,8 @@ func (d credentialDoc) credential() auth.Credential {
 		Scopes:     scopesIn(d.Scopes),
 		Created:    fromNanos(d.Created),
 		Disabled:   d.Disabled,
+
+		OAuth1Methods: scopesIn(d.OAuth1Methods),
 	}
 }
 
@@ -227,6 +244,33 @@ func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, er
 		bson.D{{Key: "expires", Value: bson.D{{Key: "$lte", Value: nanos(now)}}}})
 	if err != nil {
 		return 0, fmt.Errorf("delete expired tokens: %w", err)
+	}
+	return int(res.DeletedCount), nil
+}
+
+// UseOAuth1Nonce records that a tenant's credential key used an OAuth
+// 1.0a nonce, until expires; store.ErrConflict if it is already recorded (a
+// replay). The unique _id makes concurrent uses race safely: one insert
+// wins, the others are duplicate keys.
+func (s *Store) UseOAuth1Nonce(ctx context.Context, tenant, key, nonce string, expires time.Time) error {
+	d := nonceDoc{ID: tenant + "\x00" + key + "\x00" + nonce, Tenant: tenant, Key: key, Expires: nanos(expires)}
+	_, err := s.coll(collNonces).InsertOne(ctx, d)
+	if isDuplicateKey(err) {
+		return fmt.Errorf("use oauth1 nonce: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("use oauth1 nonce: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredOAuth1Nonces removes nonce records expired at or before now
+// and says how many.
+func (s *Store) DeleteExpiredOAuth1Nonces(ctx context.Context, now time.Time) (int, error) {
+	res, err := s.coll(collNonces).DeleteMany(ctx,
+		bson.D{{Key: "expires", Value: bson.D{{Key: "$lte", Value: nanos(now)}}}})
+	if err != nil {
+		return 0, fmt.Errorf("delete expired oauth1 nonces: %w", err)
 	}
 	return int(res.DeletedCount), nil
 }

@@ -18,4 +18,10 @@ var coreIndexes = map[string][]mongo.IndexModel{
 		Keys:    bson.D{{Key: "expires", Value: 1}},
 		Options: options.Index().SetName("core_tokens_expires"),
 	}},
+	// OAuth 1.0a nonces are unique by _id (tenant, key, nonce); the sweep
+	// uses expires (FerretDB has no TTL indexes).
+	collNonces: {{
+		Keys:    bson.D{{Key: "expires", Value: 1}},
+		Options: options.Index().SetName("core_oauth1_nonces_expires"),
+	}},
 }

@@ -71,11 +71,15 @@ func (s *Store) CreateCredential(ctx context.Context, c auth.Credential) error {
 	if err != nil {
 		return fmt.Errorf("create credential: %w", err)
 	}
+	methods, err := encodeScopes(c.OAuth1Methods)
+	if err != nil {
+		return fmt.Errorf("create credential: %w", err)
+	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(
-			`INSERT INTO credentials (key, tenant, name, secret_hash, scopes, created, disabled)
-			 VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			c.Key, c.Tenant, c.Name, c.SecretHash, scopes, nanos(c.Created), c.Disabled)
+			`INSERT INTO credentials (key, tenant, name, secret_hash, scopes, created, disabled, oauth1_methods)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Key, c.Tenant, c.Name, c.SecretHash, scopes, nanos(c.Created), c.Disabled, methods)
 		return err
 	})
 	if isUniqueViolation(err) {
@@ -88,18 +92,21 @@ func (s *Store) CreateCredential(ctx context.Context, c auth.Credential) error {
 }
 
 // credentialColumns is the column list scanCredential reads.
-const credentialColumns = "key, tenant, name, secret_hash, scopes, created, disabled"
+const credentialColumns = "key, tenant, name, secret_hash, scopes, created, disabled, oauth1_methods"
 
 // scanCredential reads one row of credentialColumns.
 func scanCredential(row interface{ Scan(...any) error }) (auth.Credential, error) {
 	var c auth.Credential
-	var scopes string
+	var scopes, methods string
 	var created int64
-	if err := row.Scan(&c.Key, &c.Tenant, &c.Name, &c.SecretHash, &scopes, &created, &c.Disabled); err != nil {
+	if err := row.Scan(&c.Key, &c.Tenant, &c.Name, &c.SecretHash, &scopes, &created, &c.Disabled, &methods); err != nil {
 		return auth.Credential{}, err
 	}
 	var err error
 	if c.Scopes, err = decodeScopes(scopes); err != nil {
+		return auth.Credential{}, err
+	}
+	if c.OAuth1Methods, err = decodeScopes(methods); err != nil {
 		return auth.Credential{}, err
 	}
 	c.Created = fromNanos(created)
@@ -217,7 +224,43 @@ func (s *Store) DeleteExpiredTokens(ctx context.Context, now time.Time) (int, er
 	return int(n), nil
 }
 
-// encodeScopes stores scopes as a JSON array (never null).
+// UseOAuth1Nonce records that a tenant's credential key used an OAuth
+// 1.0a nonce, until expires; store.ErrConflict if it is already recorded (a
+// replay).
+func (s *Store) UseOAuth1Nonce(ctx context.Context, tenant, key, nonce string, expires time.Time) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec("INSERT INTO oauth1_nonces (tenant, key, nonce, expires) VALUES (?, ?, ?, ?)",
+			tenant, key, nonce, nanos(expires))
+		return err
+	})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("use oauth1 nonce: %w", store.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("use oauth1 nonce: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredOAuth1Nonces removes nonce records expired at or before now
+// and says how many.
+func (s *Store) DeleteExpiredOAuth1Nonces(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec("DELETE FROM oauth1_nonces WHERE expires <= ?", nanos(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete expired oauth1 nonces: %w", err)
+	}
+	return int(n), nil
+}
+
+// encodeScopes stores scopes (or any list of names) as a JSON array (never null).
 func encodeScopes(scopes []string) (string, error) {
 	if scopes == nil {
 		scopes = []string{}

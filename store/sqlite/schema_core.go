@@ -33,4 +33,16 @@ var coreSchema = []string{
 	// xAPI registration; '' on unbound tokens.
 	`ALTER TABLE tokens ADD COLUMN agent TEXT NOT NULL DEFAULT '';
 	ALTER TABLE tokens ADD COLUMN registration TEXT NOT NULL DEFAULT '';`,
+	// 3: OAuth 1.0a: the signature methods a credential may use (JSON
+	// array; '[]' means OAuth 1.0a is off for it) and the nonces already
+	// used, kept until their timestamp leaves the window.
+	`ALTER TABLE credentials ADD COLUMN oauth1_methods TEXT NOT NULL DEFAULT '[]';
+	CREATE TABLE oauth1_nonces (
+		tenant  TEXT    NOT NULL,
+		key     TEXT    NOT NULL,
+		nonce   TEXT    NOT NULL,
+		expires INTEGER NOT NULL,
+		PRIMARY KEY (tenant, key, nonce)
+	) STRICT;
+	CREATE INDEX oauth1_nonces_expires ON oauth1_nonces (expires);`,
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +34,11 @@ var coreTests = []subTest{
 	{"TokenLaunchBinding", testTokenLaunchBinding},
 	{"TokenExpiry", testTokenExpiry},
 	{"TokenSweep", testTokenSweep},
+	{"CredentialOAuth1Methods", testCredentialOAuth1Methods},
+	{"OAuth1NonceReplay", testOAuth1NonceReplay},
+	{"OAuth1NonceExpiry", testOAuth1NonceExpiry},
+	{"OAuth1NonceSweep", testOAuth1NonceSweep},
+	{"OAuth1NonceRace", testOAuth1NonceRace},
 	{"Ping", testPing},
 }
 
@@ -301,6 +307,121 @@ func testTokenSweep(t *testing.T, s backend.Store) {
 	n, err = s.DeleteExpiredTokens(ctx, t0.Add(2*time.Minute))
 	require.NoError(t, err)
 	assert.Zero(t, n, "a second sweep finds nothing")
+}
+
+// testCredentialOAuth1Methods: the OAuth 1.0a methods round-trip, and a
+// credential without OAuth 1.0a comes back with none.
+func testCredentialOAuth1Methods(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	tests := []struct {
+		name, key string
+		methods   []string
+	}{
+		{"off", "k-off", nil},
+		{"sha256", "k-256", []string{"HMAC-SHA256"}},
+		{"sha256 and sha1", "k-1", []string{"HMAC-SHA256", "HMAC-SHA1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := coreCredential("camp-a", tc.key)
+			c.OAuth1Methods = tc.methods
+			require.NoError(t, s.CreateCredential(ctx, c))
+			got, err := s.Credential(ctx, tc.key)
+			require.NoError(t, err)
+			assert.Equal(t, c, got)
+		})
+	}
+	list, err := s.Credentials(ctx, "camp-a")
+	require.NoError(t, err)
+	require.Len(t, list, 3)
+	assert.Equal(t, []string{"HMAC-SHA256", "HMAC-SHA1"}, list[0].OAuth1Methods, "k-1")
+	assert.Nil(t, list[2].OAuth1Methods, "k-off")
+}
+
+func testOAuth1NonceReplay(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	exp := t0.Add(5 * time.Minute)
+	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n1", exp))
+	err := s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n1", exp.Add(time.Second))
+	require.ErrorIs(t, err, store.ErrConflict, "a replay")
+
+	// The nonce is per tenant and key.
+	tests := []struct{ name, tenant, key, nonce string }{
+		{"another nonce", "camp-a", "k1", "n2"},
+		{"another key", "camp-a", "k2", "n1"},
+		{"another tenant", "camp-b", "k1", "n1"},
+		{"case matters", "camp-a", "k1", "N1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NoError(t, s.UseOAuth1Nonce(ctx, tc.tenant, tc.key, tc.nonce, exp))
+			require.ErrorIs(t, s.UseOAuth1Nonce(ctx, tc.tenant, tc.key, tc.nonce, exp), store.ErrConflict)
+		})
+	}
+}
+
+// testOAuth1NonceExpiry: a record counts until it is swept, also past its
+// expiry; then the nonce is free again.
+func testOAuth1NonceExpiry(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	exp := t0.Add(time.Minute)
+	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n", exp))
+	require.ErrorIs(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n", exp.Add(time.Hour)), store.ErrConflict, "expired, not yet swept")
+	n, err := s.DeleteExpiredOAuth1Nonces(ctx, exp.Add(-time.Nanosecond))
+	require.NoError(t, err)
+	assert.Zero(t, n, "not expired a nanosecond before")
+	n, err = s.DeleteExpiredOAuth1Nonces(ctx, exp)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "expired at its expiry")
+	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", "n", exp.Add(time.Hour)))
+}
+
+func testOAuth1NonceSweep(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	for i := range 5 {
+		// n0..n4 expire at t0, t0+1m, ... t0+4m; another tenant's n0 too.
+		require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-a", "k1", fmt.Sprintf("n%d", i), t0.Add(time.Duration(i)*time.Minute)))
+	}
+	require.NoError(t, s.UseOAuth1Nonce(ctx, "camp-b", "k9", "n0", t0))
+	n, err := s.DeleteExpiredOAuth1Nonces(ctx, t0.Add(2*time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, 4, n, "n0, n1 and n2 of camp-a and n0 of camp-b expired at or before now")
+
+	// Swept nonces are free; survivors are not.
+	for i := range 5 {
+		err := s.UseOAuth1Nonce(ctx, "camp-a", "k1", fmt.Sprintf("n%d", i), t0.Add(time.Hour))
+		if i <= 2 {
+			require.NoError(t, err, i)
+		} else {
+			require.ErrorIs(t, err, store.ErrConflict, i)
+		}
+	}
+	n, err = s.DeleteExpiredOAuth1Nonces(ctx, t0.Add(2*time.Minute))
+	require.NoError(t, err)
+	assert.Zero(t, n, "a second sweep finds nothing")
+}
+
+// testOAuth1NonceRace: of concurrent uses of one nonce exactly one wins.
+func testOAuth1NonceRace(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = s.UseOAuth1Nonce(ctx, "camp-a", "k1", "raced", t0.Add(time.Hour))
+		})
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+		} else {
+			require.ErrorIs(t, err, store.ErrConflict)
+		}
+	}
+	assert.Equal(t, 1, won)
 }
 
 func testPing(t *testing.T, s backend.Store) {
