@@ -235,6 +235,7 @@ func (s *Store) DeleteDeadLetter(ctx context.Context, tenant, rule string, id uu
 // it was stored under.
 type fwdErasedStatement struct {
 	id         string
+	seg        int64
 	stored     int64
 	atts       []string
 	agents     []string
@@ -262,7 +263,7 @@ func fwdIndexKeys(raw []byte) (agents, activities []string, err error) {
 func fwdScanErasable(ctx context.Context, tx *sql.Tx, tenant, agentKey string, minStored int64) ([]fwdErasedStatement, error) {
 	// A scan, pre-filtered on a token of the IFI when there is one: the
 	// learner may appear where no index holds them (Group members).
-	q := `SELECT id, stored, atts, raw FROM lrs_statements WHERE tenant = ? AND stored > ?`
+	q := `SELECT id, seg, stored, atts, raw FROM lrs_statements WHERE tenant = ? AND stored > ?`
 	args := []any{tenant, minStored}
 	if tok := forward.ScanToken(agentKey); tok != "" {
 		q += ` AND instr(lower(CAST(raw AS TEXT)), ?) > 0`
@@ -280,7 +281,7 @@ func fwdScanErasable(ctx context.Context, tx *sql.Tx, tenant, agentKey string, m
 			atts string
 			raw  []byte
 		)
-		if err := rows.Scan(&e.id, &e.stored, &atts, &raw); err != nil {
+		if err := rows.Scan(&e.id, &e.seg, &e.stored, &atts, &raw); err != nil {
 			return nil, fmt.Errorf("find statements: %w", err)
 		}
 		hit, err := forward.Mentions(raw, agentKey)
@@ -356,14 +357,14 @@ func (s *Store) EraseAgent(ctx context.Context, tenant, agentKey string, dryRun 
 				counts.Statements++
 			}
 			for _, k := range e.agents {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_statement_agents WHERE tenant = ? AND key = ? AND stored = ? AND id = ?`,
-					tenant, k, e.stored, e.id); err != nil {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_statement_agents WHERE tenant = ? AND seg = ? AND key = ? AND stored = ? AND id = ?`,
+					tenant, e.seg, k, e.stored, e.id); err != nil {
 					return fmt.Errorf("delete statement agent: %w", err)
 				}
 			}
 			for _, a := range e.activities {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_statement_activities WHERE tenant = ? AND activity = ? AND stored = ? AND id = ?`,
-					tenant, a, e.stored, e.id); err != nil {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM lrs_statement_activities WHERE tenant = ? AND seg = ? AND activity = ? AND stored = ? AND id = ?`,
+					tenant, e.seg, a, e.stored, e.id); err != nil {
 					return fmt.Errorf("delete statement activity: %w", err)
 				}
 			}

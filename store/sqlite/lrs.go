@@ -24,13 +24,20 @@ var _ lrs.Store = (*Store)(nil)
 // 50 costs a handful of statement executions, not hundreds.
 func (s *Store) SaveStatements(ctx context.Context, tenant string, now time.Time, ss []*lrs.Statement, parts []lrs.Part) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		return saveStatements(ctx, tx, tenant, now, ss, parts)
+		return saveStatements(ctx, tx, tenant, now, ss, parts, s.segShift)
 	})
 	if err != nil {
 		return fmt.Errorf("save statements: %w", err)
 	}
 	return nil
 }
+
+// defaultSegShift sets the segment size: statement rows rowid >> segShift
+// share a segment (schema_lrs.go, version 4). 4,096 rows keep the newest
+// segment's index pages few enough to stay hot during ingest, and a query
+// for a rare learner over a million statements walks about 250 segments.
+// Tests use smaller segments to cross many boundaries.
+const defaultSegShift = 12
 
 // maxRows bounds the rows of one multi-row INSERT or IN list (well under
 // SQLite's limit on bound parameters).
@@ -90,7 +97,7 @@ func lookup(ctx context.Context, tx *sql.Tx, q, tenant string, keys []string) (m
 	return out, nil
 }
 
-func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Time, ss []*lrs.Statement, parts []lrs.Part) error {
+func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Time, ss []*lrs.Statement, parts []lrs.Part, segShift int64) error {
 	var maxStored sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT MAX(stored) FROM lrs_statements WHERE tenant = ?`, tenant).Scan(&maxStored); err != nil {
 		return fmt.Errorf("read last stored: %w", err)
@@ -98,6 +105,12 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 	base := nanos(now)
 	if maxStored.Valid && maxStored.Int64 >= base {
 		base = maxStored.Int64 + 1
+	}
+	// Rows get explicit, increasing rowids so that their segment is known
+	// before the insert; a new row's segment is never older than any stored.
+	var lastRow int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rowid), 0) FROM lrs_statements`).Scan(&lastRow); err != nil {
+		return fmt.Errorf("read last row: %w", err)
 	}
 	ids := make([]string, len(ss))
 	for i, st := range ss {
@@ -116,6 +129,7 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 		defs                              = map[string][]byte{}
 		defIDs                            []string
 		voidTargets                       []any
+		segs                              [][]any
 	)
 	for i, st := range ss {
 		id := ids[i]
@@ -126,6 +140,11 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 			continue // the same statement again: a no-op
 		}
 		stored := base + int64(i)
+		lastRow++
+		seg := lastRow >> segShift
+		if len(segs) == 0 || segs[len(segs)-1][1] != seg {
+			segs = append(segs, []any{tenant, seg})
+		}
 		voidTarget, voided, refTarget := "", 0, ""
 		if st.RefTarget != nil {
 			refTarget = st.RefTarget.String()
@@ -142,7 +161,7 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 		}
 		attsJSON, _ := json.Marshal(atts)
 		stmtRows = append(stmtRows, []any{
-			tenant, id, stored, st.Hash, st.VerbID, st.Registration,
+			lastRow, seg, tenant, id, stored, st.Hash, st.VerbID, st.Registration,
 			st.Authority, voidTarget, refTarget, voided, string(attsJSON), st.WithStored(time.Unix(0, stored)),
 		})
 		for _, k := range st.RelatedAgents {
@@ -150,14 +169,14 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 			if slices.Contains(st.Agents, k) {
 				direct = 1
 			}
-			agentRows = append(agentRows, []any{tenant, k, stored, id, direct})
+			agentRows = append(agentRows, []any{tenant, seg, k, stored, id, direct})
 		}
 		for _, a := range st.RelatedActivities {
 			direct := 0
 			if a == st.Activity {
 				direct = 1
 			}
-			activityRows = append(activityRows, []any{tenant, a, stored, id, direct})
+			activityRows = append(activityRows, []any{tenant, seg, a, stored, id, direct})
 		}
 		for aid, def := range st.Definitions {
 			if prev, ok := defs[aid]; ok {
@@ -169,16 +188,19 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 		}
 	}
 	if err := insertRows(ctx, tx, `INSERT INTO lrs_statements
-		(tenant, id, stored, hash, verb, registration, authority, void_target, ref_target, voided, atts, raw) VALUES `, "", 12, stmtRows); err != nil {
+		(rowid, seg, tenant, id, stored, hash, verb, registration, authority, void_target, ref_target, voided, atts, raw) VALUES `, "", 14, stmtRows); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("insert statements: %w", store.ErrConflict)
 		}
 		return fmt.Errorf("insert statements: %w", err)
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO lrs_statement_agents (tenant, key, stored, id, direct) VALUES `, "", 5, agentRows); err != nil {
+	if err := insertRows(ctx, tx, `INSERT OR IGNORE INTO lrs_segments (tenant, seg) VALUES `, "", 2, segs); err != nil {
+		return fmt.Errorf("insert segments: %w", err)
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO lrs_statement_agents (tenant, seg, key, stored, id, direct) VALUES `, "", 6, agentRows); err != nil {
 		return fmt.Errorf("insert statement agents: %w", err)
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO lrs_statement_activities (tenant, activity, stored, id, direct) VALUES `, "", 5, activityRows); err != nil {
+	if err := insertRows(ctx, tx, `INSERT INTO lrs_statement_activities (tenant, seg, activity, stored, id, direct) VALUES `, "", 6, activityRows); err != nil {
 		return fmt.Errorf("insert statement activities: %w", err)
 	}
 	if len(defIDs) > 0 {
@@ -383,12 +405,50 @@ func windowSQL(q lrs.Query, stmt, storedCol, idCol string, where []string, args 
 	return where, args
 }
 
-func orderSQL(q lrs.Query, storedCol, idCol string) string {
+// orderSQL orders by segment (when the query walks segments, segCol is
+// not empty), then stored time and id (when idCol is not empty: stored is
+// unique within a tenant, so the id only helps when an index holds it),
+// and fetches one row beyond the page.
+func orderSQL(q lrs.Query, segCol, storedCol, idCol string) string {
 	dir := "DESC"
 	if q.Ascending {
 		dir = "ASC"
 	}
-	return fmt.Sprintf(" ORDER BY %s %s, %s %s LIMIT %d", storedCol, dir, idCol, dir, q.Limit+1)
+	order := storedCol + " " + dir
+	if idCol != "" {
+		order += ", " + idCol + " " + dir
+	}
+	if segCol != "" {
+		order = segCol + " " + dir + ", " + order
+	}
+	return fmt.Sprintf(" ORDER BY %s LIMIT %d", order, q.Limit+1)
+}
+
+// segmentSQL bounds the walked segments (alias g) by the query's time
+// window and cursor: each bound is the segment of the nearest statement
+// inside it, and when there is none the bound is NULL and so is the page.
+// The stored conditions of windowSQL still decide; these only skip
+// segments that cannot match.
+func segmentSQL(tenant string, q lrs.Query, where []string, args []any) ([]string, []any) {
+	first := `(SELECT seg FROM lrs_statements WHERE tenant = ? AND stored %s ? ORDER BY stored LIMIT 1)`
+	last := `(SELECT seg FROM lrs_statements WHERE tenant = ? AND stored %s ? ORDER BY stored DESC LIMIT 1)`
+	if !q.Since.IsZero() {
+		where = append(where, "g.seg >= "+fmt.Sprintf(first, ">"))
+		args = append(args, tenant, nanos(q.Since))
+	}
+	if !q.Until.IsZero() {
+		where = append(where, "g.seg <= "+fmt.Sprintf(last, "<="))
+		args = append(args, tenant, nanos(q.Until))
+	}
+	if q.After != nil {
+		if q.Ascending {
+			where = append(where, "g.seg >= "+fmt.Sprintf(first, ">="))
+		} else {
+			where = append(where, "g.seg <= "+fmt.Sprintf(last, "<="))
+		}
+		args = append(args, tenant, nanos(q.After.Stored))
+	}
+	return where, args
 }
 
 // filterSQL returns the filter conditions on statement alias t as EXISTS
@@ -397,7 +457,7 @@ func filterSQL(q lrs.Query, t string) ([]string, []any) {
 	var where []string
 	var args []any
 	if q.Agent != "" {
-		c := `EXISTS (SELECT 1 FROM lrs_statement_agents fa WHERE fa.tenant = ` + t + `.tenant AND fa.key = ? AND fa.stored = ` + t + `.stored AND fa.id = ` + t + `.id`
+		c := `EXISTS (SELECT 1 FROM lrs_statement_agents fa WHERE fa.tenant = ` + t + `.tenant AND fa.seg = ` + t + `.seg AND fa.key = ? AND fa.stored = ` + t + `.stored AND fa.id = ` + t + `.id`
 		if !q.RelatedAgents {
 			c += ` AND fa.direct = 1`
 		}
@@ -405,7 +465,7 @@ func filterSQL(q lrs.Query, t string) ([]string, []any) {
 		args = append(args, q.Agent)
 	}
 	if q.Activity != "" {
-		c := `EXISTS (SELECT 1 FROM lrs_statement_activities fc WHERE fc.tenant = ` + t + `.tenant AND fc.activity = ? AND fc.stored = ` + t + `.stored AND fc.id = ` + t + `.id`
+		c := `EXISTS (SELECT 1 FROM lrs_statement_activities fc WHERE fc.tenant = ` + t + `.tenant AND fc.seg = ` + t + `.seg AND fc.activity = ? AND fc.stored = ` + t + `.stored AND fc.id = ` + t + `.id`
 		if !q.RelatedActivities {
 			c += ` AND fc.direct = 1`
 		}
@@ -424,48 +484,67 @@ func filterSQL(q lrs.Query, t string) ([]string, []any) {
 }
 
 // directQuery selects the statements matching q themselves, driven from
-// the most selective index.
+// the most selective index. The agent, activity and registration indexes
+// are keyed by segment first, so those queries walk the tenant's segments
+// in query order (g, forced outermost by CROSS JOIN) and seek the key in
+// each: rows come out in order and LIMIT stops the walk early.
 func directQuery(tenant string, q lrs.Query) sqlQuery {
+	const (
+		walk   = `lrs_segments g CROSS JOIN `
+		byRow  = ` JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
+		onSegs = ` ON d.tenant = g.tenant AND d.seg = g.seg`
+	)
 	var (
 		from      = `lrs_statements s`
+		segCol    = ""
 		storedCol = "s.stored"
 		idCol     = "s.id"
+		sortIDCol = "s.id"
 		where     = []string{"s.tenant = ?"}
 		args      = []any{tenant}
 	)
 	rest := q
 	switch {
 	case q.Agent != "":
-		from = `lrs_statement_agents d JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
-		where = append(where, "d.tenant = ?", "d.key = ?")
-		args = append(args, tenant, q.Agent)
+		from = walk + `lrs_statement_agents d` + onSegs + byRow
+		where = append(where, "d.key = ?")
+		args = append(args, q.Agent)
 		if !q.RelatedAgents {
 			where = append(where, "d.direct = 1")
 		}
-		storedCol, idCol = "d.stored", "d.id"
+		segCol, storedCol, idCol, sortIDCol = "g.seg", "d.stored", "d.id", "d.id"
 		rest.Agent = ""
 	case q.Activity != "":
-		from = `lrs_statement_activities d JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
-		where = append(where, "d.tenant = ?", "d.activity = ?")
-		args = append(args, tenant, q.Activity)
+		from = walk + `lrs_statement_activities d` + onSegs + byRow
+		where = append(where, "d.activity = ?")
+		args = append(args, q.Activity)
 		if !q.RelatedActivities {
 			where = append(where, "d.direct = 1")
 		}
-		storedCol, idCol = "d.stored", "d.id"
+		segCol, storedCol, idCol, sortIDCol = "g.seg", "d.stored", "d.id", "d.id"
 		rest.Activity = ""
 	case q.Authority != "":
 		// Every statement has a related-agent row for its authority; the
 		// authority condition itself stays on s (windowSQL).
-		from = `lrs_statement_agents d JOIN lrs_statements s ON s.tenant = d.tenant AND s.id = d.id`
-		where = append(where, "d.tenant = ?", "d.key = ?")
-		args = append(args, tenant, q.Authority)
-		storedCol, idCol = "d.stored", "d.id"
+		from = walk + `lrs_statement_agents d` + onSegs + byRow
+		where = append(where, "d.key = ?")
+		args = append(args, q.Authority)
+		segCol, storedCol, idCol, sortIDCol = "g.seg", "d.stored", "d.id", "d.id"
+	case q.Registration != "":
+		// The registration index ends with stored, not id.
+		from = walk + `lrs_statements s ON s.tenant = g.tenant AND s.seg = g.seg`
+		segCol, sortIDCol = "g.seg", ""
+	}
+	if segCol != "" {
+		where = append(where, "g.tenant = ?")
+		args = append(args, tenant)
+		where, args = segmentSQL(tenant, q, where, args)
 	}
 	fw, fa := filterSQL(rest, "s")
 	where, args = append(where, fw...), append(args, fa...)
 	where, args = windowSQL(q, "s", storedCol, idCol, where, args)
 	return sqlQuery{
-		text: `SELECT s.id, s.stored, s.atts, s.raw FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + orderSQL(q, storedCol, idCol),
+		text: `SELECT s.id, s.stored, s.atts, s.raw FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + orderSQL(q, segCol, storedCol, sortIDCol),
 		args: args,
 	}
 }
@@ -487,7 +566,7 @@ func refQuery(tenant string, q lrs.Query) sqlQuery {
 		)
 		SELECT r.id, r.stored, r.atts, r.raw FROM (
 			SELECT DISTINCT c.rid AS rid FROM chain c CROSS JOIN lrs_statements t ON t.tenant = ? AND t.id = c.tid WHERE ` + strings.Join(fw, " AND ") + `
-		) m CROSS JOIN lrs_statements r ON r.tenant = ? AND r.id = m.rid` + orderSQL(q, "r.stored", "r.id")
+		) m CROSS JOIN lrs_statements r ON r.tenant = ? AND r.id = m.rid` + orderSQL(q, "", "r.stored", "r.id")
 	return sqlQuery{text: text, args: args}
 }
 

@@ -109,4 +109,49 @@ var lrsSchema = []string{
 	// authority), which drives statements/read/mine queries; the index cost
 	// every insert one more B-tree entry of two long keys.
 	`DROP INDEX lrs_statements_authority`,
+	// 4: segments. Every statement belongs to a segment of segSize
+	// consecutive rows (seg = rowid >> segShift), and the agent, activity
+	// and registration indexes are keyed by segment first. New entries then
+	// land in the few pages of the newest segment instead of one random
+	// leaf per learner or activity across the whole index, which halved the
+	// pages a group commit writes (docs/performance.md). Queries walk the
+	// tenant's segments (lrs_segments) in order and seek within each.
+	`ALTER TABLE lrs_statements ADD COLUMN seg INTEGER NOT NULL DEFAULT 0;
+	UPDATE lrs_statements SET seg = rowid >> 12;
+	CREATE TABLE lrs_segments (
+		tenant TEXT    NOT NULL,
+		seg    INTEGER NOT NULL,
+		PRIMARY KEY (tenant, seg)
+	) STRICT, WITHOUT ROWID;
+	INSERT INTO lrs_segments (tenant, seg) SELECT DISTINCT tenant, seg FROM lrs_statements;
+	CREATE TABLE lrs_statement_agents_v2 (
+		tenant TEXT    NOT NULL,
+		seg    INTEGER NOT NULL,
+		key    TEXT    NOT NULL,
+		stored INTEGER NOT NULL,
+		id     TEXT    NOT NULL,
+		direct INTEGER NOT NULL,
+		PRIMARY KEY (tenant, seg, key, stored, id)
+	) STRICT, WITHOUT ROWID;
+	INSERT INTO lrs_statement_agents_v2 (tenant, seg, key, stored, id, direct)
+		SELECT a.tenant, s.seg, a.key, a.stored, a.id, a.direct
+		FROM lrs_statement_agents a JOIN lrs_statements s ON s.tenant = a.tenant AND s.id = a.id;
+	DROP TABLE lrs_statement_agents;
+	ALTER TABLE lrs_statement_agents_v2 RENAME TO lrs_statement_agents;
+	CREATE TABLE lrs_statement_activities_v2 (
+		tenant   TEXT    NOT NULL,
+		seg      INTEGER NOT NULL,
+		activity TEXT    NOT NULL,
+		stored   INTEGER NOT NULL,
+		id       TEXT    NOT NULL,
+		direct   INTEGER NOT NULL,
+		PRIMARY KEY (tenant, seg, activity, stored, id)
+	) STRICT, WITHOUT ROWID;
+	INSERT INTO lrs_statement_activities_v2 (tenant, seg, activity, stored, id, direct)
+		SELECT a.tenant, s.seg, a.activity, a.stored, a.id, a.direct
+		FROM lrs_statement_activities a JOIN lrs_statements s ON s.tenant = a.tenant AND s.id = a.id;
+	DROP TABLE lrs_statement_activities;
+	ALTER TABLE lrs_statement_activities_v2 RENAME TO lrs_statement_activities;
+	DROP INDEX lrs_statements_registration;
+	CREATE INDEX lrs_statements_registration ON lrs_statements (tenant, seg, registration, stored)`,
 }

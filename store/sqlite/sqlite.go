@@ -84,6 +84,8 @@ type Store struct {
 	nWrites, nFailed, nBatches atomic.Uint64 // see WriteStats
 
 	lti ltiStmts // the lti domain's hot statements, prepared once (lti.go)
+
+	segShift int64 // statement rows rowid >> segShift share a segment (lrs.go)
 }
 
 // WriteStats counts the writer's work since Open, for metrics.
@@ -185,12 +187,13 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	}
 
 	s := &Store{
-		dir:    dir,
-		db:     db,
-		wdb:    wdb,
-		logger: logger,
-		reqs:   make(chan *writeReq, queueLen),
-		done:   make(chan struct{}),
+		dir:      dir,
+		db:       db,
+		wdb:      wdb,
+		logger:   logger,
+		segShift: defaultSegShift,
+		reqs:     make(chan *writeReq, queueLen),
+		done:     make(chan struct{}),
 	}
 	go s.writer()
 	return s, nil

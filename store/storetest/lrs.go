@@ -3,6 +3,7 @@ package storetest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ var lrsTests = []subTest{
 	{"VoidingBeforeTarget", testVoidingBeforeTarget},
 	{"QueryPagination", testQueryPagination},
 	{"QueryFilters", testQueryFilters},
+	{"QueryPagingEveryIndex", testQueryPagingEveryIndex},
 	{"AttachmentsStoredOnce", testAttachmentsStoredOnce},
 	{"ActivityDefinitionMerged", testActivityDefinitionMerged},
 	{"DocumentETagPreconditions", testDocumentETagPreconditions},
@@ -458,4 +460,101 @@ func testStatementRefFilter(t *testing.T, s backend.Store) {
 		}
 		assert.Equal(t, []uuid.UUID{target.ID, ref1.ID, ref2.ID}, got)
 	})
+}
+
+// testQueryPagingEveryIndex pages through every index-driven filter, both
+// orders, with and without a time window, over statements saved in many
+// batches from a second tenant's writes interleaved (so stores that split
+// their indexes, like sqlite's segments, cross many boundaries), and
+// compares each walk with the answer computed here.
+func testQueryPagingEveryIndex(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	regs := []uuid.UUID{uuid.New(), uuid.New()}
+	type saved struct {
+		id     uuid.UUID
+		stored time.Time
+		agent  int
+		act    int
+		reg    int
+	}
+	var all []saved
+	for b := range 8 {
+		var batch []*lrs.Statement
+		var meta []saved
+		for i := range 5 {
+			n := b*5 + i
+			m := saved{id: uuid.New(), agent: n % 3, act: n % 4, reg: n % 2}
+			batch = append(batch, stmt(t, `{"id":%q,"actor":{"mbox":"mailto:p%d@example.com"},"verb":{"id":"http://example.com/v/%d"},
+				"object":{"id":"http://example.com/act/%d"},"context":{"registration":%q}}`,
+				m.id.String(), m.agent, n%2, m.act, regs[m.reg].String()))
+			meta = append(meta, m)
+		}
+		at := t0.Add(time.Duration(b) * time.Second)
+		require.NoError(t, s.SaveStatements(ctx, "t1", at, batch, nil))
+		require.NoError(t, s.SaveStatements(ctx, "t2", at, []*lrs.Statement{
+			simple(t, uuid.New(), "mailto:p0@example.com", "http://example.com/v/0", "http://example.com/act/0"),
+		}, nil))
+		for _, m := range meta {
+			st, err := s.Statement(ctx, "t1", m.id, false)
+			require.NoError(t, err)
+			m.stored = st.Stored
+			all = append(all, m)
+		}
+	}
+	mid := all[len(all)/2].stored
+	cases := []struct {
+		name  string
+		q     lrs.Query
+		match func(saved) bool
+	}{
+		{"agent", lrs.Query{Agent: "mbox:mailto:p1@example.com"}, func(m saved) bool { return m.agent == 1 }},
+		{"activity", lrs.Query{Activity: "http://example.com/act/2"}, func(m saved) bool { return m.act == 2 }},
+		{"registration", lrs.Query{Registration: regs[1].String()}, func(m saved) bool { return m.reg == 1 }},
+		{"authority", lrs.Query{Authority: "account:https://lrs.example|key-1"}, func(saved) bool { return true }},
+		{"agent and registration", lrs.Query{Agent: "mbox:mailto:p0@example.com", Registration: regs[0].String()},
+			func(m saved) bool { return m.agent == 0 && m.reg == 0 }},
+		{"no filter", lrs.Query{}, func(saved) bool { return true }},
+	}
+	for _, tc := range cases {
+		for _, asc := range []bool{false, true} {
+			for _, window := range []string{"all", "since", "until"} {
+				t.Run(fmt.Sprintf("%s/ascending=%v/%s", tc.name, asc, window), func(t *testing.T) {
+					q := tc.q
+					q.Limit, q.Ascending = 3, asc
+					var want []uuid.UUID
+					for _, m := range all {
+						in := tc.match(m)
+						switch window {
+						case "since":
+							q.Since = mid
+							in = in && m.stored.After(mid)
+						case "until":
+							q.Until = mid
+							in = in && !m.stored.After(mid)
+						}
+						if in {
+							want = append(want, m.id)
+						}
+					}
+					if !asc {
+						slices.Reverse(want)
+					}
+					var got []uuid.UUID
+					for pages := 0; ; pages++ {
+						require.Less(t, pages, 30)
+						page, err := s.QueryStatements(ctx, "t1", q)
+						require.NoError(t, err)
+						for _, st := range page.Statements {
+							got = append(got, st.ID)
+						}
+						if page.More == nil {
+							break
+						}
+						q.After = page.More
+					}
+					assert.Equal(t, want, got)
+				})
+			}
+		}
+	}
 }
