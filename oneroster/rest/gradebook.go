@@ -303,8 +303,8 @@ func (h *Handler) gradebookChanges(ctx context.Context, q req, kind oneroster.Ki
 	id := in.SourcedID
 	base := oneroster.Base{SourcedID: id, Status: oneroster.StatusActive}
 	var e oneroster.Entity
-	var link oneroster.Entity // the score scale link, 1.2 line items and results
-	var pre []oneroster.Change  // changes the record needs first (a default category)
+	var link oneroster.Entity  // the score scale link, 1.2 line items and results
+	var pre []oneroster.Change // changes the record needs first (a default category)
 	switch kind {
 	case oneroster.KindCategory:
 		if in.Title == "" {
