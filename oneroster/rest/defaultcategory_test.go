@@ -162,6 +162,14 @@ func TestDefaultCategory(t *testing.T) {
 		require.NoError(t, err)
 		assert.LessOrEqual(t, rec.Seq, cur, "the default category was written once")
 
+		// Unused again, the default category is still not offered to other classes.
+		require.Equal(t, http.StatusNoContent, gbDo(t, srv, tok, http.MethodDelete, b11+"/lineItems/g-1", "").status)
+		require.Equal(t, http.StatusNoContent, gbDo(t, srv, tok, http.MethodDelete, b11+"/lineItems/g-2", "").status)
+		_, ids = getIDs(t, srv, tok, b11+"/classes/cls-1/categories", "categories")
+		assert.NotContains(t, ids, "cls-2-default", "another class's default category, even unused")
+		_, ids = getIDs(t, srv, tok, b11+"/classes/cls-2/categories", "categories")
+		assert.Contains(t, ids, "cls-2-default")
+
 		// Deleting the class in a delta import deletes its default category.
 		dir := t.TempDir()
 		write := func(name, text string) {

@@ -117,7 +117,8 @@ func (h *Handler) classLineItems(q req, class string) map[string]bool {
 // those the class's active line items use, plus every category no active
 // line item uses yet. A category carries no class in OneRoster, so a new
 // class, with no line items, still offers the tenant's categories; Google's
-// grade sync reads the first one to create its first line item (R44).
+// grade sync reads the first one to create its first line item (R44). The
+// default category of another class is never offered.
 func (h *Handler) classCategories(q req, class string) func(id string) bool {
 	of, used := map[string]bool{}, map[string]bool{}
 	v, err := h.view(q, oneroster.KindLineItem)
@@ -134,7 +135,21 @@ func (h *Handler) classCategories(q req, class string) func(id string) bool {
 			of[li.Category] = true
 		}
 	}
-	return func(id string) bool { return of[id] || !used[id] }
+	// A class's default category (oneroster.DefaultCategoryID) belongs to
+	// that class: it is not offered to the others even when unused.
+	var classes map[string]int
+	if cv, err := h.view(q, oneroster.KindClass); err == nil {
+		classes = cv.byID
+	}
+	otherDefault := func(id string) bool {
+		owner, ok := strings.CutSuffix(id, oneroster.DefaultCategoryID(""))
+		if !ok || owner == class {
+			return false
+		}
+		_, isClass := classes[owner]
+		return isClass
+	}
+	return func(id string) bool { return of[id] || (!used[id] && !otherDefault(id)) }
 }
 
 // invalid is a 400 with codeMinor invaliddata.
