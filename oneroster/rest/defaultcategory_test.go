@@ -25,8 +25,9 @@ import (
 )
 
 // gradebookServer serves testdata/small for tenant t with gradebook writes,
-// and returns the store and a token with every gradebook scope.
-func gradebookServer(t *testing.T) (*server.Server, *sqlite.Store, string) {
+// and returns the store and a token with every gradebook scope and the
+// extra scopes.
+func gradebookServer(t *testing.T, extra ...string) (*server.Server, *sqlite.Store, string) {
 	t.Helper()
 	ctx := context.Background()
 	st := sqlitetest.Open(t)
@@ -40,7 +41,7 @@ func gradebookServer(t *testing.T) (*server.Server, *sqlite.Store, string) {
 	a := auth.NewAuthenticator(st, time.Now)
 	h := &Handler{Store: st, Writer: st, Auth: a, Logger: slog.New(slog.DiscardHandler)}
 	srv := server.New(server.Options{Config: cfg, Logger: h.Logger, Mounts: []server.Mounter{h}})
-	scopes := []string{"gradebook.readonly", "gradebook.createput", "gradebook.delete"}
+	scopes := append([]string{"gradebook.readonly", "gradebook.createput", "gradebook.delete"}, extra...)
 	cred, err := a.CreateCredential(ctx, "t", "google", scopes)
 	require.NoError(t, err)
 	tok, _, err := a.IssueToken(ctx, cred.Key, cred.Secret, scopes)
@@ -171,20 +172,8 @@ func TestDefaultCategory(t *testing.T) {
 		assert.Contains(t, ids, "cls-2-default")
 
 		// Deleting the class in a delta import deletes its default category.
-		dir := t.TempDir()
-		write := func(name, text string) {
-			require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600))
-		}
-		write("manifest.csv", "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\nfile.classes,delta\n"+
-			"file.academicSessions,absent\nfile.categories,absent\nfile.classResources,absent\nfile.courses,absent\nfile.courseResources,absent\n"+
-			"file.demographics,absent\nfile.enrollments,absent\nfile.lineItems,absent\nfile.orgs,absent\nfile.resources,absent\nfile.results,absent\nfile.users,absent\n")
-		write("classes.csv", "sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n"+
+		importDelta(t, st, "classes", "sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods\n"+
 			"cls-2,tobedeleted,2026-11-03T00:00:00.000Z,Class 2,,crs-1,,scheduled,,sch-1,term-1,,,\n")
-		p, err := orcsv.Open(dir, orcsv.Options{})
-		require.NoError(t, err)
-		defer p.Close()
-		rep, err := orcsv.Import(ctx, st, p, orcsv.ImportOptions{Tenant: "t", Guard: oneroster.Guard{Allow: true}})
-		require.NoError(t, err, "%+v", rep.Rejects)
 		rec, err = st.Record(ctx, "t", oneroster.KindCategory, "cls-2-default")
 		require.NoError(t, err)
 		assert.Equal(t, oneroster.StatusToBeDeleted, rec.Status, "tombstoned with its class")
@@ -194,4 +183,27 @@ func TestDefaultCategory(t *testing.T) {
 		r = gbDo(t, srv, tok, http.MethodGet, b11+"/categories/cls-2-default", "")
 		assert.Equal(t, http.StatusNotFound, r.status)
 	})
+}
+
+// importDelta imports a 1.1 delta package of one file into tenant t.
+func importDelta(t *testing.T, st *sqlite.Store, file, csv string) {
+	t.Helper()
+	dir := t.TempDir()
+	manifest := "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\n"
+	for _, f := range []string{"academicSessions", "categories", "classes", "classResources", "courses", "courseResources",
+		"demographics", "enrollments", "lineItems", "orgs", "resources", "results", "users"} {
+		mode := "absent"
+		if f == file {
+			mode = "delta"
+		}
+		manifest += "file." + f + "," + mode + "\n"
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "manifest.csv"), []byte(manifest), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, file+".csv"), []byte(csv), 0o600))
+	p, err := orcsv.Open(dir, orcsv.Options{})
+	require.NoError(t, err)
+	defer p.Close()
+	rep, err := orcsv.Import(context.Background(), st, p, orcsv.ImportOptions{Tenant: "t", Guard: oneroster.Guard{Allow: true}})
+	require.NoError(t, err)
+	require.Empty(t, rep.Rejects)
 }
