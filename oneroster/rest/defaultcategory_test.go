@@ -207,3 +207,44 @@ func importDelta(t *testing.T, st *sqlite.Store, file, csv string) {
 	require.NoError(t, err)
 	require.Empty(t, rep.Rejects)
 }
+
+// TestPutResultScoreScale checks that a 1.2 result PUT answers with the
+// result as stored, its scoreScale reference included, and that the 1.1
+// answer (which has no score scales) carries none.
+func TestPutResultScoreScale(t *testing.T) {
+	t.Parallel()
+	srv, _, tok := gradebookServer(t)
+	const g12 = "/ims/oneroster/gradebook/v1p2"
+	r := gbDo(t, srv, tok, http.MethodPut, g12+"/scoreScales/ss-1", `{"scoreScale":{"title":"Letters","type":"letter","scoreScaleValue":[{"itemValueLHS":"A","itemValueRHS":"90"}]}}`)
+	require.Equal(t, http.StatusCreated, r.status, r.body)
+	result := func(scale string) string {
+		s := ""
+		if scale != "" {
+			s = `,"scoreScale":{"sourcedId":"` + scale + `"}`
+		}
+		return `{"result":{"lineItem":{"sourcedId":"li-1"},"student":{"sourcedId":"u-s"},"scoreStatus":"fully graded","score":91,"scoreDate":"2026-11-01"` + s + `}}`
+	}
+	cases := []struct {
+		name, path, body string
+		status           int
+		scale            any
+	}{
+		{"1.2 with a scale", g12 + "/results/res-1", result("ss-1"), http.StatusCreated, "ss-1"},
+		{"1.2 update keeps answering the scale", g12 + "/results/res-1", result("ss-1"), http.StatusOK, "ss-1"},
+		{"1.2 without a scale drops it", g12 + "/results/res-1", result(""), http.StatusOK, nil},
+		{"1.1 has no score scales", "/ims/oneroster/v1p1/results/res-2", result("ss-1"), http.StatusCreated, nil},
+	}
+	for _, tc := range cases {
+		r := gbDo(t, srv, tok, http.MethodPut, tc.path, tc.body)
+		require.Equal(t, tc.status, r.status, "%s: %v", tc.name, r.body)
+		got := r.body["result"].(map[string]any)
+		if tc.scale == nil {
+			assert.NotContains(t, got, "scoreScale", tc.name)
+		} else {
+			assert.Equal(t, tc.scale, got["scoreScale"].(map[string]any)["sourcedId"], tc.name)
+		}
+		stored := gbDo(t, srv, tok, http.MethodGet, tc.path, "")
+		require.Equal(t, http.StatusOK, stored.status)
+		assert.Equal(t, got, stored.body["result"], "%s: the answer is the stored result", tc.name)
+	}
+}
