@@ -190,8 +190,7 @@ func importDelta(t *testing.T, st *sqlite.Store, file, csv string) {
 	t.Helper()
 	dir := t.TempDir()
 	manifest := "propertyName,value\nmanifest.version,1.0\noneroster.version,1.1\n"
-	for _, f := range []string{"academicSessions", "categories", "classes", "classResources", "courses", "courseResources",
-		"demographics", "enrollments", "lineItems", "orgs", "resources", "results", "users"} {
+	for _, f := range orcsv.Files(orcsv.V11) {
 		mode := "absent"
 		if f == file {
 			mode = "delta"
