@@ -281,3 +281,16 @@ func LowerExt(v string, vocab []string, def string) string {
 	}
 	return def
 }
+
+// DefaultCategoryTitle is the title of a class's default category.
+const DefaultCategoryTitle = "Uncategorized"
+
+// DefaultCategoryID is the sourcedId of a class's default category: the
+// category a OneRoster 1.1 line item written without one (Google Classroom's
+// grade sync) is put in. It is deleted with its class.
+func DefaultCategoryID(class string) string { return class + "-default" }
+
+// NewDefaultCategory returns the default category of a class.
+func NewDefaultCategory(class string) *Category {
+	return &Category{Base: Base{SourcedID: DefaultCategoryID(class), Status: StatusActive}, Title: DefaultCategoryTitle}
+}

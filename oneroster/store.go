@@ -123,7 +123,9 @@ type SyncMarkStore interface {
 type TombstoneStore interface {
 	// PurgeRosterTombstones removes the tenant's records that are deleted and
 	// were last changed before before, with their history, and returns how
-	// many it removed. It does not move the tenant's cursor.
+	// many it removed. When it removes any, it moves the tenant's cursor to
+	// a new position no record carries (Changes since the old one is empty),
+	// so readers that cache by cursor see the removal.
 	PurgeRosterTombstones(ctx context.Context, tenant string, before time.Time) (int, error)
 }
 

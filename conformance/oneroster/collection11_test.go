@@ -160,8 +160,10 @@ func collection11Cases(e *env, tok string) []step {
 		// read/disallowed.feature: the mock answered 400 "The request method
 		// is not supported". HTTP's answer for a method a resource does not
 		// support is 405 with Allow (RFC 9110 §15.5.6); we keep 405 and check
-		// what matters: refused, an imsx failure body, nothing written.
-		{"R43/collection disallowed: POST, PUT, PATCH and DELETE on rostering endpoints are refused (405, imsx failure, no change)", func(t *testing.T) {
+		// what matters: refused, an imsx body (codeMajor unsupported: the
+		// client asked for an operation the endpoint does not have; a client
+		// error, never internal_server_error), nothing written.
+		{"R43/collection disallowed: POST, PUT, PATCH and DELETE on rostering endpoints are refused (405, imsx unsupported, no change)", func(t *testing.T) {
 			before := get(t, "/users").header.Get("X-Total-Count")
 			for _, path := range []string{"/users", "/students", "/classes/" + demoClass, "/schools/" + demoSchool + "/classes", "/users/" + demoUser} {
 				for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
@@ -170,7 +172,10 @@ func collection11Cases(e *env, tok string) []step {
 					assert.Contains(t, r.header.Get("Allow"), http.MethodGet, "%s %s", m, path)
 					set, ok := r.body["statusInfoSet"].([]any)
 					require.True(t, ok, "%s %s: a 1.1 statusInfoSet", m, path)
-					assert.Equal(t, "failure", set[0].(map[string]any)["imsx_codeMajor"])
+					info := set[0].(map[string]any)
+					assert.Equal(t, "unsupported", info["imsx_codeMajor"])
+					assert.Equal(t, "error", info["imsx_severity"])
+					assert.Equal(t, "invaliddata", info["imsx_CodeMinor"].(map[string]any)["imsx_codeMinorField"].([]any)[0].(map[string]any)["imsx_codeMinorFieldValue"])
 				}
 			}
 			assert.Equal(t, before, get(t, "/users").header.Get("X-Total-Count"), "nothing was written")

@@ -1,6 +1,7 @@
 package oneroster_test
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -68,6 +69,43 @@ func TestPagingStableDuringImport(t *testing.T) {
 			assert.Equal(t, []string{"a-0"}, ids(t, e.get(t, tok, b11+"/users?limit=1&offset=0"), "users"))
 			other := e.token(t, "default", "roster.readonly")
 			assert.Equal(t, []string{"a-00"}, ids(t, e.get(t, other, b11+"/users?limit=1&offset=1"), "users"))
+		})
+	}
+}
+
+// TestPagingTwoPullsOneCredential (R9): two pulls with the same credential
+// and query but their own tokens keep their own snapshots: a second pull
+// starting after an import does not move the first one's later pages.
+func TestPagingTwoPullsOneCredential(t *testing.T) {
+	t.Parallel()
+	for name, open := range backends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, open(t), false)
+			e.importDir(t, "default", "../../oneroster/csv/testdata/v11")
+			ctx := context.Background()
+			cred, err := e.auth.CreateCredential(ctx, "default", "sis pull", []string{"roster.readonly"})
+			require.NoError(t, err)
+			tokA, _, err := e.auth.IssueToken(ctx, cred.Key, cred.Secret, []string{"roster.readonly"})
+			require.NoError(t, err)
+			tokB, _, err := e.auth.IssueToken(ctx, cred.Key, cred.Secret, []string{"roster.readonly"})
+			require.NoError(t, err)
+			require.NotEqual(t, tokA, tokB)
+			before := ids(t, e.get(t, tokA, b11+"/users"), "users")
+			require.GreaterOrEqual(t, len(before), 3)
+
+			seenA := ids(t, e.get(t, tokA, b11+"/users?limit=1&offset=0"), "users")
+			e.importDir(t, "default", writeDelta(t,
+				"a-0,active,2026-01-16T00:00:00.000Z,true,sch-1,student,a0,,Ada,Zero,,A0,,,,,,"))
+			// Pull B starts after the import: its own snapshot, with a-0 first.
+			assert.Equal(t, []string{"a-0"}, ids(t, e.get(t, tokB, b11+"/users?limit=1&offset=0"), "users"))
+			for off := 1; off < len(before)+1; off++ {
+				seenA = append(seenA, ids(t, e.get(t, tokA, b11+"/users?limit=1&offset="+strconv.Itoa(off)), "users")...)
+			}
+			assert.Equal(t, before, seenA, "pull A sees its roster exactly once, in order")
+			r := e.get(t, tokB, b11+"/users?limit=1&offset=1")
+			assert.Equal(t, []string{before[0]}, ids(t, r, "users"), "pull B pages its own snapshot")
+			assert.Equal(t, strconv.Itoa(len(before)+1), r.header.Get("X-Total-Count"))
 		})
 	}
 }

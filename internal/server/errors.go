@@ -65,32 +65,54 @@ func oauthCode(r httperr.Resolved) string {
 	return "invalid_request"
 }
 
+// imsxMinors is the OneRoster imsx codeMinor vocabulary (1.1 and 1.2 REST
+// bindings, plus 1.2's invalid_sort_field): a handler's Code is used as the
+// codeMinor only when it is one of these.
+var imsxMinors = map[string]bool{
+	"fullsuccess": true, "invalid_filter_field": true, "invalid_selection_field": true,
+	"invalid_sort_field": true, "invaliddata": true, "unauthorisedrequest": true,
+	"forbidden": true, "server_busy": true, "unknownobject": true, "internal_server_error": true,
+}
+
+// imsxCodes returns the imsx codeMajor and default codeMinor of an HTTP
+// status (oneroster.md §1.4): every 4xx is the client's failure, never an
+// internal_server_error; a 405 is an operation the endpoint does not
+// support (codeMajor unsupported); 429 and 503 say the server is busy.
+func imsxCodes(status int) (major, minor string) {
+	switch status {
+	case http.StatusBadRequest, http.StatusConflict, http.StatusPreconditionFailed,
+		http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity:
+		return "failure", "invaliddata"
+	case http.StatusUnauthorized:
+		return "failure", "unauthorisedrequest"
+	case http.StatusForbidden:
+		return "failure", "forbidden"
+	case http.StatusNotFound:
+		return "failure", "unknownobject"
+	case http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		return "unsupported", "invaliddata"
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		return "failure", "server_busy"
+	}
+	if status >= 400 && status < 500 {
+		return "failure", "invaliddata"
+	}
+	return "failure", "internal_server_error"
+}
+
 // imsxStatus is a OneRoster status-info body: an object for 1.2, wrapped in
 // statusInfoSet for 1.1 (the shape Moodle's 1.1 client reads).
 func imsxStatus(r httperr.Resolved, path string) any {
-	minor := r.Code
-	if minor == "" {
-		switch r.Status {
-		case http.StatusBadRequest, http.StatusUnprocessableEntity:
-			minor = "invaliddata"
-		case http.StatusUnauthorized:
-			minor = "unauthorisedrequest"
-		case http.StatusForbidden:
-			minor = "forbidden"
-		case http.StatusNotFound:
-			minor = "unknownobject"
-		case http.StatusTooManyRequests:
-			minor = "server_busy"
-		default:
-			minor = "internal_server_error"
-		}
+	major, minor := imsxCodes(r.Status)
+	code := r.Code
+	if code == "unauthorized" {
+		code = "unauthorisedrequest"
 	}
-	switch minor {
-	case "unauthorized":
-		minor = "unauthorisedrequest"
+	if imsxMinors[code] {
+		minor = code
 	}
 	info := fiber.Map{
-		"imsx_codeMajor":   "failure",
+		"imsx_codeMajor":   major,
 		"imsx_severity":    "error",
 		"imsx_description": r.Message,
 		"imsx_CodeMinor": fiber.Map{"imsx_codeMinorField": []fiber.Map{{

@@ -168,6 +168,14 @@ func Import(ctx context.Context, st Target, p *Package, o ImportOptions) (Report
 	if err := pl.loadStoredUsers(ctx, st, o.Tenant); err != nil {
 		return rep, err
 	}
+	n := len(pl.Rejects)
+	pl.keepLastRoles()
+	if len(pl.Rejects) > n {
+		rep.Files, rep.Rejects = pl.Counts(), pl.Rejects
+		if p.opts.Strict {
+			return rep, &RefusedError{Reason: fmt.Sprintf("%d rejected rows under --strict", len(pl.Rejects))}
+		}
+	}
 	if n := len(pl.cascade); n > 0 {
 		have, err := pl.stored(ctx, oneroster.KindEnrollment)
 		if err != nil {

@@ -178,3 +178,34 @@ func (pl *Plan) roleOnlyChanges(yield func(oneroster.Change) error) error {
 	}
 	return nil
 }
+
+// keepLastRoles rejects the tobedeleted roles.csv rows (of a delta roles
+// file) that would leave a stored 1.2 user who stays without any role: a
+// user needs at least one. The user keeps the roles; the rows are listed
+// with the reason. It needs loadStoredUsers first.
+func (pl *Plan) keepLastRoles() {
+	if pl.pkg.Modes["roles"] == Bulk || len(pl.roleDel) == 0 {
+		return
+	}
+	for _, id := range sortedKeys(pl.storedUsr) {
+		e, inFile := pl.ok["users"][id]
+		if (inFile && e.deleted) || (!inFile && pl.pkg.Modes["users"] == Bulk) {
+			continue // the user goes too
+		}
+		if roles, _ := pl.mergedRoles(id); len(roles) > 0 {
+			continue
+		}
+		for _, r := range pl.storedUsr[id].user.Roles {
+			if r.SourcedID == "" || !pl.roleDel[r.SourcedID] {
+				continue
+			}
+			delete(pl.roleDel, r.SourcedID)
+			line := 0
+			if re, ok := pl.ok["roles"][r.SourcedID]; ok {
+				line = int(re.line)
+			}
+			pl.reject("roles", line, r.SourcedID, "status",
+				fmt.Sprintf("would remove the last role of user %q; a user needs at least one role (add another role, or delete the user)", id))
+		}
+	}
+}

@@ -122,3 +122,86 @@ func TestRoleOnlyDelta12(t *testing.T) {
 	require.Len(t, rep.Rejects, 1)
 	assert.Equal(t, "roles.csv", rep.Rejects[0].File)
 }
+
+// TestLastRoleKept12 checks that a delta roles.csv cannot leave a user who
+// stays without any role: the deletion of the last role is rejected (the
+// user keeps it), while replacing it, or deleting the user with it, is fine.
+func TestLastRoleKept12(t *testing.T) {
+	t.Parallel()
+	const rolesHdr = "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,userProfileSourcedId\n"
+	usersHdr12 := strings.Join(Columns(V12, "users"), ",") + "\n"
+	cases := []struct {
+		name    string
+		files   map[string]string
+		strict  bool
+		rejects []string
+		refused bool
+		roles   []string // u-1's roles after; nil when u-1 is deleted
+	}{
+		{
+			name:    "the last role is kept, its deletion rejected",
+			files:   map[string]string{"roles.csv": rolesHdr + "r-1,tobedeleted,2026-01-16T00:00:00.000Z,u-1,,,,,,\n"},
+			rejects: []string{`roles.csv:2: would remove the last role of user "u-1"; a user needs at least one role (add another role, or delete the user)`},
+			roles:   []string{"r-1:student@sch-1"},
+		},
+		{
+			name:    "under --strict the package is refused",
+			files:   map[string]string{"roles.csv": rolesHdr + "r-1,tobedeleted,2026-01-16T00:00:00.000Z,u-1,,,,,,\n"},
+			strict:  true,
+			rejects: []string{`roles.csv:2: would remove the last role of user "u-1"; a user needs at least one role (add another role, or delete the user)`},
+			refused: true,
+			roles:   []string{"r-1:student@sch-1"},
+		},
+		{
+			name: "a role replacing the last one is fine",
+			files: map[string]string{"roles.csv": rolesHdr + "r-1,tobedeleted,2026-01-16T00:00:00.000Z,u-1,,,,,,\n" +
+				"r-10,active,2026-01-16T00:00:00.000Z,u-1,primary,student,,,sch-2,\n"},
+			roles: []string{"r-10:student@sch-2"},
+		},
+		{
+			name: "deleting the user with its last role is fine",
+			files: map[string]string{
+				"users.csv": usersHdr12 + "u-1,tobedeleted,2026-01-16T00:00:00.000Z,,,,,,,,,,,,,,,,,,,\n",
+				"roles.csv": rolesHdr + "r-1,tobedeleted,2026-01-16T00:00:00.000Z,u-1,,,,,,\n",
+			},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st := memstore.New()
+			_, err := importFS(t, st, fixture(t, "v12", nil), Options{}, ImportOptions{})
+			require.NoError(t, err)
+			var present []string
+			delta := fstest.MapFS{}
+			for name, text := range tc.files {
+				delta[name] = &fstest.MapFile{Data: []byte(text)}
+				present = append(present, strings.TrimSuffix(name, ".csv"))
+			}
+			delta["manifest.csv"] = &fstest.MapFile{Data: []byte(manifest12(present...))}
+			rep, err := importFS(t, st, delta, Options{Strict: tc.strict}, ImportOptions{Now: func() time.Time { return t0.Add(time.Hour) }, Guard: oneroster.Guard{Allow: true}})
+			if tc.refused {
+				var re *RefusedError
+				require.ErrorAs(t, err, &re)
+			} else {
+				require.NoError(t, err)
+			}
+			var got []string
+			for _, r := range rep.Rejects {
+				got = append(got, r.String())
+			}
+			assert.Equal(t, tc.rejects, got)
+			for _, r := range rep.Rejects {
+				assert.Equal(t, "status", r.Field)
+			}
+			u := user(t, st, "u-1")
+			if tc.roles == nil {
+				assert.Equal(t, oneroster.StatusToBeDeleted, u.Status)
+				return
+			}
+			assert.Equal(t, oneroster.StatusActive, u.Status)
+			assert.Equal(t, tc.roles, roleIDs(u))
+			assert.NotEmpty(t, u.Role, "the 1.1 view keeps a role")
+		})
+	}
+}

@@ -60,9 +60,11 @@ type Plan struct {
 	rejIDs   map[string]map[string]int   // file → sourcedId → rejected line
 	parents  map[string]map[string]string
 	cascade  []string // stored enrollments ended by deleted classes or users
-	roles    map[string][]oneroster.RoleAssignment
-	profiles map[string][]oneroster.UserProfile
-	rows     map[string]int // file → data rows seen
+	// cascadeCats are the stored default categories of deleted classes.
+	cascadeCats []string
+	roles       map[string][]oneroster.RoleAssignment
+	profiles    map[string][]oneroster.UserProfile
+	rows        map[string]int // file → data rows seen
 
 	// 1.2 role and profile deltas for stored users (see roles.go).
 	roleOnly  map[string]bool // stored users whose roles/profiles rows come without their users.csv row
@@ -477,12 +479,15 @@ func (pl *Plan) gone(ctx context.Context, k oneroster.Kind) (map[string]bool, er
 // not itself carry; they are deleted with the import. A bulk enrollments
 // file already says which enrollments remain, so it needs no cascade.
 func (pl *Plan) planCascade(ctx context.Context, st Cascader, tenant string) error {
-	if m := pl.pkg.Modes["enrollments"]; m == Bulk {
-		return nil
-	}
 	classes, err := pl.gone(ctx, oneroster.KindClass)
 	if err != nil {
 		return err
+	}
+	if err := pl.planDefaultCategories(ctx, classes); err != nil {
+		return err
+	}
+	if m := pl.pkg.Modes["enrollments"]; m == Bulk {
+		return nil
 	}
 	users, err := pl.gone(ctx, oneroster.KindUser)
 	if err != nil {
@@ -513,6 +518,27 @@ func (pl *Plan) planCascade(ctx context.Context, st Cascader, tenant string) err
 	return nil
 }
 
+// planDefaultCategories finds the default categories (created for 1.1 line
+// items written without a category, see oneroster.DefaultCategoryID) of the
+// classes this import deletes; they are deleted with their class. A bulk
+// categories file already says which categories remain.
+func (pl *Plan) planDefaultCategories(ctx context.Context, classes map[string]bool) error {
+	if len(classes) == 0 || pl.pkg.Modes["categories"] == Bulk {
+		return nil
+	}
+	have, err := pl.stored(ctx, oneroster.KindCategory)
+	if err != nil {
+		return err
+	}
+	for _, class := range sortedKeys(classes) {
+		id := oneroster.DefaultCategoryID(class)
+		if _, inPkg := pl.ok["categories"][id]; have[id] && !inPkg {
+			pl.cascadeCats = append(pl.cascadeCats, id)
+		}
+	}
+	return nil
+}
+
 // Cascaded lists the stored enrollments the import ends because their class
 // or user is deleted.
 func (pl *Plan) Cascaded() []string { return pl.cascade }
@@ -523,6 +549,11 @@ func (pl *Plan) changes(yield func(oneroster.Change) error) error {
 	}
 	for _, id := range pl.cascade {
 		if err := yield(oneroster.Change{Kind: oneroster.KindEnrollment, SourcedID: id, Status: oneroster.StatusToBeDeleted}); err != nil {
+			return err
+		}
+	}
+	for _, id := range pl.cascadeCats {
+		if err := yield(oneroster.Change{Kind: oneroster.KindCategory, SourcedID: id, Status: oneroster.StatusToBeDeleted}); err != nil {
 			return err
 		}
 	}

@@ -229,7 +229,7 @@ func (s *Store) SetSyncMark(_ context.Context, tenant, source string, mark time.
 }
 
 // PurgeRosterTombstones removes the tenant's deleted records last changed before
-// before.
+// before, and moves the cursor when it removed any.
 func (s *Store) PurgeRosterTombstones(_ context.Context, tenant string, before time.Time) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -242,6 +242,9 @@ func (s *Store) PurgeRosterTombstones(_ context.Context, tenant string, before t
 				n++
 			}
 		}
+	}
+	if n > 0 {
+		t.cursor++ // readers that cache by cursor see the removal
 	}
 	return n, nil
 }

@@ -117,7 +117,8 @@ func (h *Handler) classLineItems(q req, class string) map[string]bool {
 // those the class's active line items use, plus every category no active
 // line item uses yet. A category carries no class in OneRoster, so a new
 // class, with no line items, still offers the tenant's categories; Google's
-// grade sync reads the first one to create its first line item (R44).
+// grade sync reads the first one to create its first line item (R44). The
+// default category of another class is never offered.
 func (h *Handler) classCategories(q req, class string) func(id string) bool {
 	of, used := map[string]bool{}, map[string]bool{}
 	v, err := h.view(q, oneroster.KindLineItem)
@@ -134,7 +135,21 @@ func (h *Handler) classCategories(q req, class string) func(id string) bool {
 			of[li.Category] = true
 		}
 	}
-	return func(id string) bool { return of[id] || !used[id] }
+	// A class's default category (oneroster.DefaultCategoryID) belongs to
+	// that class: it is not offered to the others even when unused.
+	var classes map[string]int
+	if cv, err := h.view(q, oneroster.KindClass); err == nil {
+		classes = cv.byID
+	}
+	otherDefault := func(id string) bool {
+		owner, ok := strings.CutSuffix(id, oneroster.DefaultCategoryID(""))
+		if !ok || owner == class {
+			return false
+		}
+		_, isClass := classes[owner]
+		return isClass
+	}
+	return func(id string) bool { return of[id] || (!used[id] && !otherDefault(id)) }
 }
 
 // invalid is a 400 with codeMinor invaliddata.
@@ -303,7 +318,8 @@ func (h *Handler) gradebookChanges(ctx context.Context, q req, kind oneroster.Ki
 	id := in.SourcedID
 	base := oneroster.Base{SourcedID: id, Status: oneroster.StatusActive}
 	var e oneroster.Entity
-	var link oneroster.Entity // the score scale link, 1.2 line items and results
+	var link oneroster.Entity  // the score scale link, 1.2 line items and results
+	var pre []oneroster.Change // changes the record needs first (a default category)
 	switch kind {
 	case oneroster.KindCategory:
 		if in.Title == "" {
@@ -339,6 +355,14 @@ func (h *Handler) gradebookChanges(ctx context.Context, q req, kind oneroster.Ki
 		if li.Session == "" {
 			li.Session = in.GradingPeriod.id()
 		}
+		// Leniency (1.1 only): Google Classroom's 1.1 grade sync sends line
+		// items without a category; they go into the class's default
+		// category, created in the same write if needed. 1.2 requires a
+		// category, as its specification does (Google's 1.2 sync sends one).
+		lenient := q.ver.name == v11.name && li.Category == "" && in.Category == nil && li.Title != "" && li.Class != ""
+		if lenient {
+			li.Category = oneroster.DefaultCategoryID(li.Class)
+		}
 		if li.Title == "" || li.Class == "" || li.Category == "" {
 			return nil, invalid("title, class and category are required")
 		}
@@ -348,8 +372,19 @@ func (h *Handler) gradebookChanges(ctx context.Context, q req, kind oneroster.Ki
 		if li.DueDate, err = day("dueDate", in.DueDate, true); err != nil {
 			return nil, err
 		}
-		if err := refs(map[oneroster.Kind]string{oneroster.KindClass: li.Class, oneroster.KindCategory: li.Category, oneroster.KindAcademicSession: li.Session, oneroster.KindOrg: li.School}); err != nil {
+		checked := map[oneroster.Kind]string{oneroster.KindClass: li.Class, oneroster.KindCategory: li.Category, oneroster.KindAcademicSession: li.Session, oneroster.KindOrg: li.School}
+		if lenient {
+			delete(checked, oneroster.KindCategory)
+		}
+		if err := refs(checked); err != nil {
 			return nil, err
+		}
+		if lenient {
+			cat, err := h.defaultCategory(ctx, q.tenant, li.Class)
+			if err != nil {
+				return nil, err
+			}
+			pre = cat
 		}
 		e = li
 		link = &oneroster.LineItemScoreScale{Base: oneroster.Base{SourcedID: scaleLinkID(id)}, LineItem: id, ScoreScale: in.ScoreScale.id()}
@@ -379,7 +414,7 @@ func (h *Handler) gradebookChanges(ctx context.Context, q req, kind oneroster.Ki
 	if err != nil {
 		return nil, err
 	}
-	out := []oneroster.Change{ch}
+	out := append(pre, ch)
 	if link == nil || q.ver.name != v12.name {
 		return out, nil
 	}
@@ -394,6 +429,24 @@ func (h *Handler) gradebookChanges(ctx context.Context, q req, kind oneroster.Ki
 		return append(out, lc), nil
 	}
 	return append(out, oneroster.Change{Kind: link.Kind(), SourcedID: scaleLinkID(id), Status: oneroster.StatusToBeDeleted}), nil
+}
+
+// defaultCategory returns the change that creates the class's default
+// category, or none when it is already there (active).
+func (h *Handler) defaultCategory(ctx context.Context, tenant, class string) ([]oneroster.Change, error) {
+	id := oneroster.DefaultCategoryID(class)
+	r, err := h.Writer.Record(ctx, tenant, oneroster.KindCategory, id)
+	switch {
+	case err == nil && r.Status != oneroster.StatusToBeDeleted:
+		return nil, nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
+		return nil, err
+	}
+	ch, err := oneroster.ChangeOf(oneroster.NewDefaultCategory(class))
+	if err != nil {
+		return nil, err
+	}
+	return []oneroster.Change{ch}, nil
 }
 
 // remove deletes a gradebook record (it becomes tobedeleted and leaves the

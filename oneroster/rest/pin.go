@@ -1,6 +1,8 @@
 package rest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/url"
 	"sort"
 	"strings"
@@ -99,8 +101,10 @@ func (ps *pins) sweep(now time.Time) {
 
 // newReq builds a request's context. A paged GET (one with limit or offset)
 // is pinned: its first page (offset 0 or none) starts a snapshot keyed by
-// the credential, version, path and every query parameter but offset, and
-// later pages of the same query read that snapshot while it lives.
+// the credential, its bearer token, version, path and every query parameter
+// but offset, and later pages of the same query read that snapshot while it
+// lives. Two pulls with one credential but their own tokens (each run of a
+// client fetches one) so keep their own snapshots.
 func (h *Handler) newReq(c *fiber.Ctx, ver version) req {
 	pr := httpauth.Principal(c)
 	q := req{c: c, ver: ver, tenant: pr.Tenant}
@@ -123,7 +127,7 @@ func (h *Handler) newReq(c *fiber.Ctx, ver version) req {
 	}
 	sort.Strings(keys)
 	var b strings.Builder
-	b.WriteString(pr.Tenant + "\x00" + pr.Key + "\x00" + ver.name + "\x00" + c.Path())
+	b.WriteString(pr.Tenant + "\x00" + pr.Key + "\x00" + tokenTag(c) + "\x00" + ver.name + "\x00" + c.Path())
 	for _, k := range keys {
 		for _, v := range vals[k] {
 			b.WriteString("\x00" + k + "=" + v)
@@ -163,4 +167,15 @@ func (h *Handler) view(q req, kind oneroster.Kind) (*view, error) {
 		q.pin.views[kind] = v
 	}
 	return v, nil
+}
+
+// tokenTag identifies the bearer token of a request (a hash, so the token
+// itself is not kept), or "" for other authentication (OAuth 1.0a).
+func tokenTag(c *fiber.Ctx) string {
+	tok, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	if !ok || tok == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:12])
 }

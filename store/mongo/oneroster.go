@@ -637,7 +637,8 @@ func (s *Store) SetSyncMark(ctx context.Context, tenant, source string, mark tim
 // PurgeRosterTombstones removes the tenant's deleted records last changed before
 // before, with every version of them at or below the committed tombstone.
 // An import running meanwhile writes above the committed position, so a
-// record it brings back keeps its new version.
+// record it brings back keeps its new version. When it removed any, it moves
+// the tenant's cursor.
 func (s *Store) PurgeRosterTombstones(ctx context.Context, tenant string, before time.Time) (int, error) {
 	var docs []versionDoc
 	_, err := s.consistent(ctx, tenant, func(c int64) error {
@@ -665,5 +666,34 @@ func (s *Store) PurgeRosterTombstones(ctx context.Context, tenant string, before
 		}
 		n++
 	}
+	if n > 0 {
+		s.bumpCursor(ctx, tenant)
+	}
 	return n, nil
+}
+
+// bumpCursor moves the tenant's cursor with no versions at the new position,
+// so readers that cache by cursor (the REST provider) see a purge: one
+// compare-and-set of committed, never while an import holds the tenant (its
+// own commit moves the cursor then).
+func (s *Store) bumpCursor(ctx context.Context, tenant string) {
+	for range readRetries {
+		st, err := s.rosterState(ctx, tenant)
+		if err != nil || st.Pending != 0 {
+			if err != nil {
+				s.logger.WarnContext(ctx, "roster cursor not moved after a tombstone purge", "error", err)
+			}
+			return
+		}
+		res, err := s.coll(collRosterState).UpdateOne(ctx,
+			bson.D{{Key: "_id", Value: tenant}, {Key: "committed", Value: st.Committed}, {Key: "pending", Value: int64(0)}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "committed", Value: st.Committed + 1}}}})
+		if err != nil {
+			s.logger.WarnContext(ctx, "roster cursor not moved after a tombstone purge", "error", err)
+			return
+		}
+		if res.MatchedCount > 0 {
+			return
+		}
+	}
 }

@@ -386,7 +386,7 @@ func (s *Store) SetSyncMark(ctx context.Context, tenant, source string, mark tim
 
 // PurgeRosterTombstones removes the tenant's deleted records last changed before
 // before (records keep only their latest state here, so that is all their
-// history).
+// history), and moves the tenant's cursor when it removed any.
 func (s *Store) PurgeRosterTombstones(ctx context.Context, tenant string, before time.Time) (int, error) {
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -394,7 +394,12 @@ func (s *Store) PurgeRosterTombstones(ctx context.Context, tenant string, before
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		// Move the cursor (no record carries the new position) so readers
+		// that cache by cursor, the REST provider, see the removal.
+		_, err = tx.Exec("UPDATE roster_cursors SET seq = seq + 1 WHERE tenant = ?", tenant)
 		return err
 	})
 	if err != nil {

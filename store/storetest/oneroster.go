@@ -57,7 +57,14 @@ func testRosterPurgeRosterTombstones(t *testing.T, s backend.Store) {
 	assert.Equal(t, []oneroster.Ref{{Kind: oneroster.KindUser, SourcedID: "u2"}}, d.Deletes)
 	cur, err := s.Cursor(ctx, "t")
 	require.NoError(t, err)
-	assert.Equal(t, a.Cursor, cur, "a purge is not a roster change")
+	assert.Greater(t, cur, a.Cursor, "a purge moves the cursor, so cached readers see it")
+	d, err = s.Changes(ctx, "t", a.Cursor)
+	require.NoError(t, err)
+	assert.Empty(t, d.Deletes, "but changes nothing since the old one")
+	assert.Empty(t, d.Upserts.Users)
+	assert.Equal(t, cur, d.Cursor)
+	oc, err := s.Cursor(ctx, "other")
+	require.NoError(t, err)
 	_, err = s.Record(ctx, "other", oneroster.KindUser, "u1")
 	require.NoError(t, err, "another tenant's tombstones stay")
 
@@ -65,9 +72,17 @@ func testRosterPurgeRosterTombstones(t *testing.T, s backend.Store) {
 	b, err := s.Apply(ctx, rosterBatch("t", rosterT0.Add(49*time.Hour), nil, rosterUser(t, "u1", "A2", "", time.Time{})))
 	require.NoError(t, err)
 	assert.Equal(t, 1, b.Counts[oneroster.KindUser].Created)
+	cur, err = s.Cursor(ctx, "t")
+	require.NoError(t, err)
 	n, err = s.PurgeRosterTombstones(ctx, "t", rosterT0.Add(24*time.Hour))
 	require.NoError(t, err)
 	assert.Zero(t, n)
+	again, err := s.Cursor(ctx, "t")
+	require.NoError(t, err)
+	assert.Equal(t, cur, again, "a purge that removes nothing leaves the cursor")
+	again, err = s.Cursor(ctx, "other")
+	require.NoError(t, err)
+	assert.Equal(t, oc, again, "another tenant's cursor stays")
 }
 
 func testRosterSyncMarks(t *testing.T, s backend.Store) {
