@@ -2,9 +2,7 @@ package lrsbench_test
 
 import (
 	"encoding/json"
-	"database/sql"
 	"log/slog"
-	_ "modernc.org/sqlite"
 	"os"
 	"strconv"
 	"strings"
@@ -26,16 +24,8 @@ import (
 //
 //	go test ./lrs/lrsbench -run '^$' -bench StoreSave -benchtime 400x
 func BenchmarkStoreSave(b *testing.B) {
-	dir := b.TempDir()
-	s, err := sqlite.Open(b.Context(), dir, slog.New(slog.DiscardHandler))
+	s, err := sqlite.Open(b.Context(), b.TempDir(), slog.New(slog.DiscardHandler))
 	require.NoError(b, err)
-	if x := os.Getenv("XSQL"); x != "" {
-		db, err := sql.Open("sqlite", dir+"/passport.db")
-		require.NoError(b, err)
-		_, err = db.Exec(x)
-		require.NoError(b, err)
-		db.Close()
-	}
 	b.Cleanup(func() { _ = s.Close(b.Context()) })
 	auth := map[string]any{"objectType": "Agent", "account": map[string]any{"homePage": "http://127.0.0.1/xapi/credentials", "name": "bench"}}
 	const clients, batch = 8, 50
