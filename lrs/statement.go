@@ -365,6 +365,22 @@ func addKey(list *[]string, k string) {
 	}
 }
 
+// addActorKeys adds the key of an Agent or identified Group and, for any
+// Group, the keys of its members: the agent filter matches a Group whose
+// members include the Agent (Communication 2.1.3, "agent").
+func addActorKeys(list *[]string, a map[string]any) {
+	addKey(list, AgentKey(a))
+	if a["objectType"] != "Group" {
+		return
+	}
+	members, _ := a["member"].([]any)
+	for _, m := range members {
+		if mm, ok := m.(map[string]any); ok {
+			addKey(list, AgentKey(mm))
+		}
+	}
+}
+
 func (s *Statement) index(m map[string]any) {
 	verb, _ := m["verb"].(map[string]any)
 	s.VerbID, _ = verb["id"].(string)
@@ -379,11 +395,11 @@ func (s *Statement) index(m map[string]any) {
 		addKey(&s.RelatedAgents, s.Authority)
 	}
 	actor, _ := m["actor"].(map[string]any)
-	addKey(&s.Agents, AgentKey(actor))
+	addActorKeys(&s.Agents, actor)
 	obj, _ := m["object"].(map[string]any)
 	switch obj["objectType"] {
 	case "Agent", "Group":
-		addKey(&s.Agents, AgentKey(obj))
+		addActorKeys(&s.Agents, obj)
 	case "StatementRef":
 		if u, err := uuid.Parse(obj["id"].(string)); err == nil {
 			s.RefTarget = &u
@@ -417,12 +433,12 @@ func (s *Statement) index(m map[string]any) {
 // related walks a statement or SubStatement for related agents/activities.
 func (s *Statement) related(m map[string]any) {
 	if actor, ok := m["actor"].(map[string]any); ok {
-		addKey(&s.RelatedAgents, AgentKey(actor))
+		addActorKeys(&s.RelatedAgents, actor)
 	}
 	obj, _ := m["object"].(map[string]any)
 	switch obj["objectType"] {
 	case "Agent", "Group":
-		addKey(&s.RelatedAgents, AgentKey(obj))
+		addActorKeys(&s.RelatedAgents, obj)
 	case "SubStatement":
 		s.related(obj)
 	case nil, "Activity":
@@ -437,7 +453,7 @@ func (s *Statement) related(m map[string]any) {
 	}
 	for _, k := range []string{"instructor", "team"} {
 		if a, ok := ctx[k].(map[string]any); ok {
-			addKey(&s.RelatedAgents, AgentKey(a))
+			addActorKeys(&s.RelatedAgents, a)
 		}
 	}
 	if ca, ok := ctx["contextActivities"].(map[string]any); ok {
@@ -458,7 +474,7 @@ func (s *Statement) related(m map[string]any) {
 			em, _ := e.(map[string]any)
 			for _, who := range []string{"agent", "group"} {
 				if a, ok := em[who].(map[string]any); ok {
-					addKey(&s.RelatedAgents, AgentKey(a))
+					addActorKeys(&s.RelatedAgents, a)
 				}
 			}
 		}

@@ -90,8 +90,11 @@ func TestPrepareIndexes(t *testing.T) {
 	assert.Equal(t, "http://adlnet.gov/expapi/verbs/answered", st.VerbID)
 	assert.Equal(t, "ec531277-b57b-4c15-8d91-d292c5b2b8f7", st.Registration)
 	assert.Equal(t, []string{"mbox:mailto:learner@example.com"}, st.Agents)
-	assert.ElementsMatch(t, []string{"mbox:mailto:learner@example.com", "account:https://lrs.example/xapi/credentials|key-1"}, st.RelatedAgents,
-		"an anonymous instructor group has no IFI of its own")
+	assert.ElementsMatch(t, []string{
+		"mbox:mailto:learner@example.com", "account:https://lrs.example/xapi/credentials|key-1",
+		"mbox:mailto:t1@example.com", "account:http://example.com|t2",
+	}, st.RelatedAgents,
+		"an anonymous instructor group has no IFI of its own, but its members match (Comm 2.1.3 agent)")
 	assert.Equal(t, "http://example.com/quiz/q1", st.Activity)
 	assert.ElementsMatch(t, []string{"http://example.com/quiz/q1", "http://example.com/quiz", "http://example.com/course"}, st.RelatedActivities)
 	assert.True(t, st.HasTimestamp)

@@ -375,6 +375,15 @@ func testQueries(t *testing.T, c client) {
 		batch = append(batch, stmtJSON(strings.Replace(mb, "mailto:", "mailto:x", 1), extra))
 	}
 	batch = append(batch, `{"actor":{"mbox":"`+mb+`"},"verb":{"id":"http://example.com/verbs/special"},"object":{"id":"http://example.com/activities/a1"}}`)
+	// The agent filter also matches Groups that have the Agent as a member:
+	// an anonymous Group actor, an identified Group object and (related
+	// only) a context team.
+	const groupVerb = "http://example.com/verbs/group"
+	member := `"member":[{"mbox":"mailto:someone-else@example.com"},{"mbox":"` + mb + `"}]`
+	batch = append(batch,
+		`{"actor":{"objectType":"Group",`+member+`},"verb":{"id":"`+groupVerb+`"},"object":{"id":"http://example.com/activities/g"}}`,
+		`{"actor":{"mbox":"mailto:teacher-g@example.com"},"verb":{"id":"`+groupVerb+`"},"object":{"objectType":"Group","mbox":"mailto:team-g@example.com",`+member+`}}`,
+		`{"actor":{"mbox":"mailto:teacher-g@example.com"},"verb":{"id":"`+groupVerb+`"},"object":{"id":"http://example.com/activities/g"},"context":{"team":{"objectType":"Group",`+member+`}}}`)
 	before := time.Now().Add(-time.Second).UTC()
 	res, body := c.postStatements("[" + strings.Join(batch, ",") + "]")
 	require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
@@ -389,8 +398,10 @@ func testQueries(t *testing.T, c client) {
 		q    url.Values
 		want int
 	}{
-		{"Comm 2.1.3 agent", url.Values{"agent": {agentQ}}, 1},
-		{"Comm 2.1.3 related_agents", url.Values{"agent": {agentQ}, "related_agents": {"true"}}, 4},
+		{"Comm 2.1.3 agent", url.Values{"agent": {agentQ}}, 3},
+		{"Comm 2.1.3 related_agents", url.Values{"agent": {agentQ}, "related_agents": {"true"}}, 7},
+		{"Comm 2.1.3 agent matches a member of a Group actor or object", url.Values{"agent": {agentQ}, "verb": {groupVerb}}, 2},
+		{"Comm 2.1.3 related_agents matches a member of a context team", url.Values{"agent": {agentQ}, "verb": {groupVerb}, "related_agents": {"true"}}, 3},
 		{"Comm 2.1.3 verb", url.Values{"agent": {agentQ}, "verb": {"http://example.com/verbs/special"}}, 1},
 		{"Comm 2.1.3 registration", url.Values{"registration": {reg}}, 4},
 		{"Comm 2.1.3 activity (object only)", url.Values{"activity": {"http://example.com/course/q"}, "registration": {reg}}, 0},
@@ -430,7 +441,7 @@ func testQueries(t *testing.T, c client) {
 		}
 	})
 	t.Run("Comm 2.1.3 format=ids keeps only identifiers", func(t *testing.T) {
-		_, body := c.with(t).getStatements(url.Values{"agent": {agentQ}, "format": {"ids"}})
+		_, body := c.with(t).getStatements(url.Values{"agent": {agentQ}, "verb": {"http://example.com/verbs/special"}, "format": {"ids"}})
 		st := decode[statementResult](t, body).Statements[0]
 		assert.Equal(t, map[string]any{"id": "http://example.com/verbs/special"}, st["verb"])
 		assert.Equal(t, map[string]any{"id": "http://example.com/activities/a1"}, st["object"])
