@@ -511,8 +511,11 @@ func testQueryPagingEveryIndex(t *testing.T, s backend.Store) {
 		{"activity", lrs.Query{Activity: "http://example.com/act/2"}, func(m saved) bool { return m.act == 2 }},
 		{"registration", lrs.Query{Registration: regs[1].String()}, func(m saved) bool { return m.reg == 1 }},
 		{"authority", lrs.Query{Authority: "account:https://lrs.example|key-1"}, func(saved) bool { return true }},
-		{"agent and registration", lrs.Query{Agent: "mbox:mailto:p0@example.com", Registration: regs[0].String()},
-			func(m saved) bool { return m.agent == 0 && m.reg == 0 }},
+		{
+			"agent and registration",
+			lrs.Query{Agent: "mbox:mailto:p0@example.com", Registration: regs[0].String()},
+			func(m saved) bool { return m.agent == 0 && m.reg == 0 },
+		},
 		{"no filter", lrs.Query{}, func(saved) bool { return true }},
 	}
 	for _, tc := range cases {
