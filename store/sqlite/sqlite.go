@@ -128,8 +128,11 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	}
 
 	// Settings common to both pools. journal_mode is persistent in the file,
-	// so only the writer sets it (switching to WAL takes an exclusive lock).
+	// so only the writers set it (switching to WAL takes an exclusive lock).
 	common := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1&_synchronous=FULL", busyTimeoutMS)
+	if err := upgrade(ctx, path, common, logger); err != nil {
+		return nil, fmt.Errorf("open sqlite store: %w", err)
+	}
 
 	// journal_size_limit truncates the WAL back to 64 MiB after a checkpoint
 	// that emptied it, so a burst of writes does not keep the disk space.
@@ -160,10 +163,6 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*Store, error) 
 	if err := pingRetry(ctx, wdb); err != nil {
 		_ = wdb.Close()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
-	}
-	if err := migrate(ctx, wdb, logger); err != nil {
-		_ = wdb.Close()
-		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
 
 	// The database and WAL files now exist: make their directory entries
