@@ -122,6 +122,9 @@ func (h *Handler) Mount(r fiber.Router) {
 			g = r.Group(ver.gbBase, h.limit, httpauth.Bearer(h.Auth))
 		}
 		h.gradebookRoutes(g, ver)
+		if ver.name == v12.name {
+			h.arpRoutes(g, ver) // the Assessment Results Profile
+		}
 		if ver.resBase != ver.base {
 			g = r.Group(ver.resBase, h.limit, httpauth.Bearer(h.Auth))
 		} else {
