@@ -149,6 +149,13 @@ func (h *Handler) arpPut(q req, b arpCollection) error {
 	if err != nil {
 		return err
 	}
+	// A record that was deleted and is PUT again is created again (201),
+	// though the store keeps its tombstone's place and counts it updated.
+	prev, err := h.Writer.Record(ctx, q.tenant, b.kind, id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	revived := err == nil && prev.Status == oneroster.StatusToBeDeleted
 	a, err := h.Writer.Apply(ctx, oneroster.Batch{Tenant: q.tenant, Now: h.now(), Rows: yieldAll([]oneroster.Change{ch})})
 	if err != nil {
 		return err
@@ -161,7 +168,7 @@ func (h *Handler) arpPut(q req, b arpCollection) error {
 	if err != nil {
 		return err
 	}
-	if a.Counts[b.kind].Created > 0 {
+	if a.Counts[b.kind].Created > 0 || revived && a.Counts[b.kind].Updated > 0 {
 		c.Status(http.StatusCreated)
 	}
 	js, err := json.Marshal(map[string]any{b.single: q.ver.render(out, nil)})
