@@ -326,8 +326,10 @@ func (h *Handler) arpChange(ctx context.Context, tenant string, kind oneroster.K
 	var err error
 	switch kind {
 	case oneroster.KindAssessmentLineItem:
-		li := &oneroster.AssessmentLineItem{Base: base, Title: in.Title, Description: in.Description,
-			ResultValueMin: in.ResultValueMin, ResultValueMax: in.ResultValueMax, Meta: in.Metadata}
+		li := &oneroster.AssessmentLineItem{
+			Base: base, Title: in.Title, Description: in.Description,
+			ResultValueMin: in.ResultValueMin, ResultValueMax: in.ResultValueMax, Meta: in.Metadata,
+		}
 		if li.Title == "" {
 			return oneroster.Change{}, invalid("title is required")
 		}
@@ -363,8 +365,10 @@ func (h *Handler) arpChange(ctx context.Context, tenant string, kind oneroster.K
 		}
 		e = li
 	case oneroster.KindAssessmentResult:
-		r := &oneroster.AssessmentResult{Base: base, Score: in.Score, TextScore: in.TextScore, ScorePercentile: in.ScorePercentile,
-			ScoreStatus: in.ScoreStatus, Comment: in.Comment, Meta: in.Metadata}
+		r := &oneroster.AssessmentResult{
+			Base: base, Score: in.Score, TextScore: in.TextScore, ScorePercentile: in.ScorePercentile,
+			ScoreStatus: in.ScoreStatus, Comment: in.Comment, Meta: in.Metadata,
+		}
 		if in.AssessmentLineItem == nil {
 			return oneroster.Change{}, invalid("assessmentLineItem is required")
 		}
