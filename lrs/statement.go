@@ -160,7 +160,7 @@ func Prepare(m map[string]any, p Prepared) (*Statement, error) {
 		}
 		s.ID = u
 	} else {
-		s.ID = uuid.New()
+		s.ID = newStatementID()
 	}
 	m["id"] = s.ID.String()
 	if p.Authority != nil {
@@ -357,6 +357,16 @@ func AgentKey(m map[string]any) string {
 		return "account:" + hp + "|" + nm
 	}
 	return ""
+}
+
+// newStatementID is the id the LRS gives a statement that has none: a
+// time-ordered UUID (version 7), so that such statements append to the
+// store's id index instead of each landing on a random page of it.
+func newStatementID() uuid.UUID {
+	if u, err := uuid.NewV7(); err == nil {
+		return u
+	}
+	return uuid.New()
 }
 
 func addKey(list *[]string, k string) {

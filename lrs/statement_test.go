@@ -147,3 +147,16 @@ func BenchmarkParsePrepare(b *testing.B) {
 		}
 	}
 }
+
+func TestPrepareAssignsTimeOrderedIDs(t *testing.T) {
+	t.Parallel()
+	body := []byte(`[{"actor":{"mbox":"mailto:a@example.com"},"verb":{"id":"http://example.com/v"},"object":{"id":"http://example.com/a"}},
+		{"actor":{"mbox":"mailto:a@example.com"},"verb":{"id":"http://example.com/v"},"object":{"id":"http://example.com/a"}}]`)
+	ss := prepare(t, body, lrs.V2)
+	require.Len(t, ss, 2)
+	for _, st := range ss {
+		assert.Equal(t, 7, int(st.ID.Version()), "an LRS-assigned id is a version 7 UUID")
+		assert.True(t, lrs.IsUUID(st.ID.String()))
+	}
+	assert.Negative(t, strings.Compare(ss[0].ID.String(), ss[1].ID.String()), "later ids sort after earlier ones")
+}
