@@ -106,6 +106,9 @@ func arpSteps(e *env, clock *arpClock) []step {
 				require.Equal(t, http.StatusOK, r.status, r.body)
 				assert.Empty(t, ids(t, r, c.key))
 				assert.Equal(t, "0", r.header.Get("X-Total-Count"))
+				r = e.get(t, read, c.path+"/nope")
+				assert.Equal(t, http.StatusNotFound, r.status, "an unknown id in an empty collection is a 404, not a 500")
+				assert.Equal(t, "unknownobject", codeMinor(t, r))
 			}
 		}},
 		{"ARP/PUT line items", func(t *testing.T) {
