@@ -148,7 +148,7 @@ func newExtra(k Kind) Entity {
 	case KindUserResource:
 		return new(UserResource)
 	default:
-		return nil
+		return newAssessment(k)
 	}
 }
 

@@ -70,9 +70,9 @@ var gradebookKinds = [...]Kind{KindCategory, KindScoreScale, KindLineItem, KindR
 func GradebookKinds() []Kind { return gradebookKinds[:] }
 
 // AllKinds returns the roster kinds, then the gradebook kinds, then the
-// resources kinds.
+// resources kinds, then the Assessment Results Profile kinds.
 func AllKinds() []Kind {
-	return append(append(append([]Kind{}, Kinds()...), GradebookKinds()...), ResourceKinds()...)
+	return append(append(append(append([]Kind{}, Kinds()...), GradebookKinds()...), ResourceKinds()...), AssessmentKinds()...)
 }
 
 // NewEntity returns a zero record of the kind, or nil for an unknown kind.

@@ -28,6 +28,9 @@ const (
 	ScopeGradebookPost      = "gradebook.createpost"
 	ScopeResourceCore       = "resource-core.readonly"
 	ScopeResource           = "resource.readonly"
+	ScopeAssessmentRead     = "assessment.readonly"
+	ScopeAssessmentWrite    = "assessment.createput"
+	ScopeAssessmentDelete   = "assessment.delete"
 
 	ScopeAdmin = "admin"
 )
@@ -39,6 +42,7 @@ var KnownScopes = []string{
 	ScopeRosterCore, ScopeRoster, ScopeRosterDemographics,
 	ScopeGradebookRead, ScopeGradebookWrite, ScopeGradebookDelete,
 	ScopeGradebookCoreRead, ScopeGradebookPost, ScopeResourceCore, ScopeResource,
+	ScopeAssessmentRead, ScopeAssessmentWrite, ScopeAssessmentDelete,
 	ScopeAdmin,
 }
 

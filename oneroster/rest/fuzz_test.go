@@ -17,7 +17,8 @@ import (
 )
 
 // FuzzGradebookWrite sends arbitrary bodies to every gradebook write route
-// (PUT of each kind, the four 1.2 POST routes): no body may get a 500, and
+// (PUT of each kind, the four 1.2 POST routes, the Assessment Results
+// Profile's PUT and POST): no body may get a 500, and
 // a write answers 200, 201, 400 or 404 only.
 func FuzzGradebookWrite(f *testing.F) {
 	for _, s := range []string{
@@ -27,9 +28,13 @@ func FuzzGradebookWrite(f *testing.F) {
 		`{"scoreScale":{"title":"t","type":"x","scoreScaleValue":[{"itemValueLHS":"A","itemValueRHS":"1"}]}}`,
 		`{"category":{"title":"t","weight":-1}}`,
 		`{"results":[]}`, `[]`, `null`, `{"lineItems":{}}`, `{"scoreScale":{"scoreScaleValue":"x"}}`,
+		`{"assessmentLineItem":{"title":"t","parentAssessmentLineItem":{"sourcedId":"ali-1"},"metadata":{"a":[1,{"b":null}]},"learningObjectiveSet":[{"source":"case","learningObjectiveIds":["x"]}]}}`,
+		`{"assessmentResults":[{"assessmentLineItem":{"sourcedId":"ali-1"},"student":{"sourcedId":"u"},"scoreStatus":"ext:x","scoreDate":"2025-01-01","late":true,"learningObjectiveSet":[{"source":"unknown","learningObjectiveResults":[{"learningObjectiveId":"l","score":1}]}]}]}`,
+		`{"assessmentResult":{"scorePercentile":"x","inProgress":3}}`,
 	} {
-		f.Add(uint8(0), []byte(s))
-		f.Add(uint8(5), []byte(s))
+		for _, which := range []uint8{0, 5, 9, 10, 11, 12} { // 9-12: the ARP routes
+			f.Add(which, []byte(s))
+		}
 	}
 	st := sqlitetest.Open(f)
 	cfg, _, err := config.Load("serve", nil, func(string) string { return "" }, nil)
@@ -40,7 +45,7 @@ func FuzzGradebookWrite(f *testing.F) {
 	h := &Handler{Store: st, Writer: st, Auth: a, Logger: slog.New(slog.DiscardHandler)}
 	srv := server.New(server.Options{Config: cfg, Logger: h.Logger, Mounts: []server.Mounter{h}})
 	ctx := context.Background()
-	cred, err := a.CreateCredential(ctx, auth.DefaultTenant, "fuzz", []string{"gradebook.createput", "gradebook.createpost"})
+	cred, err := a.CreateCredential(ctx, auth.DefaultTenant, "fuzz", []string{"gradebook.createput", "gradebook.createpost", "assessment.createput"})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -58,6 +63,10 @@ func FuzzGradebookWrite(f *testing.F) {
 		{http.MethodPost, "/ims/oneroster/gradebook/v1p2/schools/sch-1/lineItems"},
 		{http.MethodPost, "/ims/oneroster/gradebook/v1p2/lineItems/li-1/results"},
 		{http.MethodPost, "/ims/oneroster/gradebook/v1p2/classes/cls-1/academicSessions/t-1/results"},
+		{http.MethodPut, "/ims/oneroster/gradebook/v1p2/assessmentLineItems/ali-1"},
+		{http.MethodPut, "/ims/oneroster/gradebook/v1p2/assessmentResults/ar-1"},
+		{http.MethodPost, "/ims/oneroster/gradebook/v1p2/assessmentLineItems"},
+		{http.MethodPost, "/ims/oneroster/gradebook/v1p2/assessmentResults"},
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		rt := routes[int(which)%len(routes)]

@@ -122,6 +122,9 @@ func (h *Handler) Mount(r fiber.Router) {
 			g = r.Group(ver.gbBase, h.limit, httpauth.Bearer(h.Auth))
 		}
 		h.gradebookRoutes(g, ver)
+		if ver.name == v12.name {
+			h.arpRoutes(g, ver) // the Assessment Results Profile
+		}
 		if ver.resBase != ver.base {
 			g = r.Group(ver.resBase, h.limit, httpauth.Bearer(h.Auth))
 		} else {
@@ -501,7 +504,7 @@ func (h *Handler) single(q req, kind oneroster.Kind, key string, pred func(onero
 	i, ok := v.byID[c.Params("id")]
 	// Gradebook and resources records leave when deleted (R35); roster
 	// tombstones stay readable for delta pollers.
-	gone := !oneroster.IsRoster(kind) && v.deleted[i]
+	gone := ok && !oneroster.IsRoster(kind) && v.deleted[i] // ok first: an empty collection has no v.deleted[0]
 	if !ok || (pred != nil && !pred(v.ents[i])) || gone {
 		return httperr.New(http.StatusNotFound, "no "+key+" with that sourcedId").WithCode("unknownobject")
 	}

@@ -250,7 +250,7 @@ func (v version) render(e oneroster.Entity, children map[string][]string) obj {
 		}
 		return o
 	}
-	return obj{}
+	return v.renderAssessment(e)
 }
 
 // scale adds a 1.2 line item's or result's scoreScale reference (the first
@@ -388,8 +388,10 @@ var fieldsOf = map[oneroster.Kind][]string{
 		"title", "type", "class", "class.sourcedId", "course", "course.sourcedId", "school", "school.sourcedId",
 		"scoreScaleValue", "scoreScaleValue.itemValueLHS", "scoreScaleValue.itemValueRHS",
 	},
-	oneroster.KindResource:     {"title", "roles", "importance", "vendorResourceId", "vendorId", "applicationId"},
-	oneroster.KindDemographics: {"birthDate", "sex", "americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican", "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces", "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth", "publicSchoolResidenceStatus"},
+	oneroster.KindAssessmentLineItem: arpLineItemFields,
+	oneroster.KindAssessmentResult:   arpResultFields,
+	oneroster.KindResource:           {"title", "roles", "importance", "vendorResourceId", "vendorId", "applicationId"},
+	oneroster.KindDemographics:       {"birthDate", "sex", "americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican", "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces", "hispanicOrLatinoEthnicity", "countryOfBirthCode", "stateOfBirthAbbreviation", "cityOfBirth", "publicSchoolResidenceStatus"},
 }
 
 // knownField reports whether a field may be named for a kind.

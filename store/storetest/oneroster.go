@@ -26,6 +26,7 @@ var onerosterTests = []subTest{
 	{"RosterSameRecordTwiceInABatch", testRosterSameRecordTwice},
 	{"RosterSyncMarks", testRosterSyncMarks},
 	{"RosterPurgeRosterTombstones", testRosterPurgeRosterTombstones},
+	{"RosterAssessmentRecords", testRosterAssessmentRecords},
 }
 
 func testRosterPurgeRosterTombstones(t *testing.T, s backend.Store) {
@@ -330,4 +331,107 @@ func testRosterMerges(t *testing.T, s backend.Store) {
 	ms, err := s.Merges(ctx, "t")
 	require.NoError(t, err)
 	assert.Equal(t, []oneroster.Merge{m1, m2}, ms)
+}
+
+// testRosterAssessmentRecords checks that the Assessment Results Profile
+// kinds live in the generic record store like the gradebook ones: they round
+// trip (with any-typed metadata), are per tenant, delete to tombstones, are
+// implicitly deleted only when their own kind is bulk, and stay out of the
+// roster Delta.
+func testRosterAssessmentRecords(t *testing.T, s backend.Store) {
+	ctx := t.Context()
+	score, lo, hi := 87.5, 0.0, 100.0
+	item := func(id, title string) oneroster.Change {
+		c, err := oneroster.ChangeOf(&oneroster.AssessmentLineItem{
+			Base: oneroster.Base{SourcedID: id}, Title: title, Class: "c1", ResultValueMin: &lo, ResultValueMax: &hi,
+			LearningObjectives: []oneroster.LearningObjectiveSet{{Source: "case", IDs: []string{"lo-1"}}},
+			Meta:               map[string]any{"duration": "120", "allowCalculator": true},
+		})
+		require.NoError(t, err)
+		return c
+	}
+	result := func(id, item string, st oneroster.Status) oneroster.Change {
+		c, err := oneroster.ChangeOf(&oneroster.AssessmentResult{
+			Base: oneroster.Base{SourcedID: id, Status: st}, AssessmentLineItem: item, Student: "u1", Score: &score,
+			ScoreDate: "2026-02-01", ScoreStatus: "fully graded", Late: "true",
+			LearningObjectives: []oneroster.LearningObjectiveScoreSet{{Source: "case", Results: []oneroster.LearningObjectiveResult{{ID: "lo-1", Score: &score}}}},
+		})
+		require.NoError(t, err)
+		if st == oneroster.StatusToBeDeleted {
+			c.Status = st
+		}
+		return c
+	}
+	a, err := s.Apply(ctx, rosterBatch("t", rosterT0, nil, rosterUser(t, "u1", "A", "", time.Time{}),
+		item("ali-1", "Exam"), item("ali-2", "Quiz"), result("ar-1", "ali-1", ""), result("ar-2", "ali-2", "")))
+	require.NoError(t, err)
+	assert.Equal(t, 2, a.Counts[oneroster.KindAssessmentLineItem].Created)
+	assert.Equal(t, 2, a.Counts[oneroster.KindAssessmentResult].Created)
+	_, err = s.Apply(ctx, rosterBatch("other", rosterT0, nil, item("ali-1", "Elsewhere")))
+	require.NoError(t, err)
+
+	rec, err := s.Record(ctx, "t", oneroster.KindAssessmentLineItem, "ali-1")
+	require.NoError(t, err)
+	e, err := oneroster.Decode(rec)
+	require.NoError(t, err)
+	li := e.(*oneroster.AssessmentLineItem)
+	assert.Equal(t, "Exam", li.Title)
+	assert.Equal(t, rosterT0, li.DateLastModified)
+	assert.Equal(t, map[string]any{"duration": "120", "allowCalculator": true}, li.Meta)
+	assert.Equal(t, []oneroster.LearningObjectiveSet{{Source: "case", IDs: []string{"lo-1"}}}, li.LearningObjectives)
+	rec, err = s.Record(ctx, "t", oneroster.KindAssessmentResult, "ar-1")
+	require.NoError(t, err)
+	e, err = oneroster.Decode(rec)
+	require.NoError(t, err)
+	r := e.(*oneroster.AssessmentResult)
+	assert.Equal(t, "ali-1", r.AssessmentLineItem)
+	assert.InDelta(t, 87.5, *r.Score, 0)
+	assert.Equal(t, "true", r.Late)
+	require.Len(t, r.LearningObjectives, 1)
+	assert.Equal(t, "lo-1", r.LearningObjectives[0].Results[0].ID)
+
+	// Same content again: unchanged. Tenants are apart.
+	a, err = s.Apply(ctx, rosterBatch("t", rosterT0.Add(time.Hour), nil, item("ali-1", "Exam")))
+	require.NoError(t, err)
+	assert.Equal(t, 1, a.Counts[oneroster.KindAssessmentLineItem].Unchanged)
+	rec, err = s.Record(ctx, "other", oneroster.KindAssessmentLineItem, "ali-1")
+	require.NoError(t, err)
+	e, err = oneroster.Decode(rec)
+	require.NoError(t, err)
+	assert.Equal(t, "Elsewhere", e.(*oneroster.AssessmentLineItem).Title)
+	_, err = s.Record(ctx, "other", oneroster.KindAssessmentResult, "ar-1")
+	require.ErrorIs(t, err, store.ErrNotFound)
+
+	// A deletion leaves a tombstone, listed by Records, not by ActiveIDs.
+	a, err = s.Apply(ctx, rosterBatch("t", rosterT0.Add(2*time.Hour), nil, result("ar-2", "", oneroster.StatusToBeDeleted)))
+	require.NoError(t, err)
+	assert.Equal(t, 1, a.Counts[oneroster.KindAssessmentResult].Deleted)
+	recs, err := s.Records(ctx, "t", oneroster.KindAssessmentResult)
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	assert.Equal(t, oneroster.StatusToBeDeleted, recs[1].Status)
+	assert.Equal(t, rosterT0.Add(2*time.Hour), recs[1].Modified)
+	active, err := s.ActiveIDs(ctx, "t", oneroster.KindAssessmentResult)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ar-1"}, active)
+
+	// A bulk batch of line items implicitly deletes the line items it does
+	// not carry, and no result.
+	a, err = s.Apply(ctx, rosterBatch("t", rosterT0.Add(3*time.Hour),
+		map[oneroster.Kind]func(string) bool{oneroster.KindAssessmentLineItem: func(string) bool { return false }}, item("ali-1", "Exam v2")))
+	require.NoError(t, err)
+	assert.Equal(t, 1, a.Counts[oneroster.KindAssessmentLineItem].Updated)
+	assert.Equal(t, 1, a.Counts[oneroster.KindAssessmentLineItem].Deleted, "ali-2 is not in the bulk batch")
+	active, err = s.ActiveIDs(ctx, "t", oneroster.KindAssessmentLineItem)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ali-1"}, active)
+	active, err = s.ActiveIDs(ctx, "t", oneroster.KindAssessmentResult)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ar-1"}, active)
+
+	// Not part of the roster Delta.
+	d, err := s.Changes(ctx, "t", 0)
+	require.NoError(t, err)
+	assert.Len(t, d.Upserts.Users, 1)
+	assert.Empty(t, d.Deletes, "assessment tombstones are not roster deletions")
 }
