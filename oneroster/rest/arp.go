@@ -9,7 +9,6 @@ import (
 	"regexp"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/passportbridge/passport/internal/httpauth"
 	"github.com/passportbridge/passport/internal/server"
@@ -225,22 +224,10 @@ func (h *Handler) arpPost(q req, b arpCollection) error {
 	for i := range ins {
 		in := &ins[i]
 		supplied := in.SourcedID
-		id := supplied
-		if id != "" && !taken[id] {
-			switch rec, err := h.Writer.Record(ctx, q.tenant, b.kind, id); {
-			case errors.Is(err, store.ErrNotFound):
-			case err != nil:
-				return err
-			case rec.Status != oneroster.StatusToBeDeleted:
-				id = ""
-			}
-		} else {
-			id = ""
+		id, err := h.allocateID(ctx, q.tenant, b.kind, supplied, taken)
+		if err != nil {
+			return err
 		}
-		if id == "" {
-			id = uuid.NewString()
-		}
-		taken[id] = true
 		in.SourcedID = id
 		ch, err := h.arpChange(ctx, q.tenant, b.kind, in)
 		if err != nil {

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -166,22 +167,10 @@ func (h *Handler) post(q req, kind oneroster.Kind, plural, single string, fix fu
 			return err
 		}
 		supplied := in.SourcedID
-		id := supplied
-		if id != "" && !taken[id] {
-			switch rec, err := h.Writer.Record(ctx, q.tenant, kind, id); {
-			case errors.Is(err, store.ErrNotFound):
-			case err != nil:
-				return err
-			case rec.Status != oneroster.StatusToBeDeleted:
-				id = ""
-			}
-		} else {
-			id = ""
+		id, err := h.allocateID(ctx, q.tenant, kind, supplied, taken)
+		if err != nil {
+			return err
 		}
-		if id == "" {
-			id = uuid.NewString()
-		}
-		taken[id] = true
 		in.SourcedID = id
 		cs, err := h.gradebookChanges(ctx, q, kind, in)
 		if err != nil {
@@ -276,4 +265,27 @@ func (h *Handler) resourceRoutes(g fiber.Router, ver version) {
 		}
 		return out, nil
 	})
+}
+
+// allocateID is the sourcedId a POST gives a new record: the one supplied
+// when it is free (unknown, or a tombstone) and not taken earlier in the
+// same POST, else a new UUID. It marks the id taken.
+func (h *Handler) allocateID(ctx context.Context, tenant string, kind oneroster.Kind, supplied string, taken map[string]bool) (string, error) {
+	id := supplied
+	if id != "" && !taken[id] {
+		switch rec, err := h.Writer.Record(ctx, tenant, kind, id); {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return "", err
+		case rec.Status != oneroster.StatusToBeDeleted:
+			id = ""
+		}
+	} else {
+		id = ""
+	}
+	if id == "" {
+		id = uuid.NewString()
+	}
+	taken[id] = true
+	return id, nil
 }
