@@ -3,6 +3,8 @@ package lti
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,16 +51,15 @@ type sessionClaims struct {
 // ErrSession is returned for a missing, forged, foreign or expired session.
 var ErrSession = errors.New("no valid tool session")
 
-// IssueSession signs a session token with the tool's current key (header
-// typ passport-session+jwt, audience PUBLIC_URL/lti/session) valid for
-// SessionTTL; the token is the session cookie's value.
+// IssueSession signs a session token (header typ passport-session+jwt,
+// audience PUBLIC_URL/lti/session) valid for SessionTTL; the token is the
+// session cookie's value. Only the tool reads it back, so it carries an
+// HMAC-SHA256 (HS256) under a key derived from the tool's current signing
+// key (kid in the header): a thousand times cheaper than an RSA signature,
+// which was the largest cost of a launch.
 func (t *Tool) IssueSession(ctx context.Context, s ToolSession) (string, time.Time, error) {
 	if t.Keys == nil {
 		return "", time.Time{}, errors.New("tool has no keys")
-	}
-	key, err := t.Keys.Signer(ctx)
-	if err != nil {
-		return "", time.Time{}, err
 	}
 	now := t.now()
 	exp := now.Add(SessionTTL)
@@ -66,14 +67,18 @@ func (t *Tool) IssueSession(ctx context.Context, s ToolSession) (string, time.Ti
 	if err := json.NewEncoder(&buf).Encode(sessionClaims{ToolSession: s, Aud: t.URL(PathSession), Iat: now.Unix(), Exp: exp.Unix()}); err != nil {
 		return "", time.Time{}, fmt.Errorf("encode session: %w", err)
 	}
+	kid, key, err := t.Keys.currentSessionKey(ctx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
 	hdr := jws.NewHeaders()
 	if err := hdr.Set(jws.TypeKey, sessionType); err != nil {
 		return "", time.Time{}, fmt.Errorf("session header: %w", err)
 	}
-	if err := hdr.Set(jws.KeyIDKey, key.KeyID()); err != nil {
+	if err := hdr.Set(jws.KeyIDKey, kid); err != nil {
 		return "", time.Time{}, fmt.Errorf("session header: %w", err)
 	}
-	out, err := jws.Sign(bytes.TrimSpace(buf.Bytes()), jws.WithKey(jwa.RS256, key, jws.WithProtectedHeaders(hdr)))
+	out, err := jws.Sign(bytes.TrimSpace(buf.Bytes()), jws.WithKey(jwa.HS256, key, jws.WithProtectedHeaders(hdr)))
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("sign session: %w", err)
 	}
@@ -88,14 +93,17 @@ func (t *Tool) VerifySession(ctx context.Context, raw string) (ToolSession, erro
 		return ToolSession{}, ErrSession
 	}
 	hdr, err := SplitJWT(raw)
-	if err != nil || hdr.Typ != sessionType || hdr.Alg != "RS256" {
+	if err != nil || hdr.Typ != sessionType || hdr.Alg != "HS256" {
 		return ToolSession{}, ErrSession
 	}
-	set, err := t.Keys.PublicSet(ctx)
+	key, ok, err := t.Keys.sessionKey(ctx, hdr.Kid)
 	if err != nil {
 		return ToolSession{}, fmt.Errorf("tool keys: %w", err)
 	}
-	payload, err := jws.Verify([]byte(raw), jws.WithKeySet(set, jws.WithRequireKid(true), jws.WithInferAlgorithmFromKey(true)))
+	if !ok {
+		return ToolSession{}, ErrSession // a key retired past its grace, or none of ours
+	}
+	payload, err := jws.Verify([]byte(raw), jws.WithKey(jwa.HS256, key))
 	if err != nil {
 		return ToolSession{}, ErrSession
 	}
@@ -110,4 +118,35 @@ func (t *Tool) VerifySession(ctx context.Context, raw string) (ToolSession, erro
 	s := c.ToolSession
 	s.Expires = time.Unix(c.Exp, 0).UTC()
 	return s, nil
+}
+
+// deriveSessionKey is the session MAC key of a tool key:
+// HMAC-SHA256(private key DER, label). It never leaves the process, and
+// knowing it reveals nothing of the private key.
+func deriveSessionKey(privateDER []byte) []byte {
+	m := hmac.New(sha256.New, privateDER)
+	m.Write([]byte("passport-lti-session-v1"))
+	return m.Sum(nil)
+}
+
+// currentSessionKey returns the current signing key's kid and session key.
+func (k *Keyring) currentSessionKey(ctx context.Context) (string, []byte, error) {
+	if _, _, err := k.loadEnsured(ctx); err != nil {
+		return "", nil, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.sessionKID, k.sessionKeys[k.sessionKID], nil
+}
+
+// sessionKey returns the session key of a loaded (current, next or
+// still-published retired) key by kid.
+func (k *Keyring) sessionKey(ctx context.Context, kid string) ([]byte, bool, error) {
+	if _, _, err := k.loadEnsured(ctx); err != nil {
+		return nil, false, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	key, ok := k.sessionKeys[kid]
+	return key, ok, nil
 }

@@ -3,11 +3,14 @@ package lti_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v2/jwa"
+	"github.com/lestrrat-go/jwx/v2/jws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -15,8 +18,9 @@ import (
 	"github.com/passportbridge/passport/lti/ltitest/platform"
 )
 
-// TestToolSession: the tool's own session after a launch is a token signed
-// with the tool's key, bound to the tool's audience and short-lived; a
+// TestToolSession: the tool's own session after a launch is a token MACed
+// under a key derived from the tool's key, bound to the tool's audience and
+// short-lived; a
 // tampered, foreign, expired or other-purpose token is refused (G28).
 func TestToolSession(t *testing.T) {
 	t.Parallel()
@@ -46,11 +50,26 @@ func TestToolSession(t *testing.T) {
 	idTok, err := e.plat.IDToken(platform.Message{User: platform.Student}, "n-1")
 	require.NoError(t, err)
 
+	// A session-shaped HS256 token under one of the tool's kids but a key
+	// that is not the tool's (the public key's bytes, say) is forged.
+	set, err := e.tool.Keys.PublicSet(ctx)
+	require.NoError(t, err)
+	pub, ok := set.Key(0)
+	require.True(t, ok)
+	pubJSON, err := json.Marshal(pub)
+	require.NoError(t, err)
+	hdr := jws.NewHeaders()
+	require.NoError(t, hdr.Set(jws.TypeKey, "passport-session+jwt"))
+	require.NoError(t, hdr.Set(jws.KeyIDKey, pub.KeyID()))
+	forged, err := jws.Sign(payload, jws.WithKey(jwa.HS256, pubJSON, jws.WithProtectedHeaders(hdr)))
+	require.NoError(t, err)
+
 	tests := []struct {
 		name string
 		tool *lti.Tool
 		raw  string
 	}{
+		{"HS256 under the tool's kid with another key", e.tool, string(forged)},
 		{"empty", e.tool, ""},
 		{"garbage", e.tool, "not-a-token"},
 		{"tampered payload", e.tool, tampered},
@@ -65,4 +84,31 @@ func TestToolSession(t *testing.T) {
 			require.ErrorIs(t, err, lti.ErrSession)
 		})
 	}
+}
+
+// TestToolSessionSurvivesRotation: a session issued before a key rotation
+// still verifies while the old key is published, and a new session names
+// the new key.
+func TestToolSessionSurvivesRotation(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, platform.Moodle)
+	e.tool.Keys.CacheFor = time.Nanosecond // see the rotation at once
+	s := lti.ToolSession{Tenant: "t1", RegistrationID: "reg-1", LearnerID: "l-1", ContentID: "c-1"}
+	before, _, err := e.tool.IssueSession(ctx, s)
+	require.NoError(t, err)
+	_, err = e.tool.Keys.Rotate(ctx, true)
+	require.NoError(t, err)
+	_, err = e.tool.VerifySession(ctx, before)
+	require.NoError(t, err, "a session from before the rotation")
+	after, _, err := e.tool.IssueSession(ctx, s)
+	require.NoError(t, err)
+	_, err = e.tool.VerifySession(ctx, after)
+	require.NoError(t, err)
+	kidOf := func(raw string) string {
+		h, err := lti.SplitJWT(raw)
+		require.NoError(t, err)
+		return h.Kid
+	}
+	assert.NotEqual(t, kidOf(before), kidOf(after))
 }

@@ -43,6 +43,12 @@ type Keyring struct {
 	loaded time.Time
 	signer jwk.Key
 	public jwk.Set
+	raw    *rsa.PrivateKey // the signer as a precomputed RSA key (sign.go)
+	rawKID string
+	// sessionKeys holds, by kid, the session MAC key derived from each
+	// loaded key (session.go); sessionKID is the current key's.
+	sessionKeys map[string][]byte
+	sessionKID  string
 }
 
 func (k *Keyring) scope() string {
@@ -232,6 +238,7 @@ func (k *Keyring) load(ctx context.Context) (jwk.Key, jwk.Set, error) {
 	var signer jwk.Key
 	var signerActivated time.Time
 	public := jwk.NewSet()
+	sessionKeys := map[string][]byte{}
 	for _, tk := range keys {
 		if tk.Status == KeyRetired && now.Sub(tk.Retired) >= k.grace() {
 			continue
@@ -250,6 +257,7 @@ func (k *Keyring) load(ctx context.Context) (jwk.Key, jwk.Set, error) {
 		if err := public.AddKey(pub); err != nil {
 			return nil, nil, fmt.Errorf("tool key set: %w", err)
 		}
+		sessionKeys[tk.KID] = deriveSessionKey(tk.PrivateDER)
 		if tk.Status == KeyCurrent && (signer == nil || tk.Activated.After(signerActivated)) {
 			signer, signerActivated = priv, tk.Activated
 		}
@@ -258,6 +266,7 @@ func (k *Keyring) load(ctx context.Context) (jwk.Key, jwk.Set, error) {
 		return nil, nil, errNoCurrentKey
 	}
 	k.signer, k.public, k.loaded = signer, public, now
+	k.sessionKeys, k.sessionKID = sessionKeys, signer.KeyID()
 	return signer, public, nil
 }
 
