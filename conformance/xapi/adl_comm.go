@@ -1,0 +1,330 @@
+package xapi
+
+// Checks mirrored from the ADL LRS conformance test suite
+// (adlnet/lrs-conformance-test-suite, test/v2_0 and test/v1_0_3), the
+// Communication / resource part. Each case names the ADL requirement it
+// re-expresses (XAPI-nnnnn ids are shared by both versions of that suite)
+// and only checks what the rest of this suite does not already check.
+
+import (
+	"bytes"
+	"fmt"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// postID posts one statement and returns its id.
+func (c client) postID(body string) string {
+	c.t.Helper()
+	res, b := c.postStatements(body)
+	require.Equal(c.t, http.StatusOK, res.StatusCode, "%s", b)
+	ids := decode[[]string](c.t, b)
+	require.Len(c.t, ids, 1)
+	return ids[0]
+}
+
+// getOne reads one statement by id (statementId) with extra parameters.
+func (c client) getOne(id string, extra url.Values, opts ...reqOpt) map[string]any {
+	c.t.Helper()
+	q := url.Values{"statementId": {id}}
+	for k, v := range extra {
+		q[k] = v
+	}
+	res, b := c.getStatements(q, opts...)
+	require.Equal(c.t, http.StatusOK, res.StatusCode, "%s", b)
+	return decode[map[string]any](c.t, b)
+}
+
+// voidedPair stores a statement and a voiding statement for it and returns
+// both ids.
+func (c client) voidedPair(extra string) (voided, voiding string) {
+	c.t.Helper()
+	voided = c.postID(stmtJSON(uniq("voided"), extra))
+	voiding = c.postID(`{"actor":{"mbox":"` + uniq("voider") + `"},"verb":{"id":"http://adlnet.gov/expapi/verbs/voided"},"object":{"objectType":"StatementRef","id":"` + voided + `"}}`)
+	return voided, voiding
+}
+
+func testADLStatementResource(t *testing.T, c client) {
+	t.Run("ADL XAPI-00142 PUT with an existing statementId and other content does not modify the statement", func(t *testing.T) {
+		id := uuid.NewString()
+		mb := uniq("immutable")
+		q := url.Values{"statementId": {id}}
+		res, _ := c.with(t).do(http.MethodPut, "/xapi/statements", q, []byte(stmtJSON(mb, "")))
+		require.Equal(t, http.StatusNoContent, res.StatusCode)
+		modified := strings.Replace(stmtJSON(mb, ""), "http://adlnet.gov/expapi/verbs/experienced", "http://example.com/different/verb/iri", 1)
+		res, _ = c.with(t).do(http.MethodPut, "/xapi/statements", q, []byte(modified))
+		assert.Equal(t, http.StatusConflict, res.StatusCode)
+		res, _ = c.with(t).postStatements(modified[:len(modified)-1] + `,"id":"` + id + `"}`)
+		assert.Equal(t, http.StatusConflict, res.StatusCode)
+		st := c.with(t).getOne(id, nil)
+		assert.Equal(t, "http://adlnet.gov/expapi/verbs/experienced", st["verb"].(map[string]any)["id"])
+	})
+	t.Run("ADL 2.0 4.1.6.1 Last-Modified of a single statement matches its stored time to the second", func(t *testing.T) {
+		id := c.with(t).postID(stmtJSON(uniq("lm"), ""))
+		res, b := c.with(t).getStatements(url.Values{"statementId": {id}})
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		lm, err := http.ParseTime(res.Header.Get("Last-Modified"))
+		require.NoError(t, err, "Last-Modified %q", res.Header.Get("Last-Modified"))
+		stored, err := time.Parse(time.RFC3339Nano, decode[map[string]any](t, b)["stored"].(string))
+		require.NoError(t, err)
+		assert.Equal(t, stored.Truncate(time.Second).Unix(), lm.Unix())
+	})
+	t.Run("ADL XAPI-00146 POST of a single statement answers 200 with an array of its id", func(t *testing.T) {
+		id := uuid.NewString()
+		res, b := c.with(t).postStatements(stmtJSON(uniq("post"), `"id":"`+id+`"`))
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, []string{id}, decode[[]string](t, b))
+	})
+
+	// One statement for the parameter tables below.
+	mb := uniq("params")
+	reg := uuid.NewString()
+	cat := "http://www.example.com/test/array/statements/" + uuid.NewString()
+	instructor := uniq("instructor")
+	id := c.postID(stmtJSON(mb, `"context":{"registration":"`+reg+`","instructor":{"objectType":"Agent","name":"xAPI mbox","mbox":"`+instructor+`"},"contextActivities":{"category":[{"id":"`+cat+`"}]}}`))
+	voided, _ := c.voidedPair("")
+
+	queries := []struct {
+		name string
+		q    url.Values
+	}{
+		{"none", nil},
+		{"agent", url.Values{"agent": {`{"mbox":"` + mb + `"}`}}},
+		{"verb", url.Values{"verb": {"http://adlnet.gov/expapi/non/existent"}}},
+		{"activity", url.Values{"activity": {"http://www.example.com/meetings/occurances/12345"}}},
+		{"registration", url.Values{"registration": {reg}}},
+		{"related_activities", url.Values{"activity": {cat}, "related_activities": {"true"}}},
+		{"related_activities alone", url.Values{"related_activities": {"true"}}},
+		{"related_agents", url.Values{"agent": {`{"objectType":"Agent","name":"xAPI mbox","mbox":"` + instructor + `"}`}, "related_agents": {"true"}}},
+		{"related_agents alone", url.Values{"related_agents": {"true"}}},
+		{"since", url.Values{"since": {"2012-06-01T19:09:13.245Z"}}},
+		{"until", url.Values{"until": {"2012-06-01T19:09:13.245Z"}}},
+		{"limit", url.Values{"limit": {"1"}}},
+		{"ascending", url.Values{"ascending": {"true"}}},
+		{"format", url.Values{"format": {"ids"}}},
+		{"attachments false", url.Values{"attachments": {"false"}}},
+	}
+	for _, tc := range queries {
+		t.Run("ADL XAPI-00154 XAPI-00153 XAPI-00160 XAPI-00165 GET with "+tc.name+" is a StatementResult with a Content-Type and an ISO 8601 Consistent-Through", func(t *testing.T) {
+			res, b := c.with(t).getStatements(tc.q)
+			require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+			assert.True(t, strings.HasPrefix(res.Header.Get("Content-Type"), "application/json"), res.Header.Get("Content-Type"))
+			r := decode[map[string]any](t, b)
+			assert.IsType(t, []any{}, r["statements"], "statements is an array")
+			_, err := time.Parse(time.RFC3339Nano, res.Header.Get("X-Experience-API-Consistent-Through"))
+			assert.NoError(t, err)
+		})
+	}
+	t.Run("ADL XAPI-00153 Consistent-Through is sent on a 400 too", func(t *testing.T) {
+		res, _ := c.with(t).getStatements(url.Values{"LIMIT": {"1"}})
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+		assert.NotEmpty(t, res.Header.Get("X-Experience-API-Consistent-Through"))
+	})
+	t.Run("ADL XAPI-00149 a query without results is a 200 with an empty statements array", func(t *testing.T) {
+		res, b := c.with(t).getStatements(url.Values{"verb": {"http://adlnet.gov/expapi/non/existent/" + uuid.NewString()}})
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, []any{}, decode[map[string]any](t, b)["statements"])
+	})
+
+	others := []struct {
+		name, value string
+	}{
+		{"agent", `{"mbox":"` + mb + `"}`},
+		{"verb", "http://adlnet.gov/expapi/non/existent"},
+		{"activity", "http://www.example.com/meetings/occurances/12345"},
+		{"registration", uuid.NewString()},
+		{"related_activities", "true"},
+		{"related_agents", "true"},
+		{"since", "2012-06-01T19:09:13.245Z"},
+		{"until", "2012-06-01T19:09:13.245Z"},
+		{"limit", "1"},
+		{"ascending", "true"},
+	}
+	for _, idParam := range []struct{ name, id string }{{"statementId", id}, {"voidedStatementId", voided}} {
+		for _, o := range others {
+			t.Run(fmt.Sprintf("ADL XAPI-00151 XAPI-00150 GET with %s and %s is a 400", idParam.name, o.name), func(t *testing.T) {
+				res, _ := c.with(t).getStatements(url.Values{idParam.name: {idParam.id}, o.name: {o.value}})
+				assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+			})
+		}
+		for _, o := range []struct{ name, value string }{{"format", "ids"}, {"attachments", "true"}, {"attachments", "false"}, {"format", "canonical"}} {
+			t.Run(fmt.Sprintf("ADL XAPI-00151 XAPI-00150 GET with %s and %s=%s is a 200", idParam.name, o.name, o.value), func(t *testing.T) {
+				res, b := c.with(t).getStatements(url.Values{idParam.name: {idParam.id}, o.name: {o.value}})
+				assert.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+			})
+		}
+	}
+
+	t.Run("ADL XAPI-00172 format=canonical applies Accept-Language; without format every language is kept", func(t *testing.T) {
+		sid := c.with(t).postID(`{"actor":{"objectType":"Agent","name":"xAPI mbox","mbox":"` + uniq("lang") + `"},` +
+			`"verb":{"id":"http://adlnet.gov/expapi/verbs/attended","display":{"en-GB":"attended","en-US":"attended"}},` +
+			`"object":{"objectType":"Activity","id":"http://www.example.com/meetings/occurances/34534"},` +
+			`"context":{"contextActivities":{"category":[{"id":"` + cat + `/lang","definition":{"name":{"en-GB":"example","en-US":"example"},"description":{"en-GB":"example","en-US":"example"}}}]}}}`)
+		check := func(t *testing.T, st map[string]any, wantUS bool) {
+			def := st["context"].(map[string]any)["contextActivities"].(map[string]any)["category"].([]any)[0].(map[string]any)["definition"].(map[string]any)
+			for _, m := range []any{st["verb"].(map[string]any)["display"], def["name"], def["description"]} {
+				lm := m.(map[string]any)
+				_, us := lm["en-US"]
+				assert.Equal(t, wantUS, us, "%v", lm)
+				assert.Contains(t, lm, "en-GB")
+			}
+		}
+		check(t, c.with(t).getOne(sid, url.Values{"format": {"canonical"}}, header("Accept-Language", "en-GB")), false)
+		check(t, c.with(t).getOne(sid, nil, header("Accept-Language", "en-GB")), true)
+	})
+
+	t.Run("ADL XAPI-00168..00171 format exact, canonical and ids on a SubStatement with an identified Group", func(t *testing.T) {
+		agent := `{"objectType":"Agent","name":"xAPI agent","mbox":"` + uniq("agent") + `"}`
+		group := `{"objectType":"Group","name":"xAPI group","mbox":"` + uniq("group") + `"}`
+		verb1 := `{"id":"http://adlnet.gov/expapi/verbs/reported","display":{"en-GB":"reported","en-US":"reported"}}`
+		verb2 := `{"id":"http://adlnet.gov/expapi/verbs/attended","display":{"en-GB":"attended","en-US":"attended"}}`
+		act := `{"objectType":"Activity","id":"http://www.example.com/unicode/` + uuid.NewString() + `","definition":{"name":{"en-GB":"name","en-US":"name"},"description":{"en-GB":"desc","en-US":"desc"},"type":"http://adlnet.gov/expapi/activities/cmi.interaction","moreInfo":"http://www.example.com/more","interactionType":"true-false","correctResponsesPattern":["true"],"extensions":{"http://example.com/ext":"v"}}}`
+		sid := c.with(t).postID(`{"actor":` + agent + `,"verb":` + verb1 + `,"object":{"objectType":"SubStatement","actor":` + group + `,"verb":` + verb2 + `,"object":` + act + `}}`)
+		exact := func(t *testing.T, st map[string]any) {
+			assert.Equal(t, decode[map[string]any](t, []byte(agent)), st["actor"])
+			assert.Equal(t, decode[map[string]any](t, []byte(verb1)), st["verb"])
+			sub := st["object"].(map[string]any)
+			assert.Equal(t, decode[map[string]any](t, []byte(group)), sub["actor"])
+			assert.Equal(t, decode[map[string]any](t, []byte(verb2)), sub["verb"])
+			assert.Equal(t, decode[map[string]any](t, []byte(act)), sub["object"])
+		}
+		t.Run("absent is exact", func(t *testing.T) { exact(t, c.with(t).getOne(sid, nil)) })
+		t.Run("exact", func(t *testing.T) { exact(t, c.with(t).getOne(sid, url.Values{"format": {"exact"}})) })
+		t.Run("canonical keeps one language and every other definition field", func(t *testing.T) {
+			st := c.with(t).getOne(sid, url.Values{"format": {"canonical"}}, header("Accept-Language", "en-GB"))
+			assert.Equal(t, decode[map[string]any](t, []byte(agent)), st["actor"])
+			assert.Equal(t, map[string]any{"id": "http://adlnet.gov/expapi/verbs/reported", "display": map[string]any{"en-GB": "reported"}}, st["verb"])
+			sub := st["object"].(map[string]any)
+			assert.Equal(t, decode[map[string]any](t, []byte(group)), sub["actor"])
+			assert.Equal(t, map[string]any{"id": "http://adlnet.gov/expapi/verbs/attended", "display": map[string]any{"en-GB": "attended"}}, sub["verb"])
+			want := decode[map[string]any](t, []byte(act))
+			def := want["definition"].(map[string]any)
+			def["name"] = map[string]any{"en-GB": "name"}
+			def["description"] = map[string]any{"en-GB": "desc"}
+			assert.Equal(t, want, sub["object"])
+		})
+		t.Run("ids keeps only identifiers", func(t *testing.T) {
+			st := c.with(t).getOne(sid, url.Values{"format": {"ids"}})
+			actor := st["actor"].(map[string]any)
+			assert.Contains(t, []int{1, 2}, len(actor), "%v", actor)
+			assert.NotContains(t, actor, "name")
+			assert.Len(t, st["verb"], 1)
+			sub := st["object"].(map[string]any)
+			ga := sub["actor"].(map[string]any)
+			assert.Len(t, ga, 2, "%v", ga)
+			assert.Equal(t, "Group", ga["objectType"])
+			assert.Len(t, sub["verb"], 1)
+			assert.Len(t, sub["object"], 1, "%v", sub["object"])
+		})
+	})
+
+	t.Run("ADL XAPI-00167 attachments=true answers multipart with every attachment; false or absent answers JSON", func(t *testing.T) {
+		a1 := []byte("here is a simple attachment " + uuid.NewString())
+		a2 := []byte("here is another simple attachment " + uuid.NewString())
+		mbx := uniq("att2")
+		st := stmtJSON(mbx, fmt.Sprintf(`"attachments":[{"usageType":"http://example.com/attachment-usage/test","display":{"en-US":"A test attachment"},"description":{"en-US":"A test attachment (description)"},"contentType":"text/plain","length":%d,"sha2":%q},{"usageType":"http://example.com/attachment-usage/test","display":{"en-US":"A test attachment"},"contentType":"text/plain","length":%d,"sha2":%q}]`,
+			len(a1), sha(a1), len(a2), sha(a2)))
+		body, ct := multipartBody(t, st, part{"text/plain", sha(a1), a1}, part{"text/plain", sha(a2), a2})
+		res, rb := c.with(t).do(http.MethodPost, "/xapi/statements", nil, body, header("Content-Type", ct))
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", rb)
+		sid := decode[[]string](t, rb)[0]
+		for _, q := range []url.Values{{"statementId": {sid}}, {"statementId": {sid}, "attachments": {"false"}}, {"agent": {`{"mbox":"` + mbx + `"}`}, "attachments": {"false"}}} {
+			res, _ := c.with(t).getStatements(q)
+			require.Equal(t, http.StatusOK, res.StatusCode)
+			assert.True(t, strings.HasPrefix(res.Header.Get("Content-Type"), "application/json"), "%v: %s", q, res.Header.Get("Content-Type"))
+		}
+		res, rb = c.with(t).getStatements(url.Values{"statementId": {sid}, "attachments": {"true"}})
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, 2, bytes.Count(rb, []byte(sha(a1))), "once in the statement, once as a part header")
+		assert.Equal(t, 2, bytes.Count(rb, []byte(sha(a2))))
+		res, rb = c.with(t).getStatements(url.Values{"agent": {`{"mbox":"` + mbx + `"}`}, "attachments": {"true"}})
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		mt, params, err := mime.ParseMediaType(res.Header.Get("Content-Type"))
+		require.NoError(t, err)
+		require.Equal(t, "multipart/mixed", mt)
+		mr := multipart.NewReader(bytes.NewReader(rb), params["boundary"])
+		p, err := mr.NextPart()
+		require.NoError(t, err)
+		var first bytes.Buffer
+		_, _ = first.ReadFrom(p)
+		r := decode[statementResult](t, first.Bytes())
+		require.Len(t, r.Statements, 1)
+		assert.Equal(t, sid, r.Statements[0]["id"])
+		n := 0
+		for {
+			if _, err := mr.NextPart(); err != nil {
+				break
+			}
+			n++
+		}
+		assert.Equal(t, 2, n)
+	})
+
+	t.Run("ADL XAPI-00162 since, until and limit return the statements targeting a voided statement but not the voided one", func(t *testing.T) {
+		since := time.Now().Add(-4 * time.Second).UTC()
+		verb := "http://adlnet.gov/expapi/test/voided/target/" + uuid.NewString()
+		vd := c.with(t).postID(strings.Replace(stmtJSON(uniq("vt"), ""), "http://adlnet.gov/expapi/verbs/experienced", verb, 1))
+		vg := c.with(t).postID(`{"actor":{"mbox":"` + uniq("vt") + `"},"verb":{"id":"http://adlnet.gov/expapi/verbs/voided"},"object":{"objectType":"StatementRef","id":"` + vd + `"}}`)
+		ref := c.with(t).postID(`{"actor":{"mbox":"` + uniq("vt") + `"},"verb":{"id":"` + verb + `"},"object":{"objectType":"StatementRef","id":"` + vd + `"}}`)
+		until := time.Now().Add(4 * time.Second).UTC()
+		ids := func(t *testing.T, q url.Values) []any {
+			res, b := c.with(t).getStatements(q)
+			require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+			var out []any
+			for _, s := range decode[statementResult](t, b).Statements {
+				out = append(out, s["id"])
+			}
+			return out
+		}
+		assert.Equal(t, []any{ref, vg}, ids(t, url.Values{"verb": {verb}, "since": {since.Format(time.RFC3339Nano)}}))
+		assert.Equal(t, []any{ref, vg}, ids(t, url.Values{"verb": {verb}, "until": {until.Format(time.RFC3339Nano)}}))
+		assert.Equal(t, []any{ref}, ids(t, url.Values{"verb": {verb}, "limit": {"1"}}))
+		assert.Equal(t, []any{ref, vg}, ids(t, url.Values{"verb": {verb}}))
+	})
+
+	t.Run("ADL XAPI-00164 results correspond to since, until, limit and ascending", func(t *testing.T) {
+		cut, _ := time.Parse(time.RFC3339Nano, "2012-06-01T19:09:13.245Z")
+		storedOf := func(t *testing.T, s map[string]any) time.Time {
+			ts, err := time.Parse(time.RFC3339Nano, s["stored"].(string))
+			require.NoError(t, err)
+			return ts
+		}
+		_, b := c.with(t).getStatements(url.Values{"since": {"2012-06-01T19:09:13.245Z"}})
+		for _, s := range decode[statementResult](t, b).Statements {
+			assert.True(t, storedOf(t, s).After(cut))
+		}
+		_, b = c.with(t).getStatements(url.Values{"until": {"2012-06-01T19:09:13.245Z"}})
+		assert.Empty(t, decode[statementResult](t, b).Statements)
+		_, b = c.with(t).getStatements(url.Values{"limit": {"1"}})
+		assert.Len(t, decode[statementResult](t, b).Statements, 1)
+		_, b = c.with(t).getStatements(url.Values{"ascending": {"true"}})
+		var times []time.Time
+		for _, s := range decode[statementResult](t, b).Statements {
+			times = append(times, storedOf(t, s))
+		}
+		assert.True(t, sort.SliceIsSorted(times, func(i, j int) bool { return times[i].Before(times[j]) }))
+	})
+
+	t.Run("ADL 2.0 4.1.6.1 timestamp is set to stored when the statement has none", func(t *testing.T) {
+		// The ADL case sends "timestamp": null; Data 2.2 forbids null values
+		// outside extensions (and the suite's own Data tests expect that 400),
+		// so the statement here simply omits the property.
+		st := c.with(t).getOne(c.with(t).postID(stmtJSON(uniq("ts"), "")), nil)
+		assert.Equal(t, st["stored"], st["timestamp"])
+	})
+	t.Run("ADL 2.0 4.1.6.1 a timestamp a few minutes in the future is accepted", func(t *testing.T) {
+		ts := time.Now().Add(5 * time.Minute).UTC().Format("2006-01-02T15:04:05.000Z")
+		res, b := c.with(t).postStatements(stmtJSON(uniq("future"), `"timestamp":"`+ts+`"`))
+		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+	})
+}
