@@ -170,6 +170,7 @@ var groups = []group{
 	{"Concurrency(Comm 3.1)", testConcurrency},
 	{"Encoding(Comm 1.4)", testEncoding},
 	{"ADL StatementResource", testADLStatementResource},
+	{"ADL ContentTypes", testADLContentTypes},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }
