@@ -402,3 +402,259 @@ func testADLContentTypes(t *testing.T, c client) {
 		assert.Equal(t, http.StatusNoContent, res.StatusCode, "%s", b)
 	})
 }
+
+// required lists the identifying parameters a document resource requires.
+func (r docResource) required() []string {
+	switch r.name {
+	case "State":
+		return []string{"activityId", "agent", r.idParam}
+	case "ActivityProfile":
+		return []string{"activityId", r.idParam}
+	default:
+		return []string{"agent", r.idParam}
+	}
+}
+
+func without(q url.Values, k string) url.Values {
+	out := with(q, k, "")
+	delete(out, k)
+	return out
+}
+
+func testADLDocuments(t *testing.T, c client) {
+	methods := []string{http.MethodPut, http.MethodPost, http.MethodGet, http.MethodDelete}
+	for _, r := range docResources() {
+		t.Run(r.name, func(t *testing.T) {
+			c := c.with(t)
+			fresh := func() url.Values { return with(r.params(), r.idParam, uuid.NewString()) }
+			send := func(t *testing.T, method string, q url.Values, body string, opts ...reqOpt) (*response, []byte) {
+				var b []byte
+				if method == http.MethodPut || method == http.MethodPost {
+					b = []byte(body)
+				}
+				return c.with(t).do(method, r.path, q, b, opts...)
+			}
+			for _, m := range methods {
+				t.Run("ADL XAPI-00190 XAPI-00189 XAPI-00188 XAPI-00187 "+m+" on a new document succeeds", func(t *testing.T) {
+					q := fresh()
+					if m == http.MethodGet || m == http.MethodDelete {
+						res, _ := send(t, http.MethodPost, q, `{"test":"doc"}`)
+						require.Equal(t, http.StatusNoContent, res.StatusCode)
+					}
+					want := http.StatusNoContent
+					if m == http.MethodGet {
+						want = http.StatusOK
+					}
+					res, b := send(t, m, q, `{"test":"doc"}`)
+					assert.Equal(t, want, res.StatusCode, "%s", b)
+					if m == http.MethodGet {
+						assert.JSONEq(t, `{"test":"doc"}`, string(b))
+					}
+				})
+				for _, p := range r.required() {
+					if p == r.idParam && (m == http.MethodGet || (m == http.MethodDelete && r.name == "State")) {
+						continue // lists ids / deletes every state document
+					}
+					t.Run(fmt.Sprintf("ADL Comm 2.3/2.6/2.7 %s without %s is a 400", m, p), func(t *testing.T) {
+						res, _ := send(t, m, without(fresh(), p), `{"test":"doc"}`)
+						assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+					})
+				}
+				if r.name != "ActivityProfile" {
+					for _, bad := range []string{"true", "not JSON", `{"objectType":"Agent"}`} {
+						t.Run(fmt.Sprintf("ADL XAPI-00196..00199 XAPI-00255..00258 %s with agent=%s is a 400", m, bad), func(t *testing.T) {
+							res, _ := send(t, m, with(fresh(), "agent", bad), `{"test":"doc"}`)
+							assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+						})
+					}
+				}
+				if r.name == "State" {
+					t.Run("ADL XAPI-00200..00203 "+m+" with registration=true is a 400", func(t *testing.T) {
+						res, _ := send(t, m, with(fresh(), "registration", "true"), `{"test":"doc"}`)
+						assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+					})
+					t.Run("ADL XAPI-00218 XAPI-00227 XAPI-00220 XAPI-00219 "+m+" with a registration succeeds", func(t *testing.T) {
+						q := with(fresh(), "registration", uuid.NewString())
+						if m == http.MethodGet || m == http.MethodDelete {
+							res, _ := send(t, http.MethodPost, q, `{"test":"doc"}`)
+							require.Equal(t, http.StatusNoContent, res.StatusCode)
+						}
+						res, b := send(t, m, q, `{"test":"doc"}`)
+						assert.Less(t, res.StatusCode, 300, "%s", b)
+					})
+				}
+			}
+			t.Run("ADL XAPI-00229 POST of a non-JSON document onto a JSON one is a 400 and changes nothing", func(t *testing.T) {
+				q := fresh()
+				res, _ := send(t, http.MethodPost, q, `{"car":"Honda"}`)
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				res, _ = send(t, http.MethodPost, q, "abcdefg", header("Content-Type", "not/json"))
+				assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+				_, b := send(t, http.MethodGet, q, "")
+				assert.JSONEq(t, `{"car":"Honda"}`, string(b))
+			})
+			t.Run("ADL XAPI-00229 POST of JSON onto a non-JSON document is a 400 and changes nothing", func(t *testing.T) {
+				q := fresh()
+				res, _ := send(t, http.MethodPut, q, "/ asdf / undefined", header("Content-Type", "application/octet-stream"))
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				res, _ = send(t, http.MethodPost, q, `{"car":"Honda"}`)
+				assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+				_, b := send(t, http.MethodGet, q, "")
+				assert.Equal(t, "/ asdf / undefined", string(b))
+			})
+			t.Run("ADL XAPI-00229 POST of unparsable application/json is a 400 and changes nothing", func(t *testing.T) {
+				q := fresh()
+				res, _ := send(t, http.MethodPost, q, `{"car":"Honda"}`)
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				res, _ = send(t, http.MethodPost, q, `{"activityId":"x"}{`)
+				assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+				_, b := send(t, http.MethodGet, q, "")
+				assert.JSONEq(t, `{"car":"Honda"}`, string(b))
+			})
+			t.Run("ADL XAPI-00232 POST of a JSON array onto a JSON object is a 400", func(t *testing.T) {
+				q := fresh()
+				res, _ := send(t, http.MethodPost, q, `{"car":"Honda"}`)
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				res, _ = send(t, http.MethodPost, q, `["abc"]`)
+				assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+			})
+			t.Run("ADL XAPI-00233 XAPI-00234 POST creates, a second POST merges", func(t *testing.T) {
+				q := fresh()
+				res, _ := send(t, http.MethodPost, q, `{"car":"Honda"}`)
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				res, _ = send(t, http.MethodPost, q, `{"type":"Civic"}`)
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				_, b := send(t, http.MethodGet, q, "")
+				assert.JSONEq(t, `{"car":"Honda","type":"Civic"}`, string(b))
+			})
+			if r.name != "ActivityProfile" {
+				t.Run("ADL XAPI-00235 a broken agent parameter is a 400", func(t *testing.T) {
+					q := fresh()
+					agent := url.QueryEscape(`{"objectType":"Agent","account":{"homePage":"http://www.example.com/agentId/1","name":"Rick James"}}`)
+					agent = strings.Replace(agent, "%3A", "%22", 1)
+					delete(q, "agent")
+					req, err := http.NewRequest(http.MethodPost, c.tg.Base+r.path+"?"+q.Encode()+"&agent="+agent, strings.NewReader(`{"a":1}`))
+					require.NoError(t, err)
+					req.Header.Set("X-Experience-API-Version", c.version)
+					req.Header.Set("Content-Type", "application/json")
+					req.SetBasicAuth(c.tg.All.Key, c.tg.All.Secret)
+					res, err := c.tg.Do(req)
+					require.NoError(t, err)
+					defer res.Body.Close()
+					assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+				})
+			}
+			t.Run("ADL XAPI-00221 XAPI-00195 XAPI-00193 GET without id and since a minute ago lists both new documents", func(t *testing.T) {
+				base := r.params()
+				id1, id2 := uuid.NewString(), uuid.NewString()
+				for _, id := range []string{id1, id2} {
+					res, _ := send(t, http.MethodPost, with(base, r.idParam, id), `{"a":1}`)
+					require.Equal(t, http.StatusNoContent, res.StatusCode)
+				}
+				res, b := send(t, http.MethodGet, with(base, "since", time.Now().Add(-time.Minute).UTC().Format(time.RFC3339Nano)), "")
+				require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+				assert.ElementsMatch(t, []string{id1, id2}, decode[[]string](t, b))
+			})
+			t.Run("ADL XAPI-00204 since that is not a timestamp is a 400", func(t *testing.T) {
+				res, _ := send(t, http.MethodGet, with(r.params(), "since", "not a timestamp"), "")
+				assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+			})
+			t.Run("ADL 2.0 4.1.6 Last-Modified is sent and moves forward when the document changes", func(t *testing.T) {
+				q := fresh()
+				res, _ := send(t, http.MethodPost, q, `{"name":"a"}`)
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				res, _ = send(t, http.MethodGet, q, "")
+				before, err := http.ParseTime(res.Header.Get("Last-Modified"))
+				require.NoError(t, err)
+				time.Sleep(1100 * time.Millisecond) // Last-Modified has one-second resolution
+				res, _ = send(t, http.MethodPost, q, `{"name":"b"}`)
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				res, _ = send(t, http.MethodGet, q, "")
+				after, err := http.ParseTime(res.Header.Get("Last-Modified"))
+				require.NoError(t, err)
+				assert.True(t, after.After(before), "%v then %v", before, after)
+			})
+		})
+	}
+	t.Run("ADL XAPI-00194 DELETE of State without stateId deletes every document of that activity and agent", func(t *testing.T) {
+		r := docResources()[0]
+		base := r.params()
+		for range 2 {
+			res, _ := c.with(t).do(http.MethodPost, r.path, with(base, "stateId", uuid.NewString()), []byte(`{"a":1}`))
+			require.Equal(t, http.StatusNoContent, res.StatusCode)
+		}
+		other := with(r.params(), "stateId", "keep")
+		res, _ := c.with(t).do(http.MethodPost, r.path, other, []byte(`{"a":1}`))
+		require.Equal(t, http.StatusNoContent, res.StatusCode)
+		res, _ = c.with(t).do(http.MethodDelete, r.path, base, nil)
+		require.Equal(t, http.StatusNoContent, res.StatusCode)
+		res, b := c.with(t).do(http.MethodGet, r.path, base, nil)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, []string{}, decode[[]string](t, b))
+		res, _ = c.with(t).do(http.MethodGet, r.path, other, nil)
+		assert.Equal(t, http.StatusOK, res.StatusCode, "another agent's state is kept")
+	})
+}
+
+func testADLConcurrency(t *testing.T, c client) {
+	for _, r := range docResources() {
+		t.Run(r.name, func(t *testing.T) {
+			c := c.with(t)
+			setup := func(t *testing.T) (url.Values, string) {
+				q := with(r.params(), r.idParam, uuid.NewString())
+				res, _ := c.with(t).do(http.MethodPost, r.path, q, []byte(`{"name":"original"}`))
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				res, _ = c.with(t).do(http.MethodGet, r.path, q, nil)
+				require.Equal(t, http.StatusOK, res.StatusCode)
+				return q, res.Header.Get("ETag")
+			}
+			current := func(t *testing.T, q url.Values) string {
+				res, b := c.with(t).do(http.MethodGet, r.path, q, nil)
+				require.Equal(t, http.StatusOK, res.StatusCode)
+				return string(b)
+			}
+			for _, m := range []string{http.MethodPut, http.MethodPost} {
+				t.Run("ADL XAPI-00322 "+m+" with a wrong If-Match is a 412 and changes nothing; with the right one it applies", func(t *testing.T) {
+					q, etag := setup(t)
+					res, _ := c.with(t).do(m, r.path, q, []byte(`{"name":"updated"}`), header("If-Match", "1234"))
+					assert.Equal(t, http.StatusPreconditionFailed, res.StatusCode)
+					assert.JSONEq(t, `{"name":"original"}`, current(t, q))
+					res, b := c.with(t).do(m, r.path, q, []byte(`{"name":"updated"}`), header("If-Match", etag))
+					assert.Equal(t, http.StatusNoContent, res.StatusCode, "%s", b)
+					assert.JSONEq(t, `{"name":"updated"}`, current(t, q))
+				})
+			}
+			t.Run("ADL XAPI-00322 DELETE with a wrong If-Match is a 412 and keeps the document; with the right one it deletes", func(t *testing.T) {
+				q, etag := setup(t)
+				res, _ := c.with(t).do(http.MethodDelete, r.path, q, nil, header("If-Match", `"1234"`))
+				assert.Equal(t, http.StatusPreconditionFailed, res.StatusCode)
+				assert.JSONEq(t, `{"name":"original"}`, current(t, q))
+				res, _ = c.with(t).do(http.MethodDelete, r.path, q, nil, header("If-Match", etag))
+				assert.Equal(t, http.StatusNoContent, res.StatusCode)
+				res, _ = c.with(t).do(http.MethodGet, r.path, q, nil)
+				assert.Equal(t, http.StatusNotFound, res.StatusCode)
+			})
+			t.Run("ADL XAPI-00322 the ETag is the quoted SHA-1 of the document", func(t *testing.T) {
+				_, etag := setup(t)
+				require.Len(t, etag, 42)
+				assert.Equal(t, byte('"'), etag[0])
+				assert.Equal(t, byte('"'), etag[41])
+			})
+			t.Run("ADL 2.0 4.1.4 PUT without a precondition on an existing document changes nothing", func(t *testing.T) {
+				q, _ := setup(t)
+				res, _ := c.with(t).do(http.MethodPut, r.path, q, []byte(`{"name":"other"}`))
+				if c.v2() || r.name != "State" {
+					assert.Equal(t, http.StatusConflict, res.StatusCode)
+					assert.JSONEq(t, `{"name":"original"}`, current(t, q))
+				} else {
+					assert.Equal(t, http.StatusNoContent, res.StatusCode)
+				}
+			})
+			t.Run("ADL Comm 3.1 If-None-Match * on a new document creates it", func(t *testing.T) {
+				q := with(r.params(), r.idParam, uuid.NewString())
+				res, _ := c.with(t).do(http.MethodPut, r.path, q, []byte(`{"a":1}`), header("If-None-Match", "*"))
+				assert.Equal(t, http.StatusNoContent, res.StatusCode)
+			})
+		})
+	}
+}

@@ -171,6 +171,8 @@ var groups = []group{
 	{"Encoding(Comm 1.4)", testEncoding},
 	{"ADL StatementResource", testADLStatementResource},
 	{"ADL ContentTypes", testADLContentTypes},
+	{"ADL Documents", testADLDocuments},
+	{"ADL Concurrency", testADLConcurrency},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }
