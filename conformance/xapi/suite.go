@@ -173,6 +173,9 @@ var groups = []group{
 	{"ADL ContentTypes", testADLContentTypes},
 	{"ADL Documents", testADLDocuments},
 	{"ADL Concurrency", testADLConcurrency},
+	{"ADL AgentsActivities", testADLAgentsActivities},
+	{"ADL HEAD", testADLHead},
+	{"ADL ErrorCodes", testADLErrorCodes},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }
