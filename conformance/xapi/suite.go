@@ -176,6 +176,8 @@ var groups = []group{
 	{"ADL AgentsActivities", testADLAgentsActivities},
 	{"ADL HEAD", testADLHead},
 	{"ADL ErrorCodes", testADLErrorCodes},
+	{"ADL Versioning", testADLVersioning},
+	{"ADL AlternateRequestSyntax 2.0", testADLAlternateSyntax2},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }
