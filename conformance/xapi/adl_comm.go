@@ -892,3 +892,68 @@ func testADLAlternateSyntax2(t *testing.T, c client) {
 		})
 	}
 }
+
+func testADLAlternateSyntax103(t *testing.T, c client) {
+	if c.v2() {
+		t.Skip("1.0.3 only: 2.0 refuses the Alternate Request Syntax (ADL AlternateRequestSyntax 2.0)")
+	}
+	formCT := header("Content-Type", "application/x-www-form-urlencoded")
+	t.Run("ADL XAPI-00148 POST ?method=GET with a form answers a StatementResult", func(t *testing.T) {
+		res, b := c.with(t).do(http.MethodPost, "/xapi/statements", url.Values{"method": {"GET"}}, []byte(url.Values{"limit": {"1"}}.Encode()), formCT)
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		r := decode[map[string]any](t, b)
+		assert.Contains(t, r, "statements")
+		assert.Contains(t, r, "more")
+	})
+	t.Run("ADL XAPI-00336 GET ?method=POST is a 400", func(t *testing.T) {
+		res, _ := c.with(t).do(http.MethodGet, "/xapi/statements", url.Values{"method": {"POST"}}, nil)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	})
+	t.Run("ADL XAPI-00336 POST ?method=PUT with real headers and a form of statementId and content is a 204", func(t *testing.T) {
+		id := uuid.NewString()
+		form := url.Values{"statementId": {id}, "content": {stmtJSON(uniq("ars"), "")}}
+		res, b := c.with(t).do(http.MethodPost, "/xapi/statements", url.Values{"method": {"PUT"}}, []byte(form.Encode()), formCT)
+		require.Equal(t, http.StatusNoContent, res.StatusCode, "%s", b)
+		assert.Equal(t, id, c.with(t).getOne(id, nil)["id"])
+	})
+	t.Run("ADL Comm 1.3.s3.b7 a form X-Experience-API-Version beside a valid real header does not override it", func(t *testing.T) {
+		// The ADL case sends X-Experience-API-Version 0.8 in the form and
+		// 1.0.3 as a real header, and expects 204. The request then carries
+		// the header twice; the LRS keeps the real, valid one.
+		id := uuid.NewString()
+		form := url.Values{"statementId": {id}, "content": {stmtJSON(uniq("ars"), "")}, "X-Experience-API-Version": {"0.8"}}
+		res, b := c.with(t).do(http.MethodPost, "/xapi/statements", url.Values{"method": {"PUT"}}, []byte(form.Encode()), formCT)
+		assert.Equal(t, http.StatusNoContent, res.StatusCode, "%s", b)
+	})
+	t.Run("ADL Comm 1.3.s3.b4 POST ?method=PUT&statementId=... (extra query information) is a 400", func(t *testing.T) {
+		id := uuid.NewString()
+		form := url.Values{"statementId": {id}, "content": {stmtJSON(uniq("ars"), "")}}
+		res, _ := c.with(t).do(http.MethodPost, "/xapi/statements", url.Values{"method": {"PUT"}, "statementId": {id}}, []byte(form.Encode()), formCT)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	})
+	t.Run("ADL Comm 1.3.s3.b4 POST ?method=PUT with every header in the form is a 204", func(t *testing.T) {
+		cc := c.with(t).anonymous()
+		cc.version = ""
+		form := url.Values{"statementId": {uuid.NewString()}, "content": {stmtJSON(uniq("ars"), "")}, "X-Experience-API-Version": {"1.0.3"},
+			"Authorization": {"Basic " + basic(c.tg.All)}}
+		res, b := cc.do(http.MethodPost, "/xapi/statements", url.Values{"method": {"PUT"}}, []byte(form.Encode()), formCT)
+		assert.Equal(t, http.StatusNoContent, res.StatusCode, "%s", b)
+	})
+	t.Run("ADL Comm 1.3.s3.b4 POST ?method=PUT without a body is a 400", func(t *testing.T) {
+		res, _ := c.with(t).do(http.MethodPost, "/xapi/statements", url.Values{"method": {"PUT"}}, nil, formCT)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	})
+	t.Run("ADL Comm 1.3.s3.b4 POST ?method=PUT with a JSON body labelled as a form is a 400", func(t *testing.T) {
+		cc := c.with(t).anonymous()
+		cc.version = ""
+		body := `{"statementId":"` + uuid.NewString() + `","content":` + fmt.Sprintf("%q", stmtJSON(uniq("ars"), "")) + `,"X-Experience-API-Version":"1.0.3","Authorization":"Basic ` + basic(c.tg.All) + `"}`
+		res, _ := cc.do(http.MethodPost, "/xapi/statements", url.Values{"method": {"PUT"}}, []byte(body), formCT)
+		assert.Contains(t, []int{http.StatusBadRequest, http.StatusUnauthorized}, res.StatusCode)
+	})
+}
+
+func basic(cr Cred) string {
+	req, _ := http.NewRequest(http.MethodGet, "/", nil)
+	req.SetBasicAuth(cr.Key, cr.Secret)
+	return strings.TrimPrefix(req.Header.Get("Authorization"), "Basic ")
+}

@@ -178,6 +178,7 @@ var groups = []group{
 	{"ADL ErrorCodes", testADLErrorCodes},
 	{"ADL Versioning", testADLVersioning},
 	{"ADL AlternateRequestSyntax 2.0", testADLAlternateSyntax2},
+	{"ADL AlternateRequestSyntax 1.0.3", testADLAlternateSyntax103},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }

@@ -199,9 +199,15 @@ func (h *Handler) alternate(c *fiber.Ctx) error {
 		return err
 	}
 	form, ferr := url.ParseQuery(string(raw))
-	hv := form.Get(headerVersion)
-	if hv == "" {
-		hv = c.Get(headerVersion)
+	// Comm 1.3: the form's X-Experience-API-Version stands for the header.
+	// When the request also carries a valid real header, that one is kept:
+	// the ADL 1.0.3 suite sends a bogus form value ("0.8") beside a real
+	// 1.0.3 header and expects the statement to be stored.
+	realHV := strings.TrimSpace(c.Get(headerVersion))
+	_, realErr := lrs.ParseVersion(realHV)
+	hv := realHV
+	if realErr != nil {
+		hv = form.Get(headerVersion)
 	}
 	if v, err := lrs.ParseVersion(hv); err == nil && v == lrs.V2 {
 		return &lrs.ValidationError{Field: "method", Reason: "the Alternate Request Syntax is not part of xAPI 2.0"}
@@ -234,7 +240,9 @@ func (h *Handler) alternate(c *fiber.Ctx) error {
 		case "authorization":
 			req.Header.Set(fiber.HeaderAuthorization, val)
 		case "x-experience-api-version":
-			req.Header.Set(headerVersion, val)
+			if realErr != nil {
+				req.Header.Set(headerVersion, val)
+			}
 		case "content-type":
 			req.Header.Set(fiber.HeaderContentType, val)
 		case "if-match":
