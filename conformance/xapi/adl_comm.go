@@ -519,6 +519,24 @@ func testADLDocuments(t *testing.T, c client) {
 				res, _ = send(t, http.MethodPost, q, `["abc"]`)
 				assert.Equal(t, http.StatusBadRequest, res.StatusCode)
 			})
+			for _, doc := range []string{"1", "true"} {
+				t.Run("ADL 1.0.3 Comm 2.2.s4.b2 POST of a new document "+doc+" sent as a form is not judged by its content", func(t *testing.T) {
+					q := fresh()
+					res, b := send(t, http.MethodPost, q, doc, header("Content-Type", "application/x-www-form-urlencoded"))
+					assert.Equal(t, http.StatusNoContent, res.StatusCode, "%s", b)
+					_, b = send(t, http.MethodGet, q, "")
+					assert.Equal(t, doc, string(b))
+				})
+			}
+			t.Run("ADL 1.0.3 Comm 2.2.s7.b1 a merge overwrites top-level keys whole, one level deep", func(t *testing.T) {
+				q := fresh()
+				res, _ := send(t, http.MethodPost, q, `{"car":{"make":"Ford","model":"Escape"},"driver":"Dale","series":{"nascar":{"series":"sprint"}},"keep":1}`)
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				res, _ = send(t, http.MethodPost, q, `{"car":{"make":"Dodge"},"driver":"Jeff","series":{"nascar":{"series":"nextel"}}}`)
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				_, b := send(t, http.MethodGet, q, "")
+				assert.JSONEq(t, `{"car":{"make":"Dodge"},"driver":"Jeff","series":{"nascar":{"series":"nextel"}},"keep":1}`, string(b))
+			})
 			t.Run("ADL XAPI-00233 XAPI-00234 POST creates, a second POST merges", func(t *testing.T) {
 				q := fresh()
 				res, _ := send(t, http.MethodPost, q, `{"car":"Honda"}`)
@@ -636,10 +654,12 @@ func testADLConcurrency(t *testing.T, c client) {
 				assert.Equal(t, http.StatusNotFound, res.StatusCode)
 			})
 			t.Run("ADL XAPI-00322 the ETag is the quoted SHA-1 of the document", func(t *testing.T) {
-				_, etag := setup(t)
+				q, etag := setup(t)
 				require.Len(t, etag, 42)
 				assert.Equal(t, byte('"'), etag[0])
 				assert.Equal(t, byte('"'), etag[41])
+				assert.Regexp(t, `^"[0-9a-f]{40}"$`, etag)
+				assert.Equal(t, `"`+sha1Hex(current(t, q))+`"`, etag)
 			})
 			t.Run("ADL 2.0 4.1.4 PUT without a precondition on an existing document changes nothing", func(t *testing.T) {
 				q, _ := setup(t)
