@@ -977,3 +977,44 @@ func basic(cr Cred) string {
 	req.SetBasicAuth(cr.Key, cr.Secret)
 	return strings.TrimPrefix(req.Header.Get("Authorization"), "Basic ")
 }
+
+func testADLAbout(t *testing.T, c client) {
+	res, b := c.anonymous().do(http.MethodGet, "/xapi/about", nil, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	about := decode[map[string]any](t, b)
+	versions, ok := about["version"].([]any)
+	t.Run("ADL XAPI-00318 version is an array of strings", func(t *testing.T) {
+		require.True(t, ok, "%v", about)
+		for _, v := range versions {
+			assert.IsType(t, "", v)
+		}
+	})
+	if c.v2() {
+		t.Run("ADL 2.0 H.Comm 2.8 version lists 2.0.0", func(t *testing.T) {
+			assert.Contains(t, versions, "2.0.0")
+		})
+		return
+	}
+	t.Run("ADL XAPI-00317 version lists 1.0.1", func(t *testing.T) {
+		assert.Contains(t, versions, "1.0.1")
+	})
+	t.Run("ADL XAPI-00316 version holds only 0.9, 0.95 or 1.0.x", func(t *testing.T) {
+		for _, v := range versions {
+			assert.Contains(t, []any{"0.9", "0.95", "1.0.0", "1.0.1", "1.0.2", "1.0.3"}, v)
+		}
+	})
+	t.Run("ADL 1.0.3 Comm 1.4 strings are UTF-8 and come back unchanged", func(t *testing.T) {
+		verb := "http://adlnet.gov/expapi/test/unicode/target/" + uuid.NewString()
+		display := map[string]any{"en-US": "attended", "zh-CN": "参加了", "ja-JP": "出席した", "ar-EG": "حضر", "ru-RU": "участие", "ko-KR": "참석", "hi-IN": "भाग लिया", "fr-FR": "a participé"}
+		var parts []string
+		for k, v := range display {
+			parts = append(parts, fmt.Sprintf("%q:%q", k, v))
+		}
+		c.with(t).postID(`{"actor":{"mbox":"` + uniq("utf8") + `"},"verb":{"id":"` + verb + `","display":{` + strings.Join(parts, ",") + `}},"object":{"id":"http://www.example.com/unicode/36c"}}`)
+		res, b := c.with(t).getStatements(url.Values{"verb": {verb}})
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		got := decode[statementResult](t, b).Statements
+		require.Len(t, got, 1)
+		assert.Equal(t, display, got[0]["verb"].(map[string]any)["display"])
+	})
+}

@@ -140,7 +140,8 @@ func (h *Handler) version(c *fiber.Ctx) error {
 
 func (h *Handler) about(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.JSON(fiber.Map{"version": lrs.SupportedVersions(), "extensions": fiber.Map{}})
+	v, _ := c.Locals(versionKey{}).(lrs.Version) // 0 without a header
+	return c.JSON(fiber.Map{"version": lrs.AboutVersions(v), "extensions": fiber.Map{}})
 }
 
 // authority returns the Agent that statements sent by p are attributed to,
