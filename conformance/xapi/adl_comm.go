@@ -1033,3 +1033,76 @@ func testADLAbout(t *testing.T, c client) {
 		assert.Equal(t, display, got[0]["verb"].(map[string]any)["display"])
 	})
 }
+
+func testADLMisc(t *testing.T, c client) {
+	agent := `{"objectType":"Agent","mbox":"mailto:a@example.com"}`
+	for _, tc := range []struct {
+		method, path string
+		q            url.Values
+	}{
+		{http.MethodDelete, "/xapi/statements", url.Values{"statementId": {uuid.NewString()}}},
+		{http.MethodDelete, "/xapi/activities", url.Values{"activityId": {"http://www.example.com/meetings/occurances/34534"}}},
+		{http.MethodPost, "/xapi/activities", url.Values{"activityId": {"http://www.example.com/meetings/occurances/34534"}}},
+		{http.MethodPut, "/xapi/activities", url.Values{"activityId": {"http://www.example.com/meetings/occurances/34534"}}},
+		{http.MethodDelete, "/xapi/agents", url.Values{"agent": {agent}}},
+		{http.MethodPost, "/xapi/agents", url.Values{"agent": {agent}}},
+		{http.MethodPut, "/xapi/agents", url.Values{"agent": {agent}}},
+	} {
+		t.Run(fmt.Sprintf("ADL 1.0.3 Comm 3.2 %s %s is a 405", tc.method, tc.path), func(t *testing.T) {
+			res, _ := c.with(t).do(tc.method, tc.path, tc.q, nil)
+			assert.Equal(t, http.StatusMethodNotAllowed, res.StatusCode)
+		})
+	}
+	t.Run("ADL 1.0.3 Data 2.5 more is an empty string when every result was returned", func(t *testing.T) {
+		res, b := c.with(t).getStatements(url.Values{"verb": {"http://adlnet.gov/expapi/non/existent/" + uuid.NewString()}})
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		m := decode[map[string]any](t, b)
+		assert.Equal(t, "", m["more"])
+	})
+	t.Run("ADL 1.0.3 Data 2.5 more is an IRL to the next page, which has statements and more", func(t *testing.T) {
+		st := stmtJSON(uniq("more"), "")
+		res, b := c.with(t).postStatements("[" + st + "," + st + "]")
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		assert.Len(t, decode[[]string](t, b), 2, "the same statement twice without id is two statements")
+		res, b = c.with(t).getStatements(url.Values{"limit": {"1"}})
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		r := decode[statementResult](t, b)
+		require.NotEmpty(t, r.More)
+		u, err := url.Parse(r.More)
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(u.Path, "/xapi/statements"), r.More)
+		res, b = c.with(t).do(http.MethodGet, u.Path, u.Query(), nil)
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		m := decode[map[string]any](t, b)
+		assert.Contains(t, m, "statements")
+		assert.Contains(t, m, "more")
+	})
+	t.Run("ADL 1.0.3 Comm 2.1.3 a query of every filter at once finds the statement", func(t *testing.T) {
+		mb := uniq("allfilters")
+		reg := uuid.NewString()
+		id := c.with(t).postID(stmtJSON(mb, `"context":{"registration":"`+reg+`","contextActivities":{"parent":[{"id":"http://www.example.com/meetings/series/267"}]}}`))
+		_, b := c.with(t).getStatements(url.Values{
+			"limit": {"1"}, "agent": {`{"objectType":"Agent","mbox":"` + mb + `"}`}, "verb": {"http://adlnet.gov/expapi/verbs/experienced"},
+			"activity": {"http://example.com/activities/a1"}, "registration": {reg}, "related_activities": {"true"},
+			"since": {"2012-06-01T19:09:13.245Z"}, "format": {"ids"}, "attachments": {"false"},
+		})
+		got := decode[statementResult](t, b).Statements
+		require.Len(t, got, 1)
+		assert.Equal(t, id, got[0]["id"])
+	})
+	t.Run("ADL XAPI-00334 a malformed Basic header is a 401", func(t *testing.T) {
+		id := uuid.NewString()
+		res, _ := c.with(t).anonymous().do(http.MethodPut, "/xapi/statements", url.Values{"statementId": {id}}, []byte(stmtJSON(uniq("auth"), "")),
+			header("Authorization", "Basic:"+basic(Cred{Key: "RobCIsNot", Secret: "AUserOnThisLRS"})))
+		assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	})
+	t.Run("ADL XAPI-00335 HTTP Basic is supported", func(t *testing.T) {
+		id := uuid.NewString()
+		res, _ := c.with(t).do(http.MethodPut, "/xapi/statements", url.Values{"statementId": {id}}, []byte(stmtJSON(uniq("auth"), "")))
+		assert.Equal(t, http.StatusNoContent, res.StatusCode)
+	})
+	t.Run("ADL 1.0.3 misc an actor objectType holding JSON text is a 400", func(t *testing.T) {
+		res, _ := c.with(t).postStatements(`{"actor":{"objectType":"\"objectType\": \"Agent\"","mbox":"` + uniq("bad") + `"},"verb":{"id":"http://adlnet.gov/expapi/verbs/attended"},"object":{"id":"http://www.example.com/meetings/occurances/34534"}}`)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	})
+}

@@ -180,6 +180,7 @@ var groups = []group{
 	{"ADL AlternateRequestSyntax 2.0", testADLAlternateSyntax2},
 	{"ADL AlternateRequestSyntax 1.0.3", testADLAlternateSyntax103},
 	{"ADL About", testADLAbout},
+	{"ADL Misc", testADLMisc},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }
