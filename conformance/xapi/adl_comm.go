@@ -484,6 +484,14 @@ func testADLDocuments(t *testing.T, c client) {
 						})
 					}
 				}
+				if r.name != "AgentProfile" {
+					for _, bad := range []string{"1", "true", "[object Object]"} {
+						t.Run(fmt.Sprintf("ADL 1.0.3 document.js %s with activityId=%s is a 400", m, bad), func(t *testing.T) {
+							res, _ := send(t, m, with(fresh(), "activityId", bad), `{"test":"doc"}`)
+							assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+						})
+					}
+				}
 				if r.name == "State" {
 					t.Run("ADL XAPI-00200..00203 "+m+" with registration=true is a 400", func(t *testing.T) {
 						res, _ := send(t, m, with(fresh(), "registration", "true"), `{"test":"doc"}`)
@@ -589,9 +597,15 @@ func testADLDocuments(t *testing.T, c client) {
 				require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
 				assert.ElementsMatch(t, []string{id1, id2}, decode[[]string](t, b))
 			})
-			t.Run("ADL XAPI-00204 since that is not a timestamp is a 400", func(t *testing.T) {
-				res, _ := send(t, http.MethodGet, with(r.params(), "since", "not a timestamp"), "")
-				assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+			for _, bad := range []string{"not a timestamp", "1", "true"} {
+				t.Run("ADL XAPI-00204 since="+bad+" is a 400", func(t *testing.T) {
+					res, _ := send(t, http.MethodGet, with(r.params(), "since", bad), "")
+					assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+				})
+			}
+			t.Run("ADL 1.0.3 document.js DELETE of a document that does not exist is a 204", func(t *testing.T) {
+				res, b := send(t, http.MethodDelete, fresh(), "")
+				assert.Equal(t, http.StatusNoContent, res.StatusCode, "%s", b)
 			})
 			t.Run("ADL 2.0 4.1.6 Last-Modified is sent and moves forward when the document changes", func(t *testing.T) {
 				q := fresh()
@@ -755,6 +769,16 @@ func testADLAgentsActivities(t *testing.T, c client) {
 		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
 		name := decode[map[string]any](t, b)["definition"].(map[string]any)["name"]
 		assert.Equal(t, map[string]any{"en-US": "example meeting", "fr-FR": "réunion"}, name)
+	})
+	for _, bad := range []string{"1", "true", "[object Object]"} {
+		t.Run("ADL 1.0.3 document.js GET activities with activityId="+bad+" is a 400", func(t *testing.T) {
+			res, _ := c.with(t).do(http.MethodGet, "/xapi/activities", url.Values{"activityId": {bad}}, nil)
+			assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+		})
+	}
+	t.Run("ADL 1.0.3 document.js GET activities with since is a 400", func(t *testing.T) {
+		res, _ := c.with(t).do(http.MethodGet, "/xapi/activities", url.Values{"activityId": {"http://www.example.com/meetings/occurances/34534"}, "since": {"1"}}, nil)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode)
 	})
 	t.Run("ADL XAPI-00250 GET activities without activityId is a 400", func(t *testing.T) {
 		res, _ := c.with(t).do(http.MethodGet, "/xapi/activities", nil, nil)
