@@ -1011,6 +1011,47 @@ func testADLAlternateSyntax103(t *testing.T, c client) {
 	})
 }
 
+func testADLAlternateSyntaxDocumentJS(t *testing.T, c client) {
+	if c.v2() {
+		t.Skip("1.0.3 only")
+	}
+	formCT := header("Content-Type", "application/x-www-form-urlencoded")
+	formBody := func(content string, extra ...string) []byte {
+		f := url.Values{"X-Experience-API-Version": {"1.0.3"}, "content": {content}}
+		for i := 0; i+1 < len(extra); i += 2 {
+			f.Set(extra[i], extra[i+1])
+		}
+		return []byte(f.Encode())
+	}
+	t.Run("ADL 1.0.3 document.js POST ?method=get without a body answers a StatementResult", func(t *testing.T) {
+		res, b := c.with(t).do(http.MethodPost, "/xapi/statements", url.Values{"method": {"get"}}, nil)
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		r := decode[map[string]any](t, b)
+		assert.Contains(t, r, "statements")
+		assert.Contains(t, r, "more")
+	})
+	t.Run("ADL 1.0.3 document.js POST ?method=post with a form stores the statement", func(t *testing.T) {
+		res, b := c.with(t).do(http.MethodPost, "/xapi/statements", url.Values{"method": {"post"}}, formBody(stmtJSON(uniq("arspost"), "")), formCT)
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		assert.Len(t, decode[[]string](t, b), 1)
+	})
+	t.Run("ADL 1.0.3 document.js POST ?method=put with a form and a statementId stores it", func(t *testing.T) {
+		id := uuid.NewString()
+		res, b := c.with(t).do(http.MethodPost, "/xapi/statements", url.Values{"method": {"put"}}, formBody(stmtJSON(uniq("arsput"), ""), "statementId", id, "Content-Type", "application/json"), formCT)
+		require.Equal(t, http.StatusNoContent, res.StatusCode, "%s", b)
+	})
+	t.Run("ADL 1.0.3 document.js a new request breaking the rules is refused as a normal one would be", func(t *testing.T) {
+		res, _ := c.with(t).do(http.MethodPost, "/xapi/statements", url.Values{"method": {"post"}}, formBody(`{"objectType":"Agent","mbox":"mailto:a@example.com"}`), formCT)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	})
+	t.Run("ADL 1.0.3 document.js a new request carrying attachment data is a 400", func(t *testing.T) {
+		data := []byte("attachment")
+		res, _ := c.with(t).do(http.MethodPost, "/xapi/statements", url.Values{"method": {"PUT"}},
+			formBody(attachmentStatement(uniq("arsatt"), data, "http://example.com/usage", "text/plain"), "statementId", uuid.NewString(), "Content-Type", "application/json"), formCT)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	})
+}
+
 func basic(cr Cred) string {
 	req, _ := http.NewRequest(http.MethodGet, "/", nil)
 	req.SetBasicAuth(cr.Key, cr.Secret)

@@ -179,6 +179,7 @@ var groups = []group{
 	{"ADL Versioning", testADLVersioning},
 	{"ADL AlternateRequestSyntax 2.0", testADLAlternateSyntax2},
 	{"ADL AlternateRequestSyntax 1.0.3", testADLAlternateSyntax103},
+	{"ADL AlternateRequestSyntax 1.0.3 document.js", testADLAlternateSyntaxDocumentJS},
 	{"ADL About", testADLAbout},
 	{"ADL Misc", testADLMisc},
 }
