@@ -508,6 +508,24 @@ func testADLDocuments(t *testing.T, c client) {
 					})
 				}
 			}
+			t.Run("ADL 1.0.3 document.js GET with a request body is answered as a GET", func(t *testing.T) {
+				q := fresh()
+				res, _ := send(t, http.MethodPost, q, `{"a":1}`)
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				res, b := c.with(t).do(http.MethodGet, r.path, q, []byte(`{"ignored":true}`))
+				require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+				assert.JSONEq(t, `{"a":1}`, string(b))
+			})
+			if r.name == "ActivityProfile" {
+				for _, m := range methods {
+					for _, bad := range []string{"1", "true", "not Agent", "[object Object]"} {
+						t.Run(fmt.Sprintf("ADL 1.0.3 document.js Activity Profile %s with an agent parameter (%s) is a 400", m, bad), func(t *testing.T) {
+							res, _ := send(t, m, with(fresh(), "agent", bad), `{"test":"doc"}`)
+							assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+						})
+					}
+				}
+			}
 			t.Run("ADL XAPI-00229 POST of a non-JSON document onto a JSON one is a 400 and changes nothing", func(t *testing.T) {
 				q := fresh()
 				res, _ := send(t, http.MethodPost, q, `{"car":"Honda"}`)
