@@ -477,7 +477,7 @@ func testADLDocuments(t *testing.T, c client) {
 					})
 				}
 				if r.name != "ActivityProfile" {
-					for _, bad := range []string{"true", "not JSON", `{"objectType":"Agent"}`} {
+					for _, bad := range []string{"true", "1", "undefined", "not JSON", `{"objectType":"Agent"}`} {
 						t.Run(fmt.Sprintf("ADL XAPI-00196..00199 XAPI-00255..00258 %s with agent=%s is a 400", m, bad), func(t *testing.T) {
 							res, _ := send(t, m, with(fresh(), "agent", bad), `{"test":"doc"}`)
 							assert.Equal(t, http.StatusBadRequest, res.StatusCode)
@@ -485,7 +485,7 @@ func testADLDocuments(t *testing.T, c client) {
 					}
 				}
 				if r.name != "AgentProfile" {
-					for _, bad := range []string{"1", "true", "[object Object]"} {
+					for _, bad := range []string{"1", "true", "[object Object]", "undefined"} {
 						t.Run(fmt.Sprintf("ADL 1.0.3 document.js %s with activityId=%s is a 400", m, bad), func(t *testing.T) {
 							res, _ := send(t, m, with(fresh(), "activityId", bad), `{"test":"doc"}`)
 							assert.Equal(t, http.StatusBadRequest, res.StatusCode)
@@ -493,10 +493,12 @@ func testADLDocuments(t *testing.T, c client) {
 					}
 				}
 				if r.name == "State" {
-					t.Run("ADL XAPI-00200..00203 "+m+" with registration=true is a 400", func(t *testing.T) {
-						res, _ := send(t, m, with(fresh(), "registration", "true"), `{"test":"doc"}`)
-						assert.Equal(t, http.StatusBadRequest, res.StatusCode)
-					})
+					for _, bad := range []string{"true", "1", "not UUID"} {
+						t.Run("ADL XAPI-00200..00203 "+m+" with registration="+bad+" is a 400", func(t *testing.T) {
+							res, _ := send(t, m, with(fresh(), "registration", bad), `{"test":"doc"}`)
+							assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+						})
+					}
 					t.Run("ADL XAPI-00218 XAPI-00227 XAPI-00220 XAPI-00219 "+m+" with a registration succeeds", func(t *testing.T) {
 						q := with(fresh(), "registration", uuid.NewString())
 						if m == http.MethodGet || m == http.MethodDelete {
