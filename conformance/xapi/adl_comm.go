@@ -510,6 +510,18 @@ func testADLDocuments(t *testing.T, c client) {
 					})
 				}
 			}
+			t.Run("ADL 1.0.3 document.js GET of one document with since as well returns the document", func(t *testing.T) {
+				// since belongs to the multiple-document GET; the ADL 1.0.3 suite
+				// also sends it beside a stateId/profileId and expects the document.
+				q := fresh()
+				res, _ := send(t, http.MethodPost, q, `{"a":1}`)
+				require.Equal(t, http.StatusNoContent, res.StatusCode)
+				res, b := send(t, http.MethodGet, with(q, "since", time.Now().Add(-time.Minute).UTC().Format(time.RFC3339Nano)), "")
+				require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+				assert.JSONEq(t, `{"a":1}`, string(b))
+				res, _ = send(t, http.MethodGet, with(q, "since", "not a timestamp"), "")
+				assert.Equal(t, http.StatusBadRequest, res.StatusCode, "a bad since is still refused")
+			})
 			t.Run("ADL 1.0.3 document.js GET with a request body is answered as a GET", func(t *testing.T) {
 				q := fresh()
 				res, _ := send(t, http.MethodPost, q, `{"a":1}`)
@@ -642,6 +654,13 @@ func testADLDocuments(t *testing.T, c client) {
 				require.NoError(t, err)
 				assert.True(t, after.After(before), "%v then %v", before, after)
 			})
+		})
+	}
+	for _, bad := range []string{"1", "true"} {
+		t.Run("ADL 1.0.3 document.js DELETE of State with since="+bad+" is a 400", func(t *testing.T) {
+			r := docResources()[0]
+			res, _ := c.with(t).do(http.MethodDelete, r.path, with(r.params(), "since", bad), nil)
+			assert.Equal(t, http.StatusBadRequest, res.StatusCode)
 		})
 	}
 	t.Run("ADL XAPI-00194 DELETE of State without stateId deletes every document of that activity and agent", func(t *testing.T) {
