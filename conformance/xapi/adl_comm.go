@@ -477,7 +477,7 @@ func testADLDocuments(t *testing.T, c client) {
 					})
 				}
 				if r.name != "ActivityProfile" {
-					for _, bad := range []string{"true", "1", "undefined", "not JSON", `{"objectType":"Agent"}`} {
+					for _, bad := range []string{"true", "1", "undefined", "not JSON", `{"objectType":"Agent"}`, `{"not_actor":"yup"}`, `{"key":"value"}`} {
 						t.Run(fmt.Sprintf("ADL XAPI-00196..00199 XAPI-00255..00258 %s with agent=%s is a 400", m, bad), func(t *testing.T) {
 							res, _ := send(t, m, with(fresh(), "agent", bad), `{"test":"doc"}`)
 							assert.Equal(t, http.StatusBadRequest, res.StatusCode)
@@ -1107,6 +1107,9 @@ func testADLAbout(t *testing.T, c client) {
 		for _, v := range versions {
 			assert.IsType(t, "", v)
 		}
+	})
+	t.Run("ADL 1.0.3 document.js About has an extensions property", func(t *testing.T) {
+		assert.IsType(t, map[string]any{}, about["extensions"])
 	})
 	if c.v2() {
 		t.Run("ADL 2.0 H.Comm 2.8 version lists 2.0.0", func(t *testing.T) {
