@@ -961,6 +961,18 @@ func testADLVersioning(t *testing.T, c client) {
 	}
 }
 
+func testADLNoVersionHeader(t *testing.T, c client) {
+	for _, path := range []string{"/xapi/statements", "/xapi/activities", "/xapi/activities/profile", "/xapi/activities/state", "/xapi/agents", "/xapi/agents/profile"} {
+		t.Run("ADL XAPI-00321 GET "+path+" without a version header is a 400 that names a version", func(t *testing.T) {
+			cc := c.with(t)
+			cc.version = ""
+			res, _ := cc.do(http.MethodGet, path, nil, nil)
+			assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+			assert.Regexp(t, `^(2\.0\.\d+|1\.0\.\d+)$`, res.Header.Get("X-Experience-API-Version"))
+		})
+	}
+}
+
 func testADLAlternateSyntax2(t *testing.T, c client) {
 	if !c.v2() {
 		t.Skip("the 2.0 refusal of the Alternate Request Syntax; 1.0.3 accepts it (see AlternateRequestSyntax)")

@@ -177,6 +177,7 @@ var groups = []group{
 	{"ADL HEAD", testADLHead},
 	{"ADL ErrorCodes", testADLErrorCodes},
 	{"ADL Versioning", testADLVersioning},
+	{"ADL NoVersionHeader", testADLNoVersionHeader},
 	{"ADL AlternateRequestSyntax 2.0", testADLAlternateSyntax2},
 	{"ADL AlternateRequestSyntax 1.0.3", testADLAlternateSyntax103},
 	{"ADL AlternateRequestSyntax 1.0.3 document.js", testADLAlternateSyntaxDocumentJS},
