@@ -567,6 +567,13 @@ func testADLDocuments(t *testing.T, c client) {
 				_, b := send(t, http.MethodGet, q, "")
 				assert.JSONEq(t, `{"car":"Honda"}`, string(b))
 			})
+			t.Run("ADL XAPI-00314 XAPI-00235 POST of unparsable application/json to a new document is a 400 and stores nothing", func(t *testing.T) {
+				q := fresh()
+				res, _ := send(t, http.MethodPost, q, `{"a":1}[`)
+				assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+				res, _ = send(t, http.MethodGet, q, "")
+				assert.Equal(t, http.StatusNotFound, res.StatusCode)
+			})
 			t.Run("ADL XAPI-00232 POST of a JSON array onto a JSON object is a 400", func(t *testing.T) {
 				q := fresh()
 				res, _ := send(t, http.MethodPost, q, `{"car":"Honda"}`)
