@@ -1,0 +1,542 @@
+package xapi
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+)
+
+// This file re-expresses the Data-requirement checks of the ADL LRS
+// conformance suite (adlnet/lrs-conformance-test-suite, test/v2_0 and
+// test/v1_0_3: the templated configs for agents, groups, formatting, verbs,
+// objects, substatements, statementrefs, results, scores, durations,
+// timestamps, contexts, contextagents, contextgroups, extensions,
+// attachments, authorities and version) as a table of statement bodies with
+// the status the suite expects. Each case name carries the ADL requirement
+// (section and XAPI-nnnnn number where the suite gives one). The checks are
+// written afresh from the requirement text; no code of the suite is used.
+
+// adlCase is one statement body posted to the Statement Resource.
+type adlCase struct {
+	name string
+	body string
+	ok   bool   // true: 200 expected; false: 400 expected
+	only string // "1": only under 1.0.x, "2": only under 2.0.x, "": both
+}
+
+const (
+	adlVerb     = `{"id":"http://adlnet.gov/expapi/verbs/attended","display":{"en-GB":"attended","en-US":"attended"}}`
+	adlActivity = `{"objectType":"Activity","id":"http://www.example.com/meetings/occurances/34534"}`
+	adlAgent    = `{"objectType":"Agent","name":"xAPI mbox","mbox":"mailto:xapi@adlnet.gov"}`
+	adlSHA2     = `495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a`
+)
+
+// adlStmt builds a statement with actor adlAgent, verb adlVerb and object
+// adlActivity, each replaced by the given parts, plus extra top-level
+// properties.
+func adlStmt(actor, object, extra string) string {
+	if actor == "" {
+		actor = adlAgent
+	}
+	if object == "" {
+		object = adlActivity
+	}
+	s := `{"actor":` + actor + `,"verb":` + adlVerb + `,"object":` + object
+	if extra != "" {
+		s += "," + extra
+	}
+	return s + "}"
+}
+
+func adlSub(actor, object, extra string) string {
+	if actor == "" {
+		actor = adlAgent
+	}
+	if object == "" {
+		object = adlActivity
+	}
+	s := `{"objectType":"SubStatement","actor":` + actor + `,"verb":` + adlVerb + `,"object":` + object
+	if extra != "" {
+		s += "," + extra
+	}
+	return s + "}"
+}
+
+// actorPosition is a place in a statement where an Agent or Group goes.
+type actorPosition struct {
+	name   string
+	agents bool // accepts an Agent
+	groups bool // accepts a Group
+	only   string
+	// needsType: the position requires objectType (a statement object).
+	needsType bool
+	// noValidGroups: groups are checked for invalidity only (authority).
+	noValidGroups bool
+	build         func(x string) string
+}
+
+var actorPositions = []actorPosition{
+	{name: "statement actor", agents: true, groups: true, build: func(x string) string { return adlStmt(x, "", "") }},
+	// Data 2.4.9: authority is an Agent, or a Group of exactly two Agents
+	// (OAuth 3-legged); identified Groups there are left to the LRS's
+	// authority rule, so only invalid Groups are mirrored.
+	{name: "statement authority", agents: true, groups: true, noValidGroups: true, build: func(x string) string { return adlStmt("", "", `"authority":`+x) }},
+	{name: "statement context instructor", agents: true, groups: true, build: func(x string) string { return adlStmt("", "", `"context":{"instructor":`+x+`}`) }},
+	{name: "statement context team", groups: true, build: func(x string) string { return adlStmt("", "", `"context":{"team":`+x+`}`) }},
+	{name: "statement object as agent/group", agents: true, groups: true, needsType: true, build: func(x string) string { return adlStmt("", x, "") }},
+	{name: "statement substatement's actor", agents: true, groups: true, build: func(x string) string { return adlStmt("", adlSub(x, "", ""), "") }},
+	{name: "statement substatement's object as agent/group", agents: true, groups: true, needsType: true, build: func(x string) string { return adlStmt("", adlSub("", x, ""), "") }},
+	{name: "statement substatement's context instructor", agents: true, groups: true, build: func(x string) string {
+		return adlStmt("", adlSub("", "", `"context":{"instructor":`+x+`}`), "")
+	}},
+	{name: "statement substatement's context team", groups: true, build: func(x string) string {
+		return adlStmt("", adlSub("", "", `"context":{"team":`+x+`}`), "")
+	}},
+	{name: "statement context contextAgents agent", agents: true, only: "2", build: func(x string) string {
+		return adlStmt("", "", `"context":{"contextAgents":[{"objectType":"contextAgent","agent":`+x+`}]}`)
+	}},
+	{name: "statement context contextGroups group", groups: true, only: "2", build: func(x string) string {
+		return adlStmt("", "", `"context":{"contextGroups":[{"objectType":"contextGroup","group":`+x+`}]}`)
+	}},
+	{name: "statement substatement's context contextAgents agent", agents: true, only: "2", build: func(x string) string {
+		return adlStmt("", adlSub("", "", `"context":{"contextAgents":[{"objectType":"contextAgent","agent":`+x+`,"relevantTypes":["http://example.com/types/coach"]}]}`), "")
+	}},
+}
+
+// actorVariant is an Agent or Group value with the verdict the ADL suite
+// expects for it.
+type actorVariant struct {
+	name  string
+	group bool
+	ok    bool
+	json  string
+	// untyped: the value has no objectType (so it cannot be a statement
+	// object, where objectType is required).
+	untyped bool
+}
+
+const (
+	ifiMbox    = `"mbox":"mailto:xapi@adlnet.gov"`
+	ifiSHA1    = `"mbox_sha1sum":"cd9b00a5611f94eaa7b1661edab976068e364975"`
+	ifiOpenID  = `"openid":"http://openid.example.org/12345"`
+	ifiAccount = `"account":{"homePage":"http://www.example.com","name":"xAPI account name"}`
+	twoMembers = `"member":[{"objectType":"Agent","name":"xAPI mbox","mbox":"mailto:xapi@adlnet.gov"},{"name":"xAPI account","account":{"homePage":"http://www.example.com","name":"xAPI account name"}}]`
+)
+
+func agentWith(props ...string) string {
+	return `{"objectType":"Agent","name":"xAPI agent",` + strings.Join(props, ",") + `}`
+}
+
+func groupWith(props ...string) string {
+	return `{"objectType":"Group","name":"xAPI group",` + strings.Join(props, ",") + `}`
+}
+
+func actorVariants() []actorVariant {
+	ifis := []struct{ name, prop string }{{"mbox", ifiMbox}, {"mbox_sha1sum", ifiSHA1}, {"openid", ifiOpenID}, {"account", ifiAccount}}
+	vs := []actorVariant{
+		{name: `agent without objectType (Data 2.4.2.1 XAPI-00032)`, ok: true, untyped: true, json: `{"name":"xAPI mbox",` + ifiMbox + `}`},
+		{name: `agent "objectType" "agent" lower case (Data 2.4.2.1)`, json: `{"objectType":"agent",` + ifiMbox + `}`},
+		{name: `agent "objectType" "group" lower case (Data 2.4.2.1)`, json: `{"objectType":"group",` + ifiMbox + `}`},
+		{name: `agent "objectType" a number (Data 2.2 XAPI-00006)`, json: `{"objectType":1,` + ifiMbox + `}`},
+		{name: `agent "name" null (Data 2.2 XAPI-00001)`, json: `{"objectType":"Agent","name":null,` + ifiMbox + `}`},
+		{name: `agent "name" a number (Data 2.4.2.1 XAPI-00033)`, json: `{"objectType":"Agent","name":7,` + ifiMbox + `}`},
+		{name: `agent without an IFI (Data 2.4.2.1 XAPI-00034)`, json: `{"objectType":"Agent","name":"no ifi"}`},
+		{name: `agent with an unknown property (Data 2.2)`, json: agentWith(ifiMbox, `"nickname":"x"`)},
+		{name: `agent "mbox" without mailto (Data 2.4.2.3 XAPI-00038)`, json: agentWith(`"mbox":"xapi@adlnet.gov"`)},
+		{name: `agent "mbox" an empty string (Data 2.2 XAPI-00007)`, json: agentWith(`"mbox":""`)},
+		{name: `agent "mbox" a number (Data 2.4.2.3)`, json: agentWith(`"mbox":12345`)},
+		{name: `agent "mbox_sha1sum" not a hex SHA-1 (Data 2.4.2.3)`, json: agentWith(`"mbox_sha1sum":"not-a-sha1"`)},
+		{name: `agent "mbox_sha1sum" an object (Data 2.4.2.3)`, json: agentWith(`"mbox_sha1sum":{"key":"should fail"}`)},
+		{name: `agent "openid" without a scheme (Data 2.2 XAPI-00011)`, json: agentWith(`"openid":"open.id.com/testUser"`)},
+		{name: `agent "account" without "homePage" (Data 2.4.2.4 XAPI-00039)`, json: agentWith(`"account":{"name":"xAPI account name"}`)},
+		{name: `agent "account" without "name" (Data 2.4.2.4 XAPI-00040)`, json: agentWith(`"account":{"homePage":"http://www.example.com"}`)},
+		{name: `agent "account" "homePage" without a scheme (Data 2.2 XAPI-00011)`, json: agentWith(`"account":{"homePage":"homePage.com/testUser","name":"123456"}`)},
+		{name: `agent "account" "name" an object (Data 2.2 XAPI-00007)`, json: agentWith(`"account":{"homePage":"http://www.example.com","name":{"key":"should fail"}}`)},
+		{name: `agent "account" with an unknown property (Data 2.4.2.4)`, json: agentWith(`"account":{"homePage":"http://www.example.com","name":"n","id":"x"}`)},
+		{name: `agent with "member" (Data 2.4.2.2 XAPI-00035)`, json: agentWith(ifiMbox, twoMembers)},
+
+		{name: `anonymous group with two members (Data 2.4.2.2 XAPI-00035)`, group: true, ok: true, json: `{"objectType":"Group",` + twoMembers + `}`},
+		{name: `anonymous group without "member" (Data 2.4.2.2 XAPI-00035)`, group: true, json: `{"objectType":"Group","name":"no members"}`},
+		{name: `anonymous group with "member" an empty array (Data 2.4.2.2 XAPI-00036)`, group: true, json: `{"objectType":"Group","member":[]}`},
+		{name: `group "member" an Agent object, not an array (Data 2.4.2.2 XAPI-00036)`, group: true, json: `{"objectType":"Group","member":` + adlAgent + `}`},
+		{name: `group "member" holding a Group (Data 2.4.2.2 XAPI-00036)`, group: true, json: `{"objectType":"Group","member":[{"objectType":"Group",` + ifiMbox + `}]}`},
+		{name: `group "member" holding an agent without IFI (Data 2.4.2.2 XAPI-00036)`, group: true, json: `{"objectType":"Group","member":[{"name":"nobody"}]}`},
+		{name: `group "member" holding an agent with two IFIs (Data 2.4.2.2 XAPI-00036)`, group: true, json: `{"objectType":"Group","member":[{` + ifiMbox + `,` + ifiOpenID + `}]}`},
+		{name: `group "member" holding a string (Data 2.4.2.2 XAPI-00036)`, group: true, json: `{"objectType":"Group","member":["mailto:xapi@adlnet.gov"]}`},
+		{name: `group "objectType" "group" lower case (Data 2.4.2.2)`, group: true, json: `{"objectType":"group",` + ifiMbox + `}`},
+		{name: `identified group "mbox" without mailto (Data 2.4.2.3 XAPI-00037)`, group: true, json: groupWith(`"mbox":"xapi@adlnet.gov"`)},
+		{name: `identified group "account" without "name" (Data 2.4.2.4)`, group: true, json: groupWith(`"account":{"homePage":"http://www.example.com"}`)},
+		{name: `identified group "account" "name" an object (Data 2.2 XAPI-00007)`, group: true, json: groupWith(`"account":{"homePage":"http://www.example.com","name":{"key":"should fail"}}`)},
+	}
+	for i, a := range ifis {
+		vs = append(vs,
+			actorVariant{name: `agent accepts "` + a.name + `" (Data 2.4.2.1 XAPI-00034)`, ok: true, json: agentWith(a.prop)},
+			actorVariant{name: `identified group accepts "` + a.name + `" with members (Data 2.4.2.2 XAPI-00037)`, group: true, ok: true, json: groupWith(a.prop, twoMembers)},
+			actorVariant{name: `identified group accepts "` + a.name + `" without members (Data 2.4.2.2 XAPI-00037)`, group: true, ok: true, json: groupWith(a.prop)},
+		)
+		for _, b := range ifis[i+1:] {
+			vs = append(vs,
+				actorVariant{name: `agent "` + a.name + `" cannot be used with "` + b.name + `" (Data 2.4.2.1 XAPI-00034)`, json: agentWith(a.prop, b.prop)},
+				actorVariant{name: `identified group "` + a.name + `" cannot be used with "` + b.name + `" (Data 2.4.2.2 XAPI-00037)`, group: true, json: groupWith(a.prop, b.prop)},
+			)
+		}
+	}
+	return vs
+}
+
+// actorCases crosses every Agent/Group variant with every position.
+func actorCases() []adlCase {
+	var out []adlCase
+	for _, p := range actorPositions {
+		for _, v := range actorVariants() {
+			if (v.group && !p.groups) || (!v.group && !p.agents) {
+				continue
+			}
+			if v.group && v.ok && p.noValidGroups {
+				continue
+			}
+			ok := v.ok
+			if v.untyped && p.needsType {
+				ok = false // Data 2.4.4.2: an Agent as object must say objectType "Agent"
+			}
+			out = append(out, adlCase{name: p.name + ": " + v.name, body: p.build(v.json), ok: ok, only: p.only})
+		}
+	}
+	// The authority rule itself (Data 2.4.9): a Group of two Agents is the
+	// OAuth form and is accepted.
+	out = append(out,
+		adlCase{name: `statement authority: anonymous group of two agents (Data 2.4.9 XAPI-00098)`, body: adlStmt("", "", `"authority":{"objectType":"Group",`+twoMembers+`}`), ok: true},
+		adlCase{name: `statement context team: an Agent is refused (Data 2.4.6 XAPI-00104)`, body: adlStmt("", "", `"context":{"team":`+adlAgent+`}`)},
+		adlCase{name: `statement context contextGroups group: an Agent is refused (Data 2.4.6.3 2.0)`, body: adlStmt("", "", `"context":{"contextGroups":[{"objectType":"contextGroup","group":`+adlAgent+`}]}`), only: "2"},
+		adlCase{name: `statement context contextAgents agent: a Group is refused (Data 2.4.6.2 2.0)`, body: adlStmt("", "", `"context":{"contextAgents":[{"objectType":"contextAgent","agent":{"objectType":"Group",`+twoMembers+`}}]}`), only: "2"},
+	)
+	return out
+}
+
+// adlDataCases lists every mirrored check.
+func adlDataCases() []adlCase {
+	att := func(over string) string {
+		a := `{"usageType":"http://example.com/attachment-usage/test","display":{"en-US":"A test attachment"},"description":{"en-US":"A test attachment (description)"},"contentType":"text/plain; charset=ascii","length":27,"sha2":"` + adlSHA2 + `","fileUrl":"http://over.there.com/file.txt"}`
+		if over != "" {
+			a = over
+		}
+		return adlStmt("", "", `"attachments":[`+a+`]`)
+	}
+	attWith := func(props string) string { return att(`{` + props + `}`) }
+	const (
+		attUsage = `"usageType":"http://example.com/attachment-usage/test"`
+		attDisp  = `"display":{"en-US":"A test attachment"}`
+		attCT    = `"contentType":"text/plain; charset=ascii"`
+		attLen   = `"length":27`
+		attSHA   = `"sha2":"` + adlSHA2 + `"`
+		attURL   = `"fileUrl":"http://over.there.com/file.txt"`
+	)
+	def := func(d string) string {
+		return adlStmt("", `{"objectType":"Activity","id":"http://www.example.com/meetings/occurances/34534","definition":`+d+`}`, "")
+	}
+	res := func(r string) string { return adlStmt("", "", `"result":`+r) }
+	ctx := func(c string) string { return adlStmt("", "", `"context":`+c) }
+	ts := func(t string) string { return adlStmt("", "", `"timestamp":"`+t+`"`) }
+	dur := func(d string) string { return res(`{"duration":"` + d + `"}`) }
+	ref := func(id string) string { return adlStmt("", `{"objectType":"StatementRef","id":`+id+`}`, "") }
+	sub := func(extra string) string { return adlStmt("", adlSub("", "", extra), "") }
+	verb := func(v string) string {
+		return `{"actor":` + adlAgent + `,"verb":` + v + `,"object":` + adlActivity + `}`
+	}
+	const nullExt = `"extensions":{"http://example.com/null":null}`
+	const uuidOK = `"fd41c918-b88b-4b20-a0a5-a4c32391aaa0"`
+
+	cases := []adlCase{
+		// Data 2.2 Formatting (configs/formatting.js).
+		{name: `Data 2.2.s2.b3 XAPI-00003 statement "actor" missing`, body: `{"verb":` + adlVerb + `,"object":` + adlActivity + `}`},
+		{name: `Data 2.2.s2.b3 XAPI-00004 statement "verb" missing`, body: `{"actor":` + adlAgent + `,"object":` + adlActivity + `}`},
+		{name: `Data 2.2.s2.b3 XAPI-00005 statement "object" missing`, body: `{"actor":` + adlAgent + `,"verb":` + adlVerb + `}`},
+		{name: `Data 2.2.s4.b1.b1 XAPI-00001 verb display value null`, body: verb(`{"id":"http://adlnet.gov/expapi/verbs/attended","display":{"en-US":null}}`)},
+		{name: `Data 2.2.s4.b1.b1 XAPI-00001 context registration null`, body: ctx(`{"registration":null}`)},
+		{name: `Data 2.2.s4.b1.b1 XAPI-00001 activity definition moreInfo null`, body: def(`{"moreInfo":null}`)},
+		{name: `Data 2.2.s4.b1.b1 XAPI-00001 top-level result null`, body: adlStmt("", "", `"result":null`)},
+		{name: `Data 2.2.s4.b1.b1 XAPI-00001 activity extensions can hold null`, body: def(`{` + nullExt + `}`), ok: true},
+		{name: `Data 2.2.s4.b1.b1 XAPI-00001 result extensions can hold null`, body: res(`{` + nullExt + `}`), ok: true},
+		{name: `Data 2.2.s4.b1.b1 XAPI-00001 context extensions can hold null`, body: ctx(`{` + nullExt + `}`), ok: true},
+		{name: `Data 2.2.s4.b1.b1 XAPI-00001 substatement activity extensions can hold null`, body: adlStmt("", adlSub("", `{"objectType":"Activity","id":"http://www.example.com/a","definition":{`+nullExt+`}}`, ""), ""), ok: true},
+		{name: `Data 2.2.s4.b1.b1 XAPI-00001 substatement result extensions can hold null`, body: sub(`"result":{` + nullExt + `}`), ok: true},
+		{name: `Data 2.2.s4.b1.b1 XAPI-00001 substatement context extensions can hold null`, body: sub(`"context":{` + nullExt + `}`), ok: true},
+		{name: `Data 2.2.s4.b2 XAPI-00006 string where a number is required`, body: res(`{"score":{"max":"one hundred"}}`)},
+		{name: `Data 2.2.s4.b2 XAPI-00006 string where a number is required, even if numeric`, body: res(`{"score":{"max":"100"}}`)},
+		{name: `Data 2.2.s4.b2 XAPI-00006 string where a boolean is required`, body: res(`{"success":"We regret to inform you that your effort was unsuccessful."}`)},
+		{name: `Data 2.2.s4.b2 XAPI-00006 string where a boolean is required, even if boolean-like`, body: res(`{"completion":"false"}`)},
+		{name: `Data 2.2.s4.b4 XAPI-00007 statement "id" numeric`, body: adlStmt("", "", `"id":12345`)},
+		{name: `Data 2.2.s4.b4 XAPI-00007 statement "id" an object`, body: adlStmt("", "", `"id":{"key":"should fail"}`)},
+		{name: `Data 2.2.s4.b4 XAPI-00007 statement "id" UUID with too many digits`, body: adlStmt("", "", `"id":"AA97B177-9383-4934-8543-0F91A7A028368"`)},
+		{name: `Data 2.2.s4.b4 XAPI-00007 statement "id" UUID with a non-hex letter`, body: adlStmt("", "", `"id":"MA97B177-9383-4934-8543-0F91A7A02836"`)},
+		{name: `Data 2.2.s4.b4 XAPI-00007 statement "id" an empty string`, body: adlStmt("", "", `"id":""`)},
+		{name: `Data 2.2.s4.b4 XAPI-00007 statement "id" upper-case UUID is accepted`, body: adlStmt("", "", `"id":"%UPPERID%"`), ok: true},
+		{name: `Data 2.2.s4.b4 XAPI-00007 context registration not a UUID`, body: ctx(`{"registration":"not-a-uuid"}`)},
+		{name: `Data 2.2.s4.b4 XAPI-00007 context registration numeric`, body: ctx(`{"registration":12345}`)},
+		{name: `Data 2.2.s4.b4 XAPI-00007 verb id an empty string`, body: verb(`{"id":""}`)},
+		{name: `Data 2.2.s4.b4 XAPI-00007 object id an empty string`, body: adlStmt("", `{"objectType":"Activity","id":""}`, "")},
+		{name: `Data 2.2.s4.b1.b8 XAPI-00011 verb id without a scheme`, body: verb(`{"id":"adlnet.gov/expapi/verbs/attended"}`)},
+		{name: `Data 2.2.s4.b1.b8 XAPI-00011 object id without a scheme`, body: adlStmt("", `{"objectType":"Activity","id":"www.example.com/meetings/occurances/34534"}`, "")},
+		{name: `Data 2.2.s4.b1.b8 XAPI-00011 activity definition type without a scheme`, body: def(`{"type":"www.example.com/activity-types/meeting"}`)},
+		{name: `Data 2.2.s4.b1.b8 XAPI-00011 activity definition moreInfo without a scheme`, body: def(`{"moreInfo":"virtualmeeting.example.com/345256"}`)},
+		{name: `Data 2.2.s4.b1.b8 XAPI-00011 attachment usageType without a scheme`, body: attWith(`"usageType":"example.com/attachment-usage/test",` + attDisp + `,` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 2.2.s4.b1.b8 XAPI-00011 attachment fileUrl without a scheme`, body: attWith(attUsage + `,` + attDisp + `,` + attCT + `,` + attLen + `,` + attSHA + `,"fileUrl":"over.there.com/file.txt"`)},
+		{name: `Data 2.2.s4.b1.b8 XAPI-00011 activity definition extension key without a scheme`, body: def(`{"extensions":{"not.valid.com/extension":1234}}`)},
+		{name: `Data 2.2.s4.b1.b8 XAPI-00011 context extension key without a scheme`, body: ctx(`{"extensions":{"example.com/extension/wrong":1234}}`)},
+		{name: `Data 2.2.s4.b1.b8 XAPI-00011 result extension key without a scheme`, body: res(`{"extensions":{"example.com/extension/wrong":1234}}`)},
+		{name: `Data 2.2.s4.b1.b8 XAPI-00011 context contextActivities id without a scheme`, body: ctx(`{"contextActivities":{"parent":[{"id":"example.com/parent"}]}}`)},
+		{name: `Data 2.1 XAPI-00014 actor objectType holding an embedded quoted string`, body: adlStmt(`{"objectType":"\"objectType\": \"Agent\"",`+ifiMbox+`}`, "", "")},
+		{name: `Data 2.2 XAPI-00013 statement with an unknown top-level property`, body: adlStmt("", "", `"foo":"bar"`)},
+		{name: `Data 2.2 XAPI-00013 property names are case sensitive ("Actor")`, body: `{"Actor":` + adlAgent + `,"verb":` + adlVerb + `,"object":` + adlActivity + `}`},
+		{name: `Data 2.2 a statement that is not a JSON object`, body: `"statement"`},
+		{name: `Data 2.2 a statement that is a JSON number`, body: `42`},
+
+		// Language maps (Data 4.2).
+		{name: `Data 4.2 XAPI-00112 verb display with an invalid language tag`, body: verb(`{"id":"http://adlnet.gov/expapi/verbs/attended","display":{"something":"attended"}}`)},
+		{name: `Data 4.2 XAPI-00112 verb display not an object`, body: verb(`{"id":"http://adlnet.gov/expapi/verbs/attended","display":"attended"}`)},
+		{name: `Data 4.2 XAPI-00112 verb display value a number`, body: verb(`{"id":"http://adlnet.gov/expapi/verbs/attended","display":{"en-US":1}}`)},
+		{name: `Data 4.2 verb display with two languages is accepted`, body: verb(`{"id":"http://adlnet.gov/expapi/verbs/attended","display":{"en-US":"attended","es":"asistió"}}`), ok: true},
+		{name: `Data 4.2 activity name with an invalid language tag`, body: def(`{"name":{"something":"x"}}`)},
+		{name: `Data 4.2 activity description with an invalid language tag`, body: def(`{"description":{"en-US":"ok","bad tag":"x"}}`)},
+		{name: `Data 4.2 attachment display with an invalid language tag`, body: attWith(attUsage + `,"display":{"en-US":"A test attachment","something":"Un accesorio de prueba"},` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 4.2 attachment description with an invalid language tag`, body: attWith(attUsage + `,` + attDisp + `,"description":{"something":"x"},` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 4.2 attachment display with two languages is accepted`, body: attWith(attUsage + `,"display":{"en-US":"A test attachment","es":"Un accesorio de prueba"},` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL), ok: true},
+		{name: `Data 4.2 attachment description with es-MX is accepted`, body: attWith(attUsage + `,` + attDisp + `,"description":{"en-US":"d","es-MX":"Un accesorio de prueba (descripción)"},` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL), ok: true},
+		{name: `Data 4.2 substatement verb display with an invalid language tag`, body: adlStmt("", `{"objectType":"SubStatement","actor":`+adlAgent+`,"verb":{"id":"http://adlnet.gov/expapi/verbs/attended","display":{"not a tag":"x"}},"object":`+adlActivity+`}`, "")},
+		{name: `Data 4.2 substatement activity name with an invalid language tag`, body: adlStmt("", adlSub("", `{"id":"http://www.example.com/a","definition":{"name":{"something":"x"}}}`, ""), "")},
+		{name: `Data 4.2 substatement activity description with an invalid language tag`, body: adlStmt("", adlSub("", `{"id":"http://www.example.com/a","definition":{"description":{"something":"x"}}}`, ""), "")},
+
+		// Verbs (configs/verbs.js, Data 2.4.3).
+		{name: `Data 2.4.3 XAPI-00041 verb "id" missing`, body: verb(`{"display":{"en-US":"attended"}}`)},
+		{name: `Data 2.4.3 XAPI-00041 verb "id" a number`, body: verb(`{"id":1}`)},
+		{name: `Data 2.4.3 verb without "display" is accepted`, body: verb(`{"id":"http://adlnet.gov/expapi/verbs/attended"}`), ok: true},
+		{name: `Data 2.4.3 verb with an unknown property`, body: verb(`{"id":"http://adlnet.gov/expapi/verbs/attended","name":"x"}`)},
+		{name: `Data 2.4.3 verb an empty object`, body: verb(`{}`)},
+		{name: `Data 2.4.3 verb a string`, body: verb(`"http://adlnet.gov/expapi/verbs/attended"`)},
+		{name: `Data 2.4.3 substatement verb "id" without a scheme`, body: adlStmt("", `{"objectType":"SubStatement","actor":`+adlAgent+`,"verb":{"id":"attended"},"object":`+adlActivity+`}`, "")},
+		{name: `Data 2.3.2 XAPI-00044 voided verb with an Activity object`, body: verb(`{"id":"http://adlnet.gov/expapi/verbs/voided"}`)},
+
+		// Objects (configs/objects.js, activities.js; Data 2.4.4).
+		{name: `Data 2.4.4 XAPI-00045 object "objectType" "activity" lower case`, body: adlStmt("", `{"objectType":"activity","id":"http://www.example.com/a"}`, "")},
+		{name: `Data 2.4.4 XAPI-00045 object "objectType" "statementref" lower case`, body: adlStmt("", `{"objectType":"statementref","id":`+uuidOK+`}`, "")},
+		{name: `Data 2.4.4 XAPI-00045 object "objectType" "substatement" lower case`, body: adlStmt("", strings.Replace(adlSub("", "", ""), "SubStatement", "substatement", 1), "")},
+		{name: `Data 2.4.4.1 XAPI-00047 object without objectType is an Activity`, body: adlStmt("", `{"id":"http://www.example.com/a"}`, ""), ok: true},
+		{name: `Data 2.4.4.1 XAPI-00046 activity "id" missing`, body: adlStmt("", `{"objectType":"Activity","definition":{"name":{"en-US":"x"}}}`, "")},
+		{name: `Data 2.4.4.1 XAPI-00046 activity "id" a number`, body: adlStmt("", `{"objectType":"Activity","id":1}`, "")},
+		{name: `Data 2.4.4.1 activity with an unknown property`, body: adlStmt("", `{"objectType":"Activity","id":"http://www.example.com/a","name":"x"}`, "")},
+		{name: `Data 2.4.4.1 activity definition not an object`, body: def(`"meeting"`)},
+		{name: `Data 2.4.4.1 activity definition with an unknown property`, body: def(`{"title":{"en-US":"x"}}`)},
+		{name: `Data 2.4.4.1 activity definition full is accepted`, body: def(`{"name":{"en-US":"Example Meeting"},"description":{"en-US":"An example meeting."},"type":"http://adlnet.gov/expapi/activities/meeting","moreInfo":"http://virtualmeeting.example.com/345256","extensions":{"http://example.com/profiles/meetings/extension/location":"X:\\meetings\\minutes\\examplemeeting.one","http://example.com/profiles/meetings/extension/reporter":{"name":"Thomas","id":"http://openid.com/342"}}}`), ok: true},
+		{name: `Data 2.4.4.1 XAPI-00055 interactionType an invalid string`, body: def(`{"type":"http://adlnet.gov/expapi/activities/cmi.interaction","interactionType":"bad"}`)},
+		{name: `Data 2.4.4.1 interactionType a number`, body: def(`{"interactionType":1}`)},
+		{name: `Data 2.4.4.1 XAPI-00054 correctResponsesPattern not an array`, body: def(`{"interactionType":"true-false","correctResponsesPattern":"true"}`)},
+		{name: `Data 2.4.4.1 correctResponsesPattern holding a number`, body: def(`{"interactionType":"numeric","correctResponsesPattern":[4]}`)},
+		{name: `Data 2.4.4.1 XAPI-00053 choices without interactionType`, body: def(`{"choices":[{"id":"a","description":{"en-US":"A"}}]}`)},
+		{name: `Data 2.4.4.1 XAPI-00052 interaction component without id`, body: def(`{"interactionType":"choice","choices":[{"description":{"en-US":"A"}}]}`)},
+		{name: `Data 2.4.4.1 interaction component id a number`, body: def(`{"interactionType":"choice","choices":[{"id":1}]}`)},
+		{name: `Data 2.4.4.1 interaction component description with an invalid language tag`, body: def(`{"interactionType":"choice","choices":[{"id":"a","description":{"something":"A"}}]}`)},
+		{name: `Data 2.4.4.1 interaction component with an unknown property`, body: def(`{"interactionType":"choice","choices":[{"id":"a","name":"A"}]}`)},
+		{name: `Data 2.4.4.1 XAPI-00051 duplicate ids within one component list`, body: def(`{"interactionType":"likert","scale":[{"id":"a"},{"id":"a"}]}`)},
+		{name: `Data 2.4.4.1 true-false interaction is accepted`, body: def(`{"type":"http://adlnet.gov/expapi/activities/cmi.interaction","interactionType":"true-false","correctResponsesPattern":["true"]}`), ok: true},
+		{name: `Data 2.4.4.1 choice interaction is accepted`, body: def(`{"interactionType":"choice","correctResponsesPattern":["golf[,]tetris"],"choices":[{"id":"golf","description":{"en-US":"Golf Example"}},{"id":"tetris","description":{"en-US":"Tetris Example"}}]}`), ok: true},
+		{name: `Data 2.4.4.1 fill-in interaction is accepted`, body: def(`{"interactionType":"fill-in","correctResponsesPattern":["Bob's your uncle"]}`), ok: true},
+		{name: `Data 2.4.4.1 long-fill-in interaction is accepted`, body: def(`{"interactionType":"long-fill-in","correctResponsesPattern":["{case_matters=false}{lang=en}To store and provide access to learning experiences."]}`), ok: true},
+		{name: `Data 2.4.4.1 likert interaction is accepted`, body: def(`{"interactionType":"likert","correctResponsesPattern":["likert_3"],"scale":[{"id":"likert_0","description":{"en-US":"It's OK"}},{"id":"likert_3","description":{"en-US":"It's Amazing"}}]}`), ok: true},
+		{name: `Data 2.4.4.1 matching interaction is accepted`, body: def(`{"interactionType":"matching","correctResponsesPattern":["ben[.]3[,]chris[.]2"],"source":[{"id":"ben","description":{"en-US":"Ben"}},{"id":"chris","description":{"en-US":"Chris"}}],"target":[{"id":"2","description":{"en-US":"Swim"}},{"id":"3","description":{"en-US":"Fencing"}}]}`), ok: true},
+		{name: `Data 2.4.4.1 performance interaction is accepted`, body: def(`{"interactionType":"performance","correctResponsesPattern":["pong[.]1:[,]dg[.]:10[,]lunch[.]"],"steps":[{"id":"pong","description":{"en-US":"Net pong"}},{"id":"dg","description":{"en-US":"Frisbee"}},{"id":"lunch","description":{"en-US":"Lunch"}}]}`), ok: true},
+		{name: `Data 2.4.4.1 sequencing interaction is accepted`, body: def(`{"interactionType":"sequencing","correctResponsesPattern":["tim[,]mike"],"choices":[{"id":"tim","description":{"en-US":"Tim"}},{"id":"mike","description":{"en-US":"Mike"}}]}`), ok: true},
+		{name: `Data 2.4.4.1 numeric interaction is accepted`, body: def(`{"interactionType":"numeric","correctResponsesPattern":["4[:]"]}`), ok: true},
+		{name: `Data 2.4.4.1 other interaction is accepted`, body: def(`{"interactionType":"other","correctResponsesPattern":["(35.937432,-86.868896)"]}`), ok: true},
+		{name: `Data 2.4.4.1 interaction with an empty correctResponsesPattern is accepted`, body: def(`{"interactionType":"choice","correctResponsesPattern":[]}`), ok: true},
+
+		// StatementRefs (configs/statementrefs.js, Data 2.4.4.3).
+		{name: `Data 2.4.4.3 XAPI-00057 StatementRef is accepted`, body: ref(uuidOK), ok: true},
+		{name: `Data 2.4.4.3 XAPI-00056 StatementRef "id" missing`, body: adlStmt("", `{"objectType":"StatementRef"}`, "")},
+		{name: `Data 2.4.4.3 XAPI-00056 StatementRef "id" not a UUID`, body: ref(`"not-a-uuid"`)},
+		{name: `Data 2.4.4.3 XAPI-00056 StatementRef "id" numeric`, body: ref(`12345`)},
+		{name: `Data 2.4.4.3 StatementRef without objectType is an Activity, so its UUID id is not an IRI`, body: adlStmt("", `{"id":`+uuidOK+`}`, "")},
+		{name: `Data 2.4.4.3 StatementRef with an unknown property`, body: adlStmt("", `{"objectType":"StatementRef","id":`+uuidOK+`,"definition":{}}`, "")},
+		{name: `Data 2.4.4.3 context statement a StatementRef is accepted`, body: ctx(`{"statement":{"objectType":"StatementRef","id":` + uuidOK + `}}`), ok: true},
+		{name: `Data 2.4.4.3 context statement without objectType`, body: ctx(`{"statement":{"id":` + uuidOK + `}}`)},
+		{name: `Data 2.4.4.3 context statement not a UUID`, body: ctx(`{"statement":{"objectType":"StatementRef","id":"x"}}`)},
+
+		// SubStatements (configs/substatements.js, Data 2.4.4.3).
+		{name: `Data 2.4.4.3 XAPI-00058 SubStatement is accepted`, body: sub(""), ok: true},
+		{name: `Data 2.4.4.3 XAPI-00058 SubStatement with result, context, timestamp and attachments is accepted`, body: sub(`"result":{"success":true},"context":{"registration":` + uuidOK + `,"contextActivities":{"parent":[{"id":"http://www.example.com/p"}]}},"timestamp":"2013-05-18T05:32:34.804Z","attachments":[{"usageType":"http://example.com/u","display":{"en-US":"a"},"contentType":"text/plain","length":27,"sha2":"` + adlSHA2 + `","fileUrl":"http://over.there.com/file.txt"}]`), ok: true},
+		{name: `Data 2.4.4.3 XAPI-00059 SubStatement with "id"`, body: sub(`"id":` + uuidOK)},
+		{name: `Data 2.4.4.3 XAPI-00059 SubStatement with "stored"`, body: sub(`"stored":"2013-05-18T05:32:34.804Z"`)},
+		{name: `Data 2.4.4.3 XAPI-00059 SubStatement with "version"`, body: sub(`"version":"1.0.0"`)},
+		{name: `Data 2.4.4.3 XAPI-00059 SubStatement with "authority"`, body: sub(`"authority":` + adlAgent)},
+		{name: `Data 2.4.4.3 XAPI-00060 SubStatement holding a SubStatement`, body: adlStmt("", adlSub("", adlSub("", "", ""), ""), "")},
+		{name: `Data 2.4.4.3 SubStatement without "actor"`, body: adlStmt("", `{"objectType":"SubStatement","verb":`+adlVerb+`,"object":`+adlActivity+`}`, "")},
+		{name: `Data 2.4.4.3 SubStatement without "verb"`, body: adlStmt("", `{"objectType":"SubStatement","actor":`+adlAgent+`,"object":`+adlActivity+`}`, "")},
+		{name: `Data 2.4.4.3 SubStatement without "object"`, body: adlStmt("", `{"objectType":"SubStatement","actor":`+adlAgent+`,"verb":`+adlVerb+`}`, "")},
+		{name: `Data 2.4.4.3 SubStatement object a StatementRef is accepted`, body: adlStmt("", adlSub("", `{"objectType":"StatementRef","id":`+uuidOK+`}`, ""), ""), ok: true},
+		{name: `Data 2.4.4.3 SubStatement with an invalid timestamp`, body: sub(`"timestamp":"01/011/2015"`)},
+		{name: `Data 2.4.4.3 SubStatement with an invalid result score`, body: sub(`"result":{"score":{"scaled":2}}`)},
+		{name: `Data 2.4.4.3 SubStatement context with an invalid registration`, body: sub(`"context":{"registration":"x"}`)},
+		{name: `Data 2.4.4.3 SubStatement context revision with an Agent object`, body: adlStmt("", adlSub("", adlAgent, `"context":{"revision":"1"}`), "")},
+
+		// Results and scores (configs/results.js, scores.js; Data 2.4.5).
+		{name: `Data 2.4.5 result full is accepted`, body: res(`{"score":{"scaled":0.95,"raw":95,"min":0,"max":100},"success":true,"completion":true,"response":"We agreed on some example actions.","duration":"PT1H0M0S","extensions":{"http://example.com/profiles/meetings/resultextensions/minuteslocation":"X:\\meetings\\minutes\\examplemeeting.one"}}`), ok: true},
+		{name: `Data 2.4.5 result an empty object is accepted`, body: res(`{}`), ok: true},
+		{name: `Data 2.4.5 result not an object`, body: res(`"passed"`)},
+		{name: `Data 2.4.5 result with an unknown property`, body: res(`{"grade":"A"}`)},
+		{name: `Data 2.4.5 result "response" a number`, body: res(`{"response":1}`)},
+		{name: `Data 2.4.5 result "duration" a number`, body: res(`{"duration":3600}`)},
+		{name: `Data 2.4.5 result "extensions" an array`, body: res(`{"extensions":["http://example.com/x"]}`)},
+		{name: `Data 2.4.5.1 score with an unknown property`, body: res(`{"score":{"percent":50}}`)},
+		{name: `Data 2.4.5.1 score not an object`, body: res(`{"score":50}`)},
+		{name: `Data 2.4.5.1 XAPI-00064 scaled 1 is accepted`, body: res(`{"score":{"scaled":1}}`), ok: true},
+		{name: `Data 2.4.5.1 XAPI-00064 scaled -1 is accepted`, body: res(`{"score":{"scaled":-1}}`), ok: true},
+		{name: `Data 2.4.5.1 XAPI-00064 scaled above 1`, body: res(`{"score":{"scaled":1.01}}`)},
+		{name: `Data 2.4.5.1 XAPI-00064 scaled below -1`, body: res(`{"score":{"scaled":-1.01}}`)},
+		{name: `Data 2.4.5.1 XAPI-00065 raw below min`, body: res(`{"score":{"raw":-1,"min":0,"max":100}}`)},
+		{name: `Data 2.4.5.1 XAPI-00065 raw above max`, body: res(`{"score":{"raw":101,"min":0,"max":100}}`)},
+		{name: `Data 2.4.5.1 XAPI-00065 raw equal to min and max is accepted`, body: res(`{"score":{"raw":5,"min":5,"max":5.5}}`), ok: true},
+		{name: `Data 2.4.5.1 XAPI-00066 min above max`, body: res(`{"score":{"min":100,"max":0}}`)},
+		{name: `Data 2.4.5.1 XAPI-00067 max below min`, body: res(`{"score":{"min":10,"max":9.9}}`)},
+		{name: `Data 2.4.5.1 score raw a string`, body: res(`{"score":{"raw":"95"}}`)},
+		{name: `Data 2.4.5.1 score scaled a string`, body: res(`{"score":{"scaled":"0.5"}}`)},
+		{name: `Data 2.4.5.1 score min a boolean`, body: res(`{"score":{"min":true}}`)},
+		{name: `Data 2.2.s4.b3 XAPI-00002 precise floating point score is accepted`, body: res(`{"score":{"min":0.12123434,"raw":12.125,"max":45.45,"scaled":0.12123434}}`), ok: true},
+
+		// Durations (configs/durations.js, Data 4.6).
+		{name: `Data 4.6 XAPI-00121 duration PT4H35M59.14S is accepted`, body: dur("PT4H35M59.14S"), ok: true},
+		{name: `Data 4.6 XAPI-00121 duration P3Y1M29DT4H35M59.14S is accepted`, body: dur("P3Y1M29DT4H35M59.14S"), ok: true},
+		{name: `Data 4.6 XAPI-00121 duration P3Y is accepted`, body: dur("P3Y"), ok: true},
+		{name: `Data 4.6 XAPI-00121 duration P4W is accepted`, body: dur("P4W"), ok: true},
+		{name: `Data 4.6 XAPI-00121 duration PT0S is accepted`, body: dur("PT0S"), ok: true},
+		{name: `Data 4.6 XAPI-00121 duration without P`, body: dur("T4H35M59.14S")},
+		{name: `Data 4.6 XAPI-00121 duration P4W1D mixes weeks and days`, body: dur("P4W1D")},
+		{name: `Data 4.6 XAPI-00121 duration with hours before T`, body: dur("P4H")},
+		{name: `Data 4.6 XAPI-00121 duration an empty string`, body: dur("")},
+		{name: `Data 4.6 XAPI-00121 duration with units out of order`, body: dur("PT35M4H")},
+
+		// Timestamps (configs/timestamps.js, Data 4.5 / 2.4.7).
+		{name: `Data 4.5 XAPI-00122 timestamp with Z is accepted`, body: ts("2013-05-18T05:32:34.804Z"), ok: true},
+		{name: `Data 4.5 XAPI-00122 timestamp with +00:00 is accepted`, body: ts("2013-05-18T05:32:34.804+00:00"), ok: true},
+		{name: `Data 4.5 XAPI-00122 timestamp with a positive offset is accepted`, body: ts("2013-05-18T05:32:34.804+05:30"), ok: true},
+		{name: `Data 4.5 XAPI-00122 timestamp without fractional seconds is accepted`, body: ts("2013-05-18T05:32:34Z"), ok: true},
+		{name: `Data 4.5 XAPI-00122 timestamp with nine fractional digits is accepted`, body: ts("2013-05-18T05:32:34.123456789Z"), ok: true},
+		{name: `Data 4.5 XAPI-00122 timestamp 01/011/2015`, body: ts("01/011/2015")},
+		{name: `Data 4.5 XAPI-00122 timestamp a date only`, body: ts("2013-05-18")},
+		{name: `Data 4.5 XAPI-00122 timestamp with month 13`, body: ts("2013-13-18T05:32:34.804Z")},
+		{name: `Data 4.5 XAPI-00122 timestamp with hour 25`, body: ts("2013-05-18T25:32:34.804Z")},
+		{name: `Data 4.5 XAPI-00122 timestamp a number`, body: adlStmt("", "", `"timestamp":1368855154`)},
+		{name: `Data 4.5 XAPI-00123 timestamp with offset -00:00`, body: ts("2013-05-18T05:32:34.804-00:00")},
+		{name: `Data 4.5 XAPI-00123 timestamp with offset -0000`, body: ts("2013-05-18T05:32:34.804-0000")},
+		{name: `Data 4.5 XAPI-00123 timestamp with offset -00`, body: ts("2013-05-18T05:32:34.804-00")},
+		{name: `Data 2.4.8 "stored" supplied by the client is accepted and replaced`, body: adlStmt("", "", `"stored":"2013-05-18T05:32:34.804Z"`), ok: true},
+		{name: `Data 2.4.8 "stored" not a timestamp`, body: adlStmt("", "", `"stored":"yesterday"`)},
+
+		// Contexts (configs/contexts.js, contextactivities.js; Data 2.4.6).
+		{name: `Data 2.4.6 context full is accepted`, body: ctx(`{"registration":"ec531277-b57b-4c15-8d91-d292c5b2b8f7","instructor":` + adlAgent + `,"team":{"objectType":"Group",` + twoMembers + `},"contextActivities":{"parent":[{"id":"http://www.example.com/meetings/series/267","objectType":"Activity"}],"category":[{"id":"http://www.example.com/meetings/categories/teammeeting","objectType":"Activity","definition":{"name":{"en":"team meeting"}}}],"other":[{"id":"http://www.example.com/meetings/occurances/34257"}],"grouping":[{"id":"http://www.example.com/g"}]},"revision":"r1","platform":"Example virtual meeting software","language":"tlh","statement":{"objectType":"StatementRef","id":"6690e6c9-3ef0-4ed3-8b37-7f3964730bee"},"extensions":{"http://example.com/profiles/meetings/contextextensions/topic":"Example Meeting"}}`), ok: true},
+		{name: `Data 2.4.6 context an empty object is accepted`, body: ctx(`{}`), ok: true},
+		{name: `Data 2.4.6 context not an object`, body: ctx(`"context"`)},
+		{name: `Data 2.4.6 context with an unknown property`, body: ctx(`{"location":"x"}`)},
+		{name: `Data 2.4.6 XAPI-00093 revision with a StatementRef object`, body: adlStmt("", `{"objectType":"StatementRef","id":`+uuidOK+`}`, `"context":{"revision":"1"}`)},
+		{name: `Data 2.4.6 XAPI-00093 revision with a Group object`, body: adlStmt("", `{"objectType":"Group",`+twoMembers+`}`, `"context":{"revision":"1"}`)},
+		{name: `Data 2.4.6 XAPI-00093 revision with a SubStatement object`, body: adlStmt("", adlSub("", "", ""), `"context":{"revision":"1"}`)},
+		{name: `Data 2.4.6 XAPI-00094 platform with an Agent object`, body: adlStmt("", adlAgent, `"context":{"platform":"x"}`)},
+		{name: `Data 2.4.6 XAPI-00094 platform with a SubStatement object`, body: adlStmt("", adlSub("", "", ""), `"context":{"platform":"x"}`)},
+		{name: `Data 2.4.6 revision a number`, body: ctx(`{"revision":1}`)},
+		{name: `Data 2.4.6 platform a number`, body: ctx(`{"platform":1}`)},
+		{name: `Data 2.4.6 XAPI-00095 language not RFC 5646`, body: ctx(`{"language":"not a tag"}`)},
+		{name: `Data 2.4.6 XAPI-00095 language a number`, body: ctx(`{"language":1}`)},
+		{name: `Data 2.4.6 XAPI-00089 context extensions not an object`, body: ctx(`{"extensions":"x"}`)},
+		{name: `Data 2.4.6.2 XAPI-00097 contextActivities parent as a single object is accepted`, body: ctx(`{"contextActivities":{"parent":{"id":"http://www.example.com/p"}}}`), ok: true},
+		{name: `Data 2.4.6.2 XAPI-00097 contextActivities with an empty array is accepted`, body: ctx(`{"contextActivities":{"category":[]}}`), ok: true},
+		{name: `Data 2.4.6.2 XAPI-00096 contextActivities key "Parent" (case)`, body: ctx(`{"contextActivities":{"Parent":[{"id":"http://www.example.com/p"}]}}`)},
+		{name: `Data 2.4.6.2 contextActivities not an object`, body: ctx(`{"contextActivities":[{"id":"http://www.example.com/p"}]}`)},
+		{name: `Data 2.4.6.2 contextActivities value a string`, body: ctx(`{"contextActivities":{"parent":"http://www.example.com/p"}}`)},
+		{name: `Data 2.4.6.2 contextActivities activity without id`, body: ctx(`{"contextActivities":{"other":[{"definition":{"name":{"en":"x"}}}]}}`)},
+		{name: `Data 2.4.6.2 contextActivities holding an Agent`, body: ctx(`{"contextActivities":{"other":[` + adlAgent + `]}}`)},
+		{name: `Data 2.4.6 registration an upper-case UUID is accepted`, body: ctx(`{"registration":"EC531277-B57B-4C15-8D91-D292C5B2B8F7"}`), ok: true},
+
+		// contextAgents / contextGroups (configs/contextagents.js, contextgroups.js; 2.0 Data 2.4.6.3-4).
+		{name: `Data 2.4.6 contextAgents in a 1.0.3 statement`, body: ctx(`{"contextAgents":[{"objectType":"contextAgent","agent":` + adlAgent + `}]}`), only: "1"},
+		{name: `Data 2.4.6 contextGroups in a 1.0.3 statement`, body: ctx(`{"contextGroups":[{"objectType":"contextGroup","group":{"objectType":"Group",` + twoMembers + `}}]}`), only: "1"},
+		{name: `Data 2.4.6.3 contextAgents with relevantTypes is accepted`, body: ctx(`{"contextAgents":[{"objectType":"contextAgent","agent":` + adlAgent + `,"relevantTypes":["http://example.com/types/coach","http://example.com/types/mentor"]}]}`), ok: true, only: "2"},
+		{name: `Data 2.4.6.3 contextAgents an empty array is accepted`, body: ctx(`{"contextAgents":[]}`), ok: true, only: "2"},
+		{name: `Data 2.4.6.3 contextAgents not an array`, body: ctx(`{"contextAgents":{"objectType":"contextAgent","agent":` + adlAgent + `}}`), only: "2"},
+		{name: `Data 2.4.6.3 contextAgent without objectType`, body: ctx(`{"contextAgents":[{"agent":` + adlAgent + `}]}`), only: "2"},
+		{name: `Data 2.4.6.3 contextAgent objectType "ContextAgent" (case)`, body: ctx(`{"contextAgents":[{"objectType":"ContextAgent","agent":` + adlAgent + `}]}`), only: "2"},
+		{name: `Data 2.4.6.3 contextAgent without agent`, body: ctx(`{"contextAgents":[{"objectType":"contextAgent","relevantTypes":["http://example.com/t"]}]}`), only: "2"},
+		{name: `Data 2.4.6.3 contextAgent relevantTypes an empty array`, body: ctx(`{"contextAgents":[{"objectType":"contextAgent","agent":` + adlAgent + `,"relevantTypes":[]}]}`), only: "2"},
+		{name: `Data 2.4.6.3 contextAgent relevantTypes not IRIs`, body: ctx(`{"contextAgents":[{"objectType":"contextAgent","agent":` + adlAgent + `,"relevantTypes":["coach"]}]}`), only: "2"},
+		{name: `Data 2.4.6.3 contextAgent relevantTypes a string`, body: ctx(`{"contextAgents":[{"objectType":"contextAgent","agent":` + adlAgent + `,"relevantTypes":"http://example.com/t"}]}`), only: "2"},
+		{name: `Data 2.4.6.3 contextAgent with an unknown property`, body: ctx(`{"contextAgents":[{"objectType":"contextAgent","agent":` + adlAgent + `,"role":"coach"}]}`), only: "2"},
+		{name: `Data 2.4.6.4 contextGroups with relevantTypes is accepted`, body: ctx(`{"contextGroups":[{"objectType":"contextGroup","group":{"objectType":"Group",` + twoMembers + `},"relevantTypes":["http://example.com/types/class"]}]}`), ok: true, only: "2"},
+		{name: `Data 2.4.6.4 contextGroups not an array`, body: ctx(`{"contextGroups":{"objectType":"contextGroup","group":{"objectType":"Group",` + twoMembers + `}}}`), only: "2"},
+		{name: `Data 2.4.6.4 contextGroup without objectType`, body: ctx(`{"contextGroups":[{"group":{"objectType":"Group",` + twoMembers + `}}]}`), only: "2"},
+		{name: `Data 2.4.6.4 contextGroup without group`, body: ctx(`{"contextGroups":[{"objectType":"contextGroup"}]}`), only: "2"},
+		{name: `Data 2.4.6.4 contextGroup relevantTypes an empty array`, body: ctx(`{"contextGroups":[{"objectType":"contextGroup","group":{"objectType":"Group",` + twoMembers + `},"relevantTypes":[]}]}`), only: "2"},
+		{name: `Data 2.4.6.4 contextGroup group without objectType`, body: ctx(`{"contextGroups":[{"objectType":"contextGroup","group":{` + twoMembers + `}}]}`), only: "2"},
+
+		// Extensions (configs/extensions.js, Data 4.1).
+		{name: `Data 4.1 XAPI-00118 extensions with object values are accepted`, body: res(`{"extensions":{"http://example.com/ext":{"a":[1,2,{"b":null}]}}}`), ok: true},
+		{name: `Data 4.1 XAPI-00118 extensions an empty object is accepted`, body: ctx(`{"extensions":{}}`), ok: true},
+		{name: `Data 4.1 XAPI-00118 activity definition extensions an array`, body: def(`{"extensions":[1]}`)},
+		{name: `Data 4.1 XAPI-00118 extension key not an IRI in a substatement context`, body: sub(`"context":{"extensions":{"topic":1}}`)},
+
+		// Attachments (configs/attachments.js, Data 2.4.11).
+		{name: `Data 2.4.11 attachment with fileUrl is accepted`, body: att(""), ok: true},
+		{name: `Data 2.4.11 XAPI-00104 attachment without usageType`, body: attWith(attDisp + `,` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 2.4.11 XAPI-00105 attachment without display`, body: attWith(attUsage + `,` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 2.4.11 XAPI-00106 attachment without contentType`, body: attWith(attUsage + `,` + attDisp + `,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 2.4.11 XAPI-00107 attachment without length`, body: attWith(attUsage + `,` + attDisp + `,` + attCT + `,` + attSHA + `,` + attURL)},
+		{name: `Data 2.4.11 XAPI-00108 attachment without sha2`, body: attWith(attUsage + `,` + attDisp + `,` + attCT + `,` + attLen + `,` + attURL)},
+		{name: `Data 2.4.11 attachment contentType a number`, body: attWith(attUsage + `,` + attDisp + `,"contentType":1,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 2.4.11 attachment length a fraction`, body: attWith(attUsage + `,` + attDisp + `,` + attCT + `,"length":2.5,` + attSHA + `,` + attURL)},
+		{name: `Data 2.4.11 attachment sha2 a number`, body: attWith(attUsage + `,` + attDisp + `,` + attCT + `,` + attLen + `,"sha2":1,` + attURL)},
+		{name: `Data 2.4.11 attachment with an unknown property`, body: attWith(attUsage + `,` + attDisp + `,` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL + `,"size":27`)},
+		{name: `Data 2.4.11 attachments not an array`, body: adlStmt("", "", `"attachments":{"usageType":"http://example.com/u"}`)},
+		{name: `Data 2.4.11 attachment display not a language map`, body: attWith(attUsage + `,"display":"A test attachment",` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+
+		// Version (configs/version.js; Data 2.4.10, 4.2.4.3).
+		{name: `Data 2.4.10 XAPI-00099 version 1.0.0 is accepted`, body: adlStmt("", "", `"version":"1.0.0"`), ok: true},
+		{name: `Data 2.4.10 XAPI-00099 version 1.0.3 is accepted`, body: adlStmt("", "", `"version":"1.0.3"`), ok: true},
+		{name: `Data 2.4.10 XAPI-00099 version 1.0.9 is accepted`, body: adlStmt("", "", `"version":"1.0.9"`), ok: true},
+		{name: `Data 2.4.10 XAPI-00099 version 0.9.5`, body: adlStmt("", "", `"version":"0.9.5"`)},
+		{name: `Data 2.4.10 XAPI-00099 version 1.1.0`, body: adlStmt("", "", `"version":"1.1.0"`)},
+		{name: `Data 2.4.10 XAPI-00099 version a number`, body: adlStmt("", "", `"version":1.0`)},
+		{name: `Data 2.4.10 XAPI-00099 version an empty string`, body: adlStmt("", "", `"version":""`)},
+		{name: `2.0 4.2.4.3 version 2.0.0 is accepted`, body: adlStmt("", "", `"version":"2.0.0"`), ok: true, only: "2"},
+		{name: `2.0 4.2.4.3 version 2.0.0 under 1.0.3`, body: adlStmt("", "", `"version":"2.0.0"`), only: "1"},
+		{name: `2.0 4.2.4.3 version 2.1.0`, body: adlStmt("", "", `"version":"2.1.0"`), only: "2"},
+		{name: `2.0 4.2.4.3 version 3.0.0`, body: adlStmt("", "", `"version":"3.0.0"`), only: "2"},
+
+		// Authorities (configs/authorities.js; Data 2.4.9).
+		{name: `Data 2.4.9 XAPI-00098 authority an Agent is accepted`, body: adlStmt("", "", `"authority":`+adlAgent), ok: true},
+		{name: `Data 2.4.9 authority a Group of three agents`, body: adlStmt("", "", `"authority":{"objectType":"Group","member":[{"mbox":"mailto:a@example.com"},{"mbox":"mailto:b@example.com"},{"mbox":"mailto:c@example.com"}]}`)},
+		{name: `Data 2.4.9 authority a Group of one agent`, body: adlStmt("", "", `"authority":{"objectType":"Group","member":[{"mbox":"mailto:a@example.com"}]}`)},
+		{name: `Data 2.4.9 authority not an object`, body: adlStmt("", "", `"authority":"mailto:a@example.com"`)},
+	}
+	return append(actorCases(), cases...)
+}
+
+// testADLData posts every mirrored ADL Data check and compares the status.
+func testADLData(t *testing.T, c client) {
+	v := "1"
+	if c.v2() {
+		v = "2"
+	}
+	for _, tc := range adlDataCases() {
+		if tc.only != "" && tc.only != v {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			body := strings.ReplaceAll(tc.body, "%UPPERID%", strings.ToUpper(uuid.NewString()))
+			res, b := c.with(t).postStatements(body)
+			want := http.StatusBadRequest
+			if tc.ok {
+				want = http.StatusOK
+			}
+			assert.Equal(t, want, res.StatusCode, "body: %s\nanswer: %s", body, b)
+		})
+	}
+}
