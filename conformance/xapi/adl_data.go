@@ -2,11 +2,14 @@ package xapi
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // This file re-expresses the Data-requirement checks of the ADL LRS
@@ -510,6 +513,51 @@ func adlDataCases() []adlCase {
 		{name: `2.0 4.2.4.3 version 2.1.0`, body: adlStmt("", "", `"version":"2.1.0"`), only: "2"},
 		{name: `2.0 4.2.4.3 version 3.0.0`, body: adlStmt("", "", `"version":"3.0.0"`), only: "2"},
 
+		// UUIDs (configs/uuids.js; Data 4.4 XAPI-00027..30).
+		{name: `Data 4.4 XAPI-00027 StatementRef "id" UUID with too many digits`, body: ref(`"AA97B177-9383-4934-8543-0F91A7A028368"`)},
+		{name: `Data 4.4 XAPI-00027 substatement StatementRef "id" UUID with a non-hex letter`, body: adlStmt("", adlSub("", `{"objectType":"StatementRef","id":"MA97B177-9383-4934-8543-0F91A7A02836"}`, ""), "")},
+		{name: `Data 4.4 XAPI-00027 context registration UUID with too many digits`, body: ctx(`{"registration":"AA97B177-9383-4934-8543-0F91A7A028368"}`)},
+		{name: `Data 4.4 XAPI-00027 context registration UUID with a non-hex letter`, body: ctx(`{"registration":"MA97B177-9383-4934-8543-0F91A7A02836"}`)},
+		{name: `Data 4.4 XAPI-00027 context statement UUID with too many digits`, body: ctx(`{"statement":{"objectType":"StatementRef","id":"AA97B177-9383-4934-8543-0F91A7A028368"}}`)},
+		{name: `Data 4.4 XAPI-00027 substatement context statement UUID with a non-hex letter`, body: sub(`"context":{"statement":{"objectType":"StatementRef","id":"MA97B177-9383-4934-8543-0F91A7A02836"}}`)},
+		{name: `Data 4.4 XAPI-00028 StatementRef "id" an object`, body: ref(`{"key":"should fail"}`)},
+		{name: `Data 4.4 XAPI-00028 context registration an object`, body: ctx(`{"registration":{"key":"should fail"}}`)},
+		{name: `Data 4.4 XAPI-00028 context statement id numeric`, body: ctx(`{"statement":{"objectType":"StatementRef","id":12345}}`)},
+		{name: `Data 4.4 XAPI-00028 substatement context statement id an object`, body: sub(`"context":{"statement":{"objectType":"StatementRef","id":{"key":"should fail"}}}`)},
+		{name: `Data 4.4 UUID without hyphens`, body: adlStmt("", "", `"id":"fd41c918b88b4b20a0a5a4c32391aaa0"`)},
+		{name: `Data 4.4 UUID in braces`, body: adlStmt("", "", `"id":"{fd41c918-b88b-4b20-a0a5-a4c32391aaa0}"`)},
+
+		// Timestamp property (configs/timestamp_property.js; Data 2.4.7 XAPI-00022).
+		{name: `Data 2.4.7 XAPI-00022 timestamp an invalid string`, body: ts("should fail")},
+		{name: `Data 2.4.7 XAPI-00022 timestamp in the future is accepted`, body: ts("2099-05-18T05:32:34.804Z"), ok: true},
+		{name: `Data 2.4.7 XAPI-00022 substatement timestamp an invalid string`, body: sub(`"timestamp":"should fail"`)},
+		{name: `Data 2.4.7 XAPI-00022 substatement timestamp an invalid date`, body: sub(`"timestamp":"01/011/2015"`)},
+		{name: `Data 2.4.7 XAPI-00022 substatement timestamp in the future is accepted`, body: sub(`"timestamp":"2099-05-18T05:32:34.804Z"`), ok: true},
+
+		// interactionType required by the interaction properties
+		// (4.2.2.3-Object-Requirements.js, Data 2.4.4.1.s8 XAPI-00064).
+		{name: `Data 2.4.4.1.s8 XAPI-00064 correctResponsesPattern without interactionType`, body: def(`{"correctResponsesPattern":["(35.937432,-86.868896)"]}`)},
+		{name: `Data 2.4.4.1.s8 XAPI-00064 choices without interactionType`, body: def(`{"correctResponsesPattern":["golf"],"choices":[{"id":"golf","description":{"en-US":"Golf"}}]}`)},
+		{name: `Data 2.4.4.1.s8 XAPI-00064 scale without interactionType`, body: def(`{"scale":[{"id":"likert_0","description":{"en-US":"OK"}}]}`)},
+		{name: `Data 2.4.4.1.s8 XAPI-00064 source without interactionType`, body: def(`{"source":[{"id":"ben","description":{"en-US":"Ben"}}]}`)},
+		{name: `Data 2.4.4.1.s8 XAPI-00064 target without interactionType`, body: def(`{"target":[{"id":"2","description":{"en-US":"Swim"}}]}`)},
+		{name: `Data 2.4.4.1.s8 XAPI-00064 steps without interactionType`, body: def(`{"steps":[{"id":"pong","description":{"en-US":"Net pong"}}]}`)},
+		{name: `Data 2.4.4.2 XAPI-00065 group as object without objectType`, body: adlStmt("", `{"name":"g",`+twoMembers+`}`, "")},
+		{name: `Data 2.4.4.2 XAPI-00065 substatement group as object without objectType`, body: adlStmt("", adlSub("", `{"name":"g",`+twoMembers+`}`, ""), "")},
+
+		// Extension values (E.Data4.0 XAPI-00119): null, "", {} and an empty map.
+		{name: `Data 4.1 XAPI-00119 activity extension value an empty string is accepted`, body: def(`{"extensions":{"http://example.com/ex":""}}`), ok: true},
+		{name: `Data 4.1 XAPI-00119 activity extension value an empty object is accepted`, body: def(`{"extensions":{"http://example.com/ex":{}}}`), ok: true},
+		{name: `Data 4.1 XAPI-00119 activity extensions an empty object is accepted`, body: def(`{"extensions":{}}`), ok: true},
+		{name: `Data 4.1 XAPI-00119 result extension value an empty string is accepted`, body: res(`{"extensions":{"http://example.com/ex":""}}`), ok: true},
+		{name: `Data 4.1 XAPI-00119 result extension value an empty object is accepted`, body: res(`{"extensions":{"http://example.com/ex":{}}}`), ok: true},
+		{name: `Data 4.1 XAPI-00119 result extensions an empty object is accepted`, body: res(`{"extensions":{}}`), ok: true},
+		{name: `Data 4.1 XAPI-00119 context extension value an empty string is accepted`, body: ctx(`{"extensions":{"http://example.com/ex":""}}`), ok: true},
+		{name: `Data 4.1 XAPI-00119 context extension value an empty object is accepted`, body: ctx(`{"extensions":{"http://example.com/ex":{}}}`), ok: true},
+		{name: `Data 4.1 XAPI-00119 substatement result extension value an empty object is accepted`, body: sub(`"result":{"extensions":{"http://example.com/ex":{}}}`), ok: true},
+		{name: `Data 4.1 XAPI-00119 substatement context extension value an empty string is accepted`, body: sub(`"context":{"extensions":{"http://example.com/ex":""}}`), ok: true},
+		{name: `Data 4.1 XAPI-00119 substatement activity extensions an empty object is accepted`, body: adlStmt("", adlSub("", `{"id":"http://www.example.com/a","definition":{"extensions":{}}}`, ""), ""), ok: true},
+
 		// Authorities (configs/authorities.js; Data 2.4.9).
 		{name: `Data 2.4.9 XAPI-00098 authority an Agent is accepted`, body: adlStmt("", "", `"authority":`+adlAgent), ok: true},
 		{name: `Data 2.4.9 authority a Group of three agents`, body: adlStmt("", "", `"authority":{"objectType":"Group","member":[{"mbox":"mailto:a@example.com"},{"mbox":"mailto:b@example.com"},{"mbox":"mailto:c@example.com"}]}`)},
@@ -539,4 +587,157 @@ func testADLData(t *testing.T, c client) {
 			assert.Equal(t, want, res.StatusCode, "body: %s\nanswer: %s", body, b)
 		})
 	}
+}
+
+// getStatement fetches one statement by id (or voidedStatementId when
+// voided is true) and returns the status and decoded statement.
+func (c client) getStatement(id string, voided bool) (int, map[string]any) {
+	c.t.Helper()
+	key := "statementId"
+	if voided {
+		key = "voidedStatementId"
+	}
+	res, body := c.getStatements(url.Values{key: {id}})
+	if res.StatusCode != http.StatusOK {
+		return res.StatusCode, nil
+	}
+	return res.StatusCode, decode[map[string]any](c.t, body)
+}
+
+func (c client) putStatement(id, body string) (*response, []byte) {
+	c.t.Helper()
+	return c.do(http.MethodPut, "/xapi/statements", url.Values{"statementId": {id}}, []byte(body))
+}
+
+// postOne posts one statement, requires a 200 and returns its id.
+func (c client) postOne(body string) string {
+	c.t.Helper()
+	res, b := c.postStatements(body)
+	require.Equal(c.t, http.StatusOK, res.StatusCode, "%s", b)
+	ids := decode[[]string](c.t, b)
+	require.Len(c.t, ids, 1)
+	return ids[0]
+}
+
+// testADLDataLifecycle mirrors the ADL Data checks that look at what the
+// LRS stores and returns, not only at the status of a POST.
+func testADLDataLifecycle(t *testing.T, c client) {
+	t.Run("Data 2.2.s4.b3 XAPI-00002 numbers keep at least IEEE 754 single precision", func(t *testing.T) {
+		id := c.with(t).postOne(adlStmt("", "", `"result":{"score":{"min":0.12123434,"raw":12.125,"max":45.45,"scaled":0.12123434}}`))
+		code, st := c.with(t).getStatement(id, false)
+		require.Equal(t, http.StatusOK, code)
+		score := st["result"].(map[string]any)["score"].(map[string]any)
+		assert.InDelta(t, 0.12123434, score["min"], 0)
+		assert.InDelta(t, 12.125, score["raw"], 0)
+		assert.InDelta(t, 45.45, score["max"], 0)
+		assert.InDelta(t, 0.12123434, score["scaled"], 0)
+	})
+	t.Run("Data 2.4.1.s2.b1 XAPI-00026 the LRS generates the id when none is given", func(t *testing.T) {
+		id := c.with(t).postOne(adlStmt("", "", ""))
+		code, st := c.with(t).getStatement(id, false)
+		require.Equal(t, http.StatusOK, code)
+		assert.Equal(t, id, st["id"])
+	})
+	for _, method := range []string{http.MethodPost, http.MethodPut} {
+		t.Run("Data 2.4.8.s3.b2 XAPI-00097 a client-supplied stored is accepted and replaced ("+method+")", func(t *testing.T) {
+			const clientStored = "2011-07-15T00:00:00.000Z"
+			body := adlStmt("", "", `"stored":"`+clientStored+`"`)
+			id := uuid.NewString()
+			if method == http.MethodPut {
+				res, b := c.with(t).putStatement(id, body)
+				require.Equal(t, http.StatusNoContent, res.StatusCode, "%s", b)
+			} else {
+				id = c.with(t).postOne(body)
+			}
+			code, st := c.with(t).getStatement(id, false)
+			require.Equal(t, http.StatusOK, code)
+			require.Contains(t, st, "stored")
+			assert.NotEqual(t, clientStored, st["stored"])
+		})
+	}
+	t.Run("Data 2.4.8.s2 XAPI-00023 stored is a timestamp with milliseconds", func(t *testing.T) {
+		id := c.with(t).postOne(adlStmt("", "", ""))
+		_, st := c.with(t).getStatement(id, false)
+		stored, _ := st["stored"].(string)
+		_, err := time.Parse(time.RFC3339Nano, stored)
+		require.NoError(t, err, "stored %q", stored)
+		// At least millisecond precision (Data 2.4.8): three or more
+		// fractional digits.
+		dot := strings.LastIndexByte(stored, '.')
+		require.Positive(t, dot, "stored %q has fractional seconds", stored)
+		assert.GreaterOrEqual(t, len(strings.TrimRight(stored[dot+1:], "Z")), 3, "stored %q", stored)
+	})
+	t.Run("Data 2.4.10 XAPI-00332 a statement keeps the version it was accepted with", func(t *testing.T) {
+		want := "1.0.3"
+		if c.v2() {
+			want = "2.0.0"
+		}
+		id := c.with(t).postOne(adlStmt("", "", `"version":"`+want+`"`))
+		_, st := c.with(t).getStatement(id, false)
+		assert.Equal(t, want, st["version"])
+	})
+	t.Run("Data 2.4.7 a timestamp with an offset is returned as the same instant", func(t *testing.T) {
+		id := c.with(t).postOne(adlStmt("", "", `"timestamp":"2013-05-18T05:32:34.804+05:30"`))
+		_, st := c.with(t).getStatement(id, false)
+		got, err := time.Parse(time.RFC3339Nano, st["timestamp"].(string))
+		require.NoError(t, err)
+		assert.True(t, got.Equal(time.Date(2013, 5, 18, 0, 2, 34, 804e6, time.UTC)), "timestamp %v", got)
+	})
+	for _, typ := range []string{"parent", "grouping", "category", "other"} {
+		t.Run("Data 2.4.6.2.s4.b3 XAPI-00096 a single "+typ+" contextActivity comes back in an array", func(t *testing.T) {
+			one := `"context":{"contextActivities":{"` + typ + `":{"id":"http://www.example.com/` + typ + `"}}}`
+			for _, body := range []string{adlStmt("", "", one), adlStmt("", adlSub("", "", one), "")} {
+				id := c.with(t).postOne(body)
+				_, st := c.with(t).getStatement(id, false)
+				holder := st
+				if o, ok := st["object"].(map[string]any); ok && o["objectType"] == "SubStatement" {
+					holder = o
+				}
+				ca := holder["context"].(map[string]any)["contextActivities"].(map[string]any)
+				assert.IsType(t, []any{}, ca[typ], "body %s", body)
+			}
+		})
+	}
+	t.Run("Data 2.3.2.s2.b3 XAPI-00018 a voided statement is found only by voidedStatementId", func(t *testing.T) {
+		voided := c.with(t).postOne(adlStmt("", "", ""))
+		c.with(t).postOne(voidingStmt(voided))
+		code, st := c.with(t).getStatement(voided, true)
+		require.Equal(t, http.StatusOK, code)
+		assert.Equal(t, voided, st["id"])
+		code, _ = c.with(t).getStatement(voided, false)
+		assert.Equal(t, http.StatusNotFound, code)
+	})
+	t.Run("Data 2.3.2.s2.b7 XAPI-00016 voiding a voiding statement does not void it", func(t *testing.T) {
+		voided := c.with(t).postOne(adlStmt("", "", ""))
+		voiding := c.with(t).postOne(voidingStmt(voided))
+		// The LRS may refuse the second voiding statement or accept and
+		// ignore it; either way the first voiding statement stays visible.
+		res, _ := c.with(t).postStatements(voidingStmt(voiding))
+		assert.Contains(t, []int{http.StatusOK, http.StatusBadRequest}, res.StatusCode)
+		code, _ := c.with(t).getStatement(voiding, false)
+		assert.Equal(t, http.StatusOK, code)
+		// Voiding an already voided statement again leaves it voided.
+		res, _ = c.with(t).postStatements(voidingStmt(voided))
+		assert.Contains(t, []int{http.StatusOK, http.StatusBadRequest}, res.StatusCode)
+		code, _ = c.with(t).getStatement(voided, true)
+		assert.Equal(t, http.StatusOK, code)
+	})
+	t.Run("4.2.7 IRIs are compared as strings or after syntax-based normalization", func(t *testing.T) {
+		slug := uuid.NewString()
+		iriA := "http://example.com/path/" + slug
+		iriB := "http://example.com/path/../" + slug
+		c.with(t).postOne(adlStmt("", `{"objectType":"Activity","id":"`+iriB+`"}`, ""))
+		match := false
+		for _, iri := range []string{iriA, iriB} {
+			res, body := c.with(t).do(http.MethodGet, "/xapi/activities", url.Values{"activityId": {iri}}, nil)
+			require.Equal(t, http.StatusOK, res.StatusCode, "%s", body)
+			match = match || decode[map[string]any](t, body)["id"] == iri
+		}
+		assert.True(t, match)
+	})
+}
+
+// voidingStmt is a statement voiding the statement with id target.
+func voidingStmt(target string) string {
+	return `{"actor":` + adlAgent + `,"verb":{"id":"` + "http://adlnet.gov/expapi/verbs/voided" + `","display":{"en-US":"voided"}},"object":{"objectType":"StatementRef","id":"` + target + `"}}`
 }
