@@ -128,6 +128,14 @@ func (x *validator) langMap(path string, val any) error {
 	if !ok {
 		return invalid(path, "must be a language map (JSON object)")
 	}
+	// An empty map carries no text. The specification does not say so in
+	// the language map section, but the ADL conformance requirement
+	// XAPI-00001 refuses properties set to an empty object, and the ADL
+	// suite (configs/languages.js) expects 400 for an empty display, name
+	// or description.
+	if len(m) == 0 {
+		return invalid(path, "a language map must have at least one entry")
+	}
 	for k, v := range m {
 		if !IsLanguageTag(k) {
 			return invalid(join(path, k), "key must be an RFC 5646 language tag")

@@ -174,6 +174,26 @@ func actorVariants() []actorVariant {
 		{name: `identified group "account" without "name" (Data 2.4.2.4)`, group: true, json: groupWith(`"account":{"homePage":"http://www.example.com"}`)},
 		{name: `identified group "account" "name" an object (Data 2.2 XAPI-00007)`, group: true, json: groupWith(`"account":{"homePage":"http://www.example.com","name":{"key":"should fail"}}`)},
 	}
+	// configs/ifis.js (Data 2.4.2.3 XAPI-00038..40) for both Agents and
+	// identified Groups.
+	for _, g := range []bool{false, true} {
+		kind, with := "agent", agentWith
+		if g {
+			kind, with = "identified group", groupWith
+		}
+		vs = append(vs,
+			actorVariant{name: kind + ` "mbox" an http IRI (Data 2.4.2.3 XAPI-00038)`, group: g, json: with(`"mbox":"http://should.fail.com"`)},
+			actorVariant{name: kind + ` "mbox" mailto without an address (Data 2.4.2.3 XAPI-00038)`, group: g, json: with(`"mbox":"mailto:should.fail.com"`)},
+			actorVariant{name: kind + ` "mbox_sha1sum" an object (Data 2.4.2.3 XAPI-00039)`, group: g, json: with(`"mbox_sha1sum":{"key":"value"}`)},
+			actorVariant{name: kind + ` "openid" an invalid URI (Data 2.4.2.3 XAPI-00040)`, group: g, json: with(`"openid":"ab=c://should.fail.com"`)},
+			actorVariant{name: kind + ` "account" "homePage" an invalid IRL (Data 2.4.2.4)`, group: g, json: with(`"account":{"homePage":"ab=c://should.fail.com","name":"n"}`)},
+			actorVariant{name: kind + ` "name" an object (Data 2.4.2.1)`, group: g, json: strings.Replace(with(ifiMbox), `"name":"xAPI `, `"name":{"key":"value"},"x":"`, 1)},
+		)
+	}
+	vs = append(vs,
+		actorVariant{name: `agent "objectType" an object (Data 2.4.2.1)`, json: `{"objectType":{"key":"value"},` + ifiMbox + `}`},
+		actorVariant{name: `group "objectType" a number (Data 2.4.2.2)`, group: true, json: `{"objectType":123,` + twoMembers + `}`},
+	)
 	for i, a := range ifis {
 		vs = append(vs,
 			actorVariant{name: `agent accepts "` + a.name + `" (Data 2.4.2.1 XAPI-00034)`, ok: true, json: agentWith(a.prop)},
@@ -312,6 +332,25 @@ func adlDataCases() []adlCase {
 		{name: `Data 4.2 substatement activity name with an invalid language tag`, body: adlStmt("", adlSub("", `{"id":"http://www.example.com/a","definition":{"name":{"something":"x"}}}`, ""), "")},
 		{name: `Data 4.2 substatement activity description with an invalid language tag`, body: adlStmt("", adlSub("", `{"id":"http://www.example.com/a","definition":{"description":{"something":"x"}}}`, ""), "")},
 
+		// configs/languages.js: a language map is an object with at least
+		// one entry, keyed by RFC 5646 tags (Data 4.2 XAPI-00121).
+		{name: `Data 4.2 language map: verb display an empty map`, body: verb(`{"id":"http://adlnet.gov/expapi/verbs/attended","display":{}}`)},
+		{name: `Data 4.2 language map: verb display tag a12345`, body: verb(`{"id":"http://adlnet.gov/expapi/verbs/attended","display":{"a12345":"should error"}}`)},
+		{name: `Data 4.2 language map: activity name an empty map`, body: def(`{"name":{}}`)},
+		{name: `Data 4.2 language map: activity name a string`, body: def(`{"name":"should error"}`)},
+		{name: `Data 4.2 language map: activity description an empty map`, body: def(`{"description":{}}`)},
+		{name: `Data 4.2 language map: activity description a string`, body: def(`{"description":"should error"}`)},
+		{name: `Data 4.2 language map: activity name tag a12345`, body: def(`{"name":{"a12345":"should error"}}`)},
+		{name: `Data 4.2 language map: attachment display an empty map`, body: attWith(attUsage + `,"display":{},` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 4.2 language map: attachment description an empty map`, body: attWith(attUsage + `,` + attDisp + `,"description":{},` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 4.2 language map: attachment description a string`, body: attWith(attUsage + `,` + attDisp + `,"description":"should error",` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 4.2 language map: attachment display tag a12345`, body: attWith(attUsage + `,"display":{"a12345":"should error"},` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 4.2 language map: substatement verb display an empty map`, body: adlStmt("", `{"objectType":"SubStatement","actor":`+adlAgent+`,"verb":{"id":"http://adlnet.gov/expapi/verbs/attended","display":{}},"object":`+adlActivity+`}`, "")},
+		{name: `Data 4.2 language map: substatement verb display a string`, body: adlStmt("", `{"objectType":"SubStatement","actor":`+adlAgent+`,"verb":{"id":"http://adlnet.gov/expapi/verbs/attended","display":"should error"},"object":`+adlActivity+`}`, "")},
+		{name: `Data 4.2 language map: substatement activity name an empty map`, body: adlStmt("", adlSub("", `{"id":"http://www.example.com/a","definition":{"name":{}}}`, ""), "")},
+		{name: `Data 4.2 language map: substatement activity description a string`, body: adlStmt("", adlSub("", `{"id":"http://www.example.com/a","definition":{"description":"should error"}}`, ""), "")},
+		{name: `Data 4.2 language map: activity without name or description is accepted`, body: def(`{"type":"http://adlnet.gov/expapi/activities/meeting"}`), ok: true},
+
 		// Verbs (configs/verbs.js, Data 2.4.3).
 		{name: `Data 2.4.3 XAPI-00041 verb "id" missing`, body: verb(`{"display":{"en-US":"attended"}}`)},
 		{name: `Data 2.4.3 XAPI-00041 verb "id" a number`, body: verb(`{"id":1}`)},
@@ -385,7 +424,6 @@ func adlDataCases() []adlCase {
 
 		// Results and scores (configs/results.js, scores.js; Data 2.4.5).
 		{name: `Data 2.4.5 result full is accepted`, body: res(`{"score":{"scaled":0.95,"raw":95,"min":0,"max":100},"success":true,"completion":true,"response":"We agreed on some example actions.","duration":"PT1H0M0S","extensions":{"http://example.com/profiles/meetings/resultextensions/minuteslocation":"X:\\meetings\\minutes\\examplemeeting.one"}}`), ok: true},
-		{name: `Data 2.4.5 result an empty object is accepted`, body: res(`{}`), ok: true},
 		{name: `Data 2.4.5 result not an object`, body: res(`"passed"`)},
 		{name: `Data 2.4.5 result with an unknown property`, body: res(`{"grade":"A"}`)},
 		{name: `Data 2.4.5 result "response" a number`, body: res(`{"response":1}`)},
@@ -438,7 +476,6 @@ func adlDataCases() []adlCase {
 
 		// Contexts (configs/contexts.js, contextactivities.js; Data 2.4.6).
 		{name: `Data 2.4.6 context full is accepted`, body: ctx(`{"registration":"ec531277-b57b-4c15-8d91-d292c5b2b8f7","instructor":` + adlAgent + `,"team":{"objectType":"Group",` + twoMembers + `},"contextActivities":{"parent":[{"id":"http://www.example.com/meetings/series/267","objectType":"Activity"}],"category":[{"id":"http://www.example.com/meetings/categories/teammeeting","objectType":"Activity","definition":{"name":{"en":"team meeting"}}}],"other":[{"id":"http://www.example.com/meetings/occurances/34257"}],"grouping":[{"id":"http://www.example.com/g"}]},"revision":"r1","platform":"Example virtual meeting software","language":"tlh","statement":{"objectType":"StatementRef","id":"6690e6c9-3ef0-4ed3-8b37-7f3964730bee"},"extensions":{"http://example.com/profiles/meetings/contextextensions/topic":"Example Meeting"}}`), ok: true},
-		{name: `Data 2.4.6 context an empty object is accepted`, body: ctx(`{}`), ok: true},
 		{name: `Data 2.4.6 context not an object`, body: ctx(`"context"`)},
 		{name: `Data 2.4.6 context with an unknown property`, body: ctx(`{"location":"x"}`)},
 		{name: `Data 2.4.6 XAPI-00093 revision with a StatementRef object`, body: adlStmt("", `{"objectType":"StatementRef","id":`+uuidOK+`}`, `"context":{"revision":"1"}`)},

@@ -1,0 +1,37 @@
+package lrs_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/passportbridge/passport/lrs"
+)
+
+// TestADLDataFixes pins the validation rules the mirrored ADL Data checks
+// (conformance/xapi/adl_data.go) found missing, with the field each error
+// names, under both versions.
+func TestADLDataFixes(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		body  string
+		field string
+	}{
+		{"ADL languages.js: verb display an empty map", `{"actor":{"mbox":"mailto:a@example.com"},"verb":{"id":"http://example.com/v","display":{}},"object":{"id":"http://example.com/a"}}`, "verb.display"},
+		{"ADL languages.js: activity name an empty map", `{"actor":{"mbox":"mailto:a@example.com"},"verb":{"id":"http://example.com/v"},"object":{"id":"http://example.com/a","definition":{"name":{}}}}`, "object.definition.name"},
+		{"ADL languages.js: attachment description an empty map", withExtra(`,"attachments":[{"usageType":"http://e.com/u","display":{"en":"a"},"description":{},"contentType":"text/plain","length":1,"sha2":"495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a","fileUrl":"http://e.com/f"}]`), "attachments[0].description"},
+	}
+	for _, v := range []lrs.Version{lrs.V1, lrs.V2} {
+		for _, tc := range cases {
+			t.Run(v.StatementVersion()+" "+tc.name, func(t *testing.T) {
+				t.Parallel()
+				_, err := lrs.ParseStatements([]byte(tc.body), v, true)
+				var ve *lrs.ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, tc.field, ve.Field, "reason: %s", ve.Reason)
+			})
+		}
+	}
+}
