@@ -35,3 +35,22 @@ func TestADLDataFixes(t *testing.T) {
 		}
 	}
 }
+
+// TestADLTimestampRFC3339 pins that 2.0 takes RFC 3339's space separator
+// (ADL v2_0 configs/timestamps.js) and 1.0.3 keeps ISO 8601's "T".
+func TestADLTimestampRFC3339(t *testing.T) {
+	t.Parallel()
+	body := withExtra(`,"timestamp":"2008-09-15 15:53:00.601+02:00"`)
+	ms, err := lrs.ParseStatements([]byte(body), lrs.V2, true)
+	require.NoError(t, err)
+	assert.Equal(t, "2008-09-15T13:53:00.601Z", ms[0]["timestamp"])
+	ms, err = lrs.ParseStatements([]byte(withExtra(`,"timestamp":"2008-09-15t15:53:00.601z"`)), lrs.V2, true)
+	require.NoError(t, err)
+	assert.Equal(t, "2008-09-15T15:53:00.601Z", ms[0]["timestamp"])
+	_, err = lrs.ParseStatements([]byte(body), lrs.V1, true)
+	var ve *lrs.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "timestamp", ve.Field)
+	_, err = lrs.ParseStatements([]byte(withExtra(`,"timestamp":"2008-09-15 15:53:00.601-00:00"`)), lrs.V2, true)
+	require.ErrorAs(t, err, &ve, "-00:00 stays refused under 2.0")
+}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // VerbVoided is the reserved verb of a voiding statement.
@@ -169,12 +170,30 @@ func (x *validator) timestamp(path string, m jsonObject, key string) error {
 	if err != nil {
 		return err
 	}
+	if x.v == V2 {
+		s = rfc3339Separator(s)
+	}
 	t, ok := ParseTimestamp(s)
 	if !ok {
 		return invalid(join(path, key), "must be an ISO 8601 timestamp (and not with offset -00:00)")
 	}
 	m[key] = FormatTime(t) // both versions return timestamps in UTC
 	return nil
+}
+
+// rfc3339Separator rewrites the forms RFC 3339 (section 5.6, its NOTE)
+// allows beside ISO 8601's: a space or a lower-case "t" between date and
+// time, and a lower-case "z". xAPI 2.0 formats timestamps by RFC 3339 and the
+// ADL 2.0 suite (configs/timestamps.js) expects "2008-09-15 15:53:00.601+00:00"
+// to be accepted; 1.0.3 names ISO 8601 only, which needs the "T".
+func rfc3339Separator(s string) string {
+	if len(s) > 10 && (s[10] == ' ' || s[10] == 't') && s[4] == '-' {
+		s = s[:10] + "T" + s[11:]
+	}
+	if strings.HasSuffix(s, "z") {
+		s = s[:len(s)-1] + "Z"
+	}
+	return s
 }
 
 // statement validates a top-level statement.
