@@ -530,6 +530,34 @@ func adlDataCases() []adlCase {
 		{name: `Data 2.4.6.4 contextGroup relevantTypes an empty array`, body: ctx(`{"contextGroups":[{"objectType":"contextGroup","group":{"objectType":"Group",` + twoMembers + `},"relevantTypes":[]}]}`), only: "2"},
 		{name: `Data 2.4.6.4 contextGroup group without objectType`, body: ctx(`{"contextGroups":[{"objectType":"contextGroup","group":{` + twoMembers + `}}]}`), only: "2"},
 
+		// configs/contextagents.js and contextgroups.js (2.0), top level and
+		// in a SubStatement's context.
+	}
+	caOK := `{"contextAgents":[{"objectType":"contextAgent","agent":{"objectType":"Agent","mbox":"mailto:player-1@example.com"},"relevantTypes":["https://example.com/xapi/american-footbal/activity-types/personnel/player","https://example.com/xapi/american-footbal/activity-types/position/quarterback"]}]}`
+	cgOK := `{"contextGroups":[{"objectType":"contextGroup","group":{"objectType":"Group","mbox":"mailto:team-1@example.com","member":[{"objectType":"Agent","mbox":"mailto:player-1@example.com"},{"objectType":"Agent","mbox":"mailto:player-2@example.com"}]},"relevantTypes":["https://example.com/xapi/american-footbal/activity-types/team/a"]},{"objectType":"contextGroup","group":{"objectType":"Group","mbox":"mailto:team-2@example.com","member":[{"objectType":"Agent","mbox":"mailto:player-3@example.com"}]},"relevantTypes":["https://example.com/xapi/american-footbal/activity-types/team/b"]}]}`
+	ctx2 := []struct {
+		name string
+		c    string
+		ok   bool
+	}{
+		{`contextAgents an array of valid contextAgent objects is accepted`, caOK, true},
+		{`contextAgent objectType "Should fail"`, `{"contextAgents":[{"objectType":"Should fail","agent":{"objectType":"Agent","mbox":"mailto:player-1@example.com"}}]}`, false},
+		{`contextAgent agent invalid`, `{"contextAgents":[{"objectType":"contextAgent","agent":{"key":"Should fail"}}]}`, false},
+		{`contextAgent relevantTypes empty`, `{"contextAgents":[{"objectType":"contextAgent","agent":{"objectType":"Agent","mbox":"mailto:player-1@example.com"},"relevantTypes":[]}]}`, false},
+		{`contextAgent relevantTypes with a non-IRI`, `{"contextAgents":[{"objectType":"contextAgent","agent":{"objectType":"Agent","mbox":"mailto:player-1@example.com"},"relevantTypes":["abc"]}]}`, false},
+		{`contextGroups an array of valid contextGroup objects is accepted`, cgOK, true},
+		{`contextGroup objectType "Should fail"`, `{"contextGroups":[{"objectType":"Should fail","group":{"objectType":"Group","mbox":"mailto:team-1@example.com"},"member":[{"objectType":"Agent","mbox":"mailto:player-1@example.com"}]}]}`, false},
+		{`contextGroup group invalid`, `{"contextGroups":[{"objectType":"contextGroup","group":{"key":"Should fail"}}]}`, false},
+		{`contextGroup relevantTypes empty`, `{"contextGroups":[{"objectType":"contextGroup","group":{"objectType":"Group","mbox":"mailto:player-1@example.com"},"relevantTypes":[]}]}`, false},
+		{`contextGroup relevantTypes with a non-IRI`, `{"contextGroups":[{"objectType":"contextGroup","group":{"objectType":"Group","mbox":"mailto:player-1@example.com"},"relevantTypes":["abc"]}]}`, false},
+	}
+	for _, cc := range ctx2 {
+		cases = append(cases,
+			adlCase{name: `2.0 Data 2.4.6 statement ` + cc.name, body: ctx(cc.c), ok: cc.ok, only: "2"},
+			adlCase{name: `2.0 Data 2.4.6 substatement ` + cc.name, body: sub(`"context":` + cc.c), ok: cc.ok, only: "2"},
+		)
+	}
+	cases = append(cases, []adlCase{
 		// Extensions (configs/extensions.js, Data 4.1).
 		{name: `Data 4.1 XAPI-00118 extensions with object values are accepted`, body: res(`{"extensions":{"http://example.com/ext":{"a":[1,2,{"b":null}]}}}`), ok: true},
 		{name: `Data 4.1 XAPI-00118 extensions an empty object is accepted`, body: ctx(`{"extensions":{}}`), ok: true},
@@ -613,7 +641,7 @@ func adlDataCases() []adlCase {
 		{name: `Data 2.4.9 authority a Group of three agents`, body: adlStmt("", "", `"authority":{"objectType":"Group","member":[{"mbox":"mailto:a@example.com"},{"mbox":"mailto:b@example.com"},{"mbox":"mailto:c@example.com"}]}`)},
 		{name: `Data 2.4.9 authority a Group of one agent`, body: adlStmt("", "", `"authority":{"objectType":"Group","member":[{"mbox":"mailto:a@example.com"}]}`)},
 		{name: `Data 2.4.9 authority not an object`, body: adlStmt("", "", `"authority":"mailto:a@example.com"`)},
-	}
+	}...)
 	return append(actorCases(), cases...)
 }
 
