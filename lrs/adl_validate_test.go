@@ -54,3 +54,18 @@ func TestADLTimestampRFC3339(t *testing.T) {
 	_, err = lrs.ParseStatements([]byte(withExtra(`,"timestamp":"2008-09-15 15:53:00.601-00:00"`)), lrs.V2, true)
 	require.ErrorAs(t, err, &ve, "-00:00 stays refused under 2.0")
 }
+
+// TestADLAuthorityGroup pins that a Group authority is anonymous with two
+// members (ADL configs/authorities.js, XAPI-00098).
+func TestADLAuthorityGroup(t *testing.T) {
+	t.Parallel()
+	two := `"member":[{"mbox":"mailto:a@example.com"},{"mbox":"mailto:b@example.com"}]`
+	for _, v := range []lrs.Version{lrs.V1, lrs.V2} {
+		_, err := lrs.ParseStatements([]byte(withExtra(`,"authority":{"objectType":"Group",`+two+`}`)), v, true)
+		require.NoError(t, err)
+		_, err = lrs.ParseStatements([]byte(withExtra(`,"authority":{"objectType":"Group","openid":"http://id.example.com/g",`+two+`}`)), v, true)
+		var ve *lrs.ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.Equal(t, "authority.openid", ve.Field)
+	}
+}

@@ -440,6 +440,15 @@ func (x *validator) authority(path string, val any) error {
 	}
 	m := val.(jsonObject)
 	if m["objectType"] == "Group" {
+		// Data 2.4.9: a Group authority is the OAuth pair (consumer and
+		// user), so an anonymous Group of exactly two Agents; the ADL
+		// suite (configs/authorities.js, XAPI-00098) refuses an identified
+		// one even with two members.
+		for _, k := range ifiKeys {
+			if _, ok := m[k]; ok {
+				return invalid(join(path, k), "an authority Group must be an anonymous Group (no inverse functional identifier)")
+			}
+		}
 		mem, _ := m["member"].([]any)
 		if len(mem) != 2 {
 			return invalid(join(path, "member"), "an authority Group must have exactly two Agents (OAuth consumer and user)")

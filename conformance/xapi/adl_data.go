@@ -623,6 +623,15 @@ func adlDataCases() []adlCase {
 		{name: `Data 2.4.11 attachments not an array`, body: adlStmt("", "", `"attachments":{"usageType":"http://example.com/u"}`)},
 		{name: `Data 2.4.11 attachment display not a language map`, body: attWith(attUsage + `,"display":"A test attachment",` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
 
+		{name: `Data 2.4.11 XAPI-00025 attachment element a number`, body: adlStmt("", "", `"attachments":[12345]`)},
+		{name: `Data 2.4.11 XAPI-00025 attachment element a string`, body: adlStmt("", "", `"attachments":["should fail"]`)},
+		{name: `Data 2.4.11 XAPI-00107 usageType "should fail"`, body: attWith(`"usageType":"should fail",` + attDisp + `,` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 2.4.11 XAPI-00105 contentType 999`, body: attWith(attUsage + `,` + attDisp + `,"contentType":999,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 2.4.11 XAPI-00102 length "should fail"`, body: attWith(attUsage + `,` + attDisp + `,` + attCT + `,"length":"should fail",` + attSHA + `,` + attURL)},
+		{name: `Data 2.4.11 XAPI-00104 fileUrl "should fail"`, body: attWith(attUsage + `,` + attDisp + `,` + attCT + `,` + attLen + `,` + attSHA + `,"fileUrl":"should fail"`)},
+		{name: `Data 2.4.11 XAPI-00106 display numeric`, body: attWith(attUsage + `,"display":12345,` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+		{name: `Data 2.4.11 XAPI-00106 description numeric`, body: attWith(attUsage + `,` + attDisp + `,"description":12345,` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
+
 		// Version (configs/version.js; Data 2.4.10, 4.2.4.3).
 		{name: `Data 2.4.10 XAPI-00099 version 1.0.0 is accepted`, body: adlStmt("", "", `"version":"1.0.0"`), ok: true},
 		{name: `Data 2.4.10 XAPI-00099 version 1.0.3 is accepted`, body: adlStmt("", "", `"version":"1.0.3"`), ok: true},
@@ -685,6 +694,14 @@ func adlDataCases() []adlCase {
 		{name: `Data 2.4.9 XAPI-00098 authority an Agent is accepted`, body: adlStmt("", "", `"authority":`+adlAgent), ok: true},
 		{name: `Data 2.4.9 authority a Group of three agents`, body: adlStmt("", "", `"authority":{"objectType":"Group","member":[{"mbox":"mailto:a@example.com"},{"mbox":"mailto:b@example.com"},{"mbox":"mailto:c@example.com"}]}`)},
 		{name: `Data 2.4.9 authority a Group of one agent`, body: adlStmt("", "", `"authority":{"objectType":"Group","member":[{"mbox":"mailto:a@example.com"}]}`)},
+		{name: `Data 2.4.9 XAPI-00024 authority anonymous two-member group plus "mbox"`, body: adlStmt("", "", `"authority":{"objectType":"Group",`+twoMembers+`,"mbox":"mailto:bob@example.com"}`)},
+		{name: `Data 2.4.9 XAPI-00024 authority anonymous two-member group plus "mbox_sha1sum"`, body: adlStmt("", "", `"authority":{"objectType":"Group",`+twoMembers+`,`+ifiSHA1+`}`)},
+		{name: `Data 2.4.9 XAPI-00024 authority anonymous two-member group plus "openid"`, body: adlStmt("", "", `"authority":{"objectType":"Group",`+twoMembers+`,`+ifiOpenID+`}`)},
+		{name: `Data 2.4.9 XAPI-00024 authority anonymous two-member group plus "account"`, body: adlStmt("", "", `"authority":{"objectType":"Group",`+twoMembers+`,`+ifiAccount+`}`)},
+		{name: `Data 2.4.9 XAPI-00098 authority identified group (openid) without members`, body: adlStmt("", "", `"authority":`+groupWith(ifiOpenID))},
+		{name: `Data 2.4.9 XAPI-00098 authority anonymous group without members`, body: adlStmt("", "", `"authority":{"objectType":"Group"}`)},
+		{name: `Data 2.4.9 XAPI-00098 authority three members (OAuth consumer and two users)`, body: adlStmt("", "", `"authority":{"objectType":"Group","member":[{"account":{"homePage":"http://example.com/xAPI/OAuth/Token","name":"oauth_consumer_x75db"}},{"mbox":"mailto:bob@example.com"},{"mbox":"mailto:james@example.com"}]}`)},
+		{name: `Data 2.4.9 XAPI-00098 authority OAuth pair is accepted`, body: adlStmt("", "", `"authority":{"objectType":"Group","member":[{"account":{"homePage":"http://example.com/xAPI/OAuth/Token","name":"oauth_consumer_x75db"}},{"mbox":"mailto:bob@example.com"}]}`), ok: true},
 		{name: `Data 2.4.9 authority not an object`, body: adlStmt("", "", `"authority":"mailto:a@example.com"`)},
 	}...)
 	return append(actorCases(), cases...)
