@@ -704,6 +704,52 @@ func adlDataCases() []adlCase {
 		{name: `Data 2.4.9 XAPI-00098 authority OAuth pair is accepted`, body: adlStmt("", "", `"authority":{"objectType":"Group","member":[{"account":{"homePage":"http://example.com/xAPI/OAuth/Token","name":"oauth_consumer_x75db"}},{"mbox":"mailto:bob@example.com"}]}`), ok: true},
 		{name: `Data 2.4.9 authority not an object`, body: adlStmt("", "", `"authority":"mailto:a@example.com"`)},
 	}...)
+	// configs/contexts.js: each context property's type, top level and in
+	// a SubStatement (Data 2.4.6, XAPI-00084..00092).
+	ctxTypes := []struct{ name, c string }{
+		{`"registration" an object (XAPI-00087-1)`, `{"registration":{"key":"should fail"}}`},
+		{`"registration" a string (XAPI-00087-1)`, `{"registration":"should fail"}`},
+		{`"instructor" an object (XAPI-00087-2)`, `{"instructor":{"key":"should fail"}}`},
+		{`"instructor" a string (XAPI-00087-2)`, `{"instructor":"should fail"}`},
+		{`"team" an Agent (XAPI-00088)`, `{"team":` + adlAgent + `}`},
+		{`"team" an object (XAPI-00088)`, `{"team":{"key":"should fail"}}`},
+		{`"team" a string (XAPI-00088)`, `{"team":"should fail"}`},
+		{`"contextActivities" a string (XAPI-00086)`, `{"contextActivities":"should fail"}`},
+		{`"revision" numeric (XAPI-00089)`, `{"revision":12345}`},
+		{`"revision" an object (XAPI-00089)`, `{"revision":{"key":"should fail"}}`},
+		{`"platform" numeric (XAPI-00090)`, `{"platform":12345}`},
+		{`"platform" an object (XAPI-00090)`, `{"platform":{"key":"should fail"}}`},
+		{`"language" numeric (XAPI-00091)`, `{"language":12345}`},
+		{`"language" an object (XAPI-00091)`, `{"language":{"key":"should fail"}}`},
+		{`"language" a language map (XAPI-00091)`, `{"language":{"a12345":"should fail"}}`},
+		{`"statement" objectType "statementref" without id (XAPI-00092)`, `{"statement":{"objectType":"statementref"}}`},
+		{`"statement" id not a UUID (XAPI-00092)`, `{"statement":{"id":"should fail"}}`},
+	}
+	for _, ct := range ctxTypes {
+		cases = append(cases,
+			adlCase{name: `Data 2.4.6 statement context ` + ct.name, body: ctx(ct.c)},
+			adlCase{name: `Data 2.4.6 substatement context ` + ct.name, body: sub(`"context":` + ct.c)},
+		)
+	}
+	objs := []struct{ name, o string }{
+		{"an Agent", adlAgent},
+		{"a Group", `{"objectType":"Group",` + twoMembers + `}`},
+		{"a StatementRef", `{"objectType":"StatementRef","id":` + uuidOK + `}`},
+	}
+	for _, key := range []string{"revision", "platform"} {
+		c := `"context":{"` + key + `":"x","registration":"ec531277-b57b-4c15-8d91-d292c5b2b8f7"}`
+		for _, o := range objs {
+			cases = append(cases,
+				adlCase{name: `Data 2.4.6.s4 XAPI-00084/85 "` + key + `" with object ` + o.name, body: adlStmt("", o.o, c)},
+				adlCase{name: `Data 2.4.6.s4 XAPI-00084/85 substatement "` + key + `" with object ` + o.name, body: adlStmt("", adlSub("", o.o, c), "")},
+			)
+		}
+		cases = append(cases,
+			adlCase{name: `Data 2.4.6.s4 XAPI-00084/85 "` + key + `" with a SubStatement object`, body: adlStmt("", adlSub("", "", ""), c)},
+			adlCase{name: `Data 2.4.6.s4 XAPI-00084/85 "` + key + `" with an object without objectType is accepted`, body: adlStmt("", `{"id":"http://www.example.com/meetings/occurances/34534"}`, c), ok: true},
+			adlCase{name: `Data 2.4.6.s4 XAPI-00084/85 substatement "` + key + `" with an object without objectType is accepted`, body: adlStmt("", adlSub("", `{"id":"http://www.example.com/meetings/occurances/34534"}`, c), ""), ok: true},
+		)
+	}
 	return append(actorCases(), cases...)
 }
 
