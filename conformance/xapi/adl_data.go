@@ -750,6 +750,57 @@ func adlDataCases() []adlCase {
 			adlCase{name: `Data 2.4.6.s4 XAPI-00084/85 substatement "` + key + `" with an object without objectType is accepted`, body: adlStmt("", adlSub("", `{"id":"http://www.example.com/meetings/occurances/34534"}`, c), ""), ok: true},
 		)
 	}
+	// configs/results.js, scores.js, verbs.js: result, score and verb
+	// types, top level and in a SubStatement (Data 2.4.5, 2.4.3).
+	results := []struct {
+		name, r string
+		ok      bool
+	}{
+		{`"success" the string "true" (XAPI-00074)`, `{"success":"true"}`, false},
+		{`"success" the string "false" (XAPI-00074)`, `{"success":"false"}`, false},
+		{`"completion" the string "true" (XAPI-00075)`, `{"completion":"true"}`, false},
+		{`"completion" the string "false" (XAPI-00075)`, `{"completion":"false"}`, false},
+		{`"response" numeric (XAPI-00076)`, `{"response":12345}`, false},
+		{`"response" an object (XAPI-00076)`, `{"response":{"key":"invalid"}}`, false},
+		{`"duration" PA1H0M0S (XAPI-00077)`, `{"duration":"PA1H0M0S"}`, false},
+		{`"duration" PT1H0M0.1S is accepted (XAPI-00077)`, `{"duration":"PT1H0M0.1S"}`, true},
+		{`"extensions" numeric (XAPI-00078)`, `{"extensions":12345}`, false},
+		{`"extensions" a string (XAPI-00078)`, `{"extensions":"should fail"}`, false},
+		{`"score" numeric (XAPI-00079)`, `{"score":12345}`, false},
+		{`"score" a string (XAPI-00079)`, `{"score":"should fail"}`, false},
+		{`"scaled" 0.6767676 is accepted (XAPI-00083)`, `{"score":{"scaled":0.6767676}}`, true},
+		{`"scaled" 1.0 is accepted (XAPI-00083)`, `{"score":{"scaled":1.0}}`, true},
+		{`"scaled" -1.0000 is accepted (XAPI-00083)`, `{"score":{"scaled":-1.0000}}`, true},
+		{`"scaled" 1.01 (XAPI-00083)`, `{"score":{"scaled":1.01}}`, false},
+		{`"scaled" -1.00001 (XAPI-00083)`, `{"score":{"scaled":-1.00001}}`, false},
+		{`"raw" 0.6767676 is accepted (XAPI-00082)`, `{"score":{"raw":0.6767676}}`, true},
+		{`"raw" greater than max (XAPI-00082)`, `{"score":{"raw":0.6767676,"max":0.6567676}}`, false},
+		{`"raw" less than min (XAPI-00082)`, `{"score":{"raw":0.6767676,"min":1.4067676}}`, false},
+		{`"min" 0.6767676 is accepted (XAPI-00081)`, `{"score":{"min":0.6767676}}`, true},
+		{`"min" greater than max (XAPI-00081)`, `{"score":{"min":0.6767676,"max":0.6767355,"raw":0.6767643}}`, false},
+		{`"max" 100.6767676 is accepted (XAPI-00080)`, `{"score":{"max":100.6767676}}`, true},
+		{`"max" less than min (XAPI-00080)`, `{"score":{"max":100.6767676,"min":104.6767676,"raw":101.6767676}}`, false},
+		{`"scaled" in exponent notation is accepted`, `{"score":{"scaled":5e-1}}`, true},
+	}
+	for _, r := range results {
+		cases = append(cases,
+			adlCase{name: `Data 2.4.5 statement result ` + r.name, body: res(r.r), ok: r.ok},
+			adlCase{name: `Data 2.4.5 substatement result ` + r.name, body: sub(`"result":` + r.r), ok: r.ok},
+		)
+	}
+	verbs := []struct{ name, v string }{
+		{`missing "id" (XAPI-00044)`, `{"display":{"en-US":"attended"}}`},
+		{`"id" not an IRI (XAPI-00044)`, `{"id":"ab=c://should.fail.com","display":{"en-US":"attended"}}`},
+		{`"display" numeric (XAPI-00045)`, `{"id":"http://adlnet.gov/expapi/verbs/attended","display":12345}`},
+		{`"display" a string (XAPI-00045)`, `{"id":"http://adlnet.gov/expapi/verbs/attended","display":"a12345 attended"}`},
+	}
+	for _, vb := range verbs {
+		cases = append(cases,
+			adlCase{name: `Data 2.4.3 statement verb ` + vb.name, body: verb(vb.v)},
+			adlCase{name: `Data 2.4.3 substatement verb ` + vb.name, body: adlStmt("", `{"objectType":"SubStatement","actor":`+adlAgent+`,"verb":`+vb.v+`,"object":`+adlActivity+`}`, "")},
+		)
+	}
+	cases = append(cases, adlCase{name: `Data 2.4.3 substatement verb a string (XAPI-00044)`, body: adlStmt("", `{"objectType":"SubStatement","actor":`+adlAgent+`,"verb":"ab=c://should.fail.com","object":`+adlActivity+`}`, "")})
 	return append(actorCases(), cases...)
 }
 
