@@ -69,3 +69,29 @@ func TestADLAuthorityGroup(t *testing.T) {
 		assert.Equal(t, "authority.openid", ve.Field)
 	}
 }
+
+// TestADLStatementVersion pins the accepted statement versions (ADL
+// configs/version.js, XAPI-00101: "1.0" or "1.0.x"; 2.0 adds "2.0.x").
+func TestADLStatementVersion(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		version string
+		v1, v2  bool
+	}{
+		{"1.0", true, true},
+		{"1.0.0", true, true},
+		{"1.0.9", true, true},
+		{"2.0.0", false, true},
+		{"2.0", false, true},
+		{"1.1.0", false, false},
+		{"0.9.9", false, false},
+		{"1.0.", false, false},
+		{"should fail", false, false},
+	}
+	for _, tc := range cases {
+		for v, want := range map[lrs.Version]bool{lrs.V1: tc.v1, lrs.V2: tc.v2} {
+			_, err := lrs.ParseStatements([]byte(withExtra(`,"version":"`+tc.version+`"`)), v, true)
+			assert.Equal(t, want, err == nil, "version %q under %s: %v", tc.version, v.StatementVersion(), err)
+		}
+	}
+}

@@ -16,8 +16,10 @@ const VerbVoided = "http://adlnet.gov/expapi/verbs/voided"
 const UsageSignature = "http://adlnet.gov/expapi/attachments/signature"
 
 var (
-	reStmtVersionV1 = regexp.MustCompile(`^1\.0\.[0-9]+$`)
-	reStmtVersionV2 = regexp.MustCompile(`^(1|2)\.0\.[0-9]+$`)
+	// A statement's version is "1.0" or "1.0.x" (Data 2.4.10; ADL
+	// configs/version.js, XAPI-00101 accepts "1.0"); 2.0 adds "2.0[.x]".
+	reStmtVersionV1 = regexp.MustCompile(`^1\.0(\.[0-9]+)?$`)
+	reStmtVersionV2 = regexp.MustCompile(`^(1|2)\.0(\.[0-9]+)?$`)
 )
 
 var interactionTypes = map[string]bool{
