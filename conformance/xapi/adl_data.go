@@ -805,6 +805,42 @@ func adlDataCases() []adlCase {
 		)
 	}
 	cases = append(cases, adlCase{name: `Data 2.4.3 substatement verb a string (XAPI-00044)`, body: adlStmt("", `{"objectType":"SubStatement","actor":`+adlAgent+`,"verb":"ab=c://should.fail.com","object":`+adlActivity+`}`, "")})
+	// configs/activities.js (1.0.3 and 2.0): activity and definition
+	// types, top level and as a SubStatement's object (Data 2.4.4.1).
+	defs := []struct {
+		name, a string
+		ok      bool
+	}{
+		{`"id" missing (XAPI-00047)`, `{"objectType":"Activity","definition":{"type":"http://adlnet.gov/expapi/activities/meeting"}}`, false},
+		{`"id" not an IRI (XAPI-00047)`, `{"objectType":"Activity","id":"ab=c://should.fail.com"}`, false},
+		{`"definition" a string (XAPI-00048)`, `{"id":"http://www.example.com/a","definition":"should error"}`, false},
+		{`"definition" numeric (XAPI-00056)`, `{"id":"http://www.example.com/a","definition":12345}`, false},
+		{`"name" numeric (XAPI-00056)`, `{"id":"http://www.example.com/a","definition":{"name":12345}}`, false},
+		{`"description" numeric (XAPI-00059)`, `{"id":"http://www.example.com/a","definition":{"description":12345}}`, false},
+		{`"type" not an IRI (XAPI-00060)`, `{"id":"http://www.example.com/a","definition":{"type":"should error"}}`, false},
+		{`"moreInfo" not an IRL (XAPI-00061)`, `{"id":"http://www.example.com/a","definition":{"moreInfo":"should error"}}`, false},
+		{`"interactionType" an IRI (XAPI-00049)`, `{"id":"http://www.example.com/a","definition":{"interactionType":"http://adlnet.gov/expapi/activities/cmi.interaction"}}`, false},
+		{`"interactionType" numeric (XAPI-00049)`, `{"id":"http://www.example.com/a","definition":{"interactionType":12345}}`, false},
+		{`"interactionType" an object (XAPI-00049)`, `{"id":"http://www.example.com/a","definition":{"interactionType":{"something":"value"}}}`, false},
+		{`"interactionType" "should error" (XAPI-00049)`, `{"id":"http://www.example.com/a","definition":{"interactionType":"should error"}}`, false},
+		{`"extensions" a string (XAPI-00057)`, `{"id":"http://www.example.com/a","definition":{"extensions":"should error"}}`, false},
+		{`"extensions" with non-IRI keys (XAPI-00057)`, `{"id":"http://www.example.com/a","definition":{"extensions":{"id":"valid","description":{"en-US":"valid"}}}}`, false},
+		{`"correctResponsesPattern" an object (XAPI-00054)`, `{"id":"http://www.example.com/a","definition":{"interactionType":"choice","correctResponsesPattern":{"a":"b"}}}`, false},
+		{`"choices" not an array (XAPI-00050)`, `{"id":"http://www.example.com/a","definition":{"interactionType":"choice","choices":{"id":"a"}}}`, false},
+		{`without objectType is accepted (Data 2.4.4.s2)`, `{"id":"http://www.example.com/meetings/occurances/34534"}`, true},
+	}
+	for _, d := range defs {
+		cases = append(cases,
+			adlCase{name: `Data 2.4.4.1 statement activity ` + d.name, body: adlStmt("", d.a, ""), ok: d.ok},
+			adlCase{name: `Data 2.4.4.1 substatement activity ` + d.name, body: adlStmt("", adlSub("", d.a, ""), ""), ok: d.ok},
+		)
+	}
+	for _, it := range []string{"true-false", "choice", "fill-in", "long-fill-in", "matching", "performance", "sequencing", "likert", "numeric", "other"} {
+		cases = append(cases, adlCase{
+			name: `Data 2.4.4.1 XAPI-00049 substatement interactionType "` + it + `" is accepted`,
+			body: adlStmt("", adlSub("", `{"id":"http://www.example.com/a","definition":{"type":"http://adlnet.gov/expapi/activities/cmi.interaction","interactionType":"`+it+`"}}`, ""), ""), ok: true,
+		})
+	}
 	return append(actorCases(), cases...)
 }
 
