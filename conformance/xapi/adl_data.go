@@ -406,6 +406,10 @@ func adlDataCases() []adlCase {
 		{name: `Data 2.4.3 substatement verb "id" without a scheme`, body: adlStmt("", `{"objectType":"SubStatement","actor":`+adlAgent+`,"verb":{"id":"attended"},"object":`+adlActivity+`}`, "")},
 		{name: `Data 2.3.2 XAPI-00044 voided verb with an Activity object`, body: verb(`{"id":"http://adlnet.gov/expapi/verbs/voided"}`)},
 
+		{name: `Data 2.3.2 XAPI-00019/20 voiding a statement the LRS does not hold is accepted`, body: voidingStmt("fd41c918-b88b-4b20-a0a5-a4c32391aaa0"), ok: true},
+		{name: `Data 2.3.2 XAPI-00017 voided verb with a SubStatement object`, body: `{"actor":` + adlAgent + `,"verb":{"id":"http://adlnet.gov/expapi/verbs/voided"},"object":` + adlSub("", "", "") + `}`},
+		{name: `Data 2.3.2 XAPI-00017 voided verb with an Agent object`, body: `{"actor":` + adlAgent + `,"verb":{"id":"http://adlnet.gov/expapi/verbs/voided"},"object":` + adlAgent + `}`},
+
 		// Objects (configs/objects.js, activities.js; Data 2.4.4).
 		{name: `Data 2.4.4 XAPI-00045 object "objectType" "activity" lower case`, body: adlStmt("", `{"objectType":"activity","id":"http://www.example.com/a"}`, "")},
 		{name: `Data 2.4.4 XAPI-00045 object "objectType" "statementref" lower case`, body: adlStmt("", `{"objectType":"statementref","id":`+uuidOK+`}`, "")},
