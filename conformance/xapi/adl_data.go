@@ -845,6 +845,29 @@ func adlDataCases() []adlCase {
 			body: adlStmt("", adlSub("", `{"id":"http://www.example.com/a","definition":{"type":"http://adlnet.gov/expapi/activities/cmi.interaction","interactionType":"`+it+`"}}`, ""), ""), ok: true,
 		})
 	}
+	// configs/contextactivities.js (Data 2.4.6.2, XAPI-00093/94), top
+	// level and in a SubStatement's context.
+	const act = `{"objectType":"Activity","id":"http://www.example.com/meetings/occurances/34534"}`
+	cas := []struct {
+		name, c string
+		ok      bool
+	}{
+		{`"parent" an activity array is accepted`, `{"parent":[` + act + `]}`, true},
+		{`"grouping" an activity array is accepted`, `{"grouping":[` + act + `]}`, true},
+		{`"category" an activity array is accepted`, `{"category":[` + act + `]}`, true},
+		{`"other" an activity array is accepted`, `{"other":[` + act + `]}`, true},
+		{`all four keys are accepted`, `{"parent":[` + act + `],"grouping":[` + act + `],"category":[` + act + `],"other":[` + act + `]}`, true},
+		{`key "invalid"`, `{"invalid":[` + act + `]}`, false},
+		{`"other" holding a non-activity after an activity`, `{"other":[` + act + `,{"key":"should fail"}]}`, false},
+		{`"other" holding a non-activity before an activity`, `{"other":[{"key":"should fail"},` + act + `]}`, false},
+		{`"parent" a single object without id`, `{"parent":{"key":"should fail"}}`, false},
+	}
+	for _, ca := range cas {
+		cases = append(cases,
+			adlCase{name: `Data 2.4.6.2 statement contextActivities ` + ca.name, body: ctx(`{"contextActivities":` + ca.c + `}`), ok: ca.ok},
+			adlCase{name: `Data 2.4.6.2 substatement contextActivities ` + ca.name, body: sub(`"context":{"contextActivities":` + ca.c + `}`), ok: ca.ok},
+		)
+	}
 	return append(actorCases(), cases...)
 }
 
