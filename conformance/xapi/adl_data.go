@@ -868,6 +868,51 @@ func adlDataCases() []adlCase {
 			adlCase{name: `Data 2.4.6.2 substatement contextActivities ` + ca.name, body: sub(`"context":{"contextActivities":` + ca.c + `}`), ok: ca.ok},
 		)
 	}
+	// configs/extensions.js (Data 4.1, XAPI-00118..00120): any value, a
+	// non-IRI key refused, in every extensions property.
+	extPlaces := []struct {
+		name string
+		wrap func(ext string) string
+	}{
+		{"activity definition", func(e string) string { return def(`{` + e + `}`) }},
+		{"result", func(e string) string { return res(`{` + e + `}`) }},
+		{"context", func(e string) string { return ctx(`{` + e + `}`) }},
+		{"substatement activity definition", func(e string) string {
+			return adlStmt("", adlSub("", `{"id":"http://www.example.com/a","definition":{`+e+`}}`, ""), "")
+		}},
+		{"substatement result", func(e string) string { return sub(`"result":{` + e + `}`) }},
+		{"substatement context", func(e string) string { return sub(`"context":{` + e + `}`) }},
+	}
+	extValues := []struct {
+		name, e string
+		ok      bool
+	}{
+		{"a boolean value is accepted", `"extensions":{"http://example.com/ex":true}`, true},
+		{"a numeric value is accepted", `"extensions":{"http://example.com/ex":12345}`, true},
+		{"an object value is accepted", `"extensions":{"http://example.com/ex":{"key":"valid"}}`, true},
+		{"a string value is accepted", `"extensions":{"http://example.com/ex":"valid"}`, true},
+		{"a null value is accepted", `"extensions":{"http://example.com/ex":null}`, true},
+		{"an empty string value is accepted", `"extensions":{"http://example.com/ex":""}`, true},
+		{"an empty object value is accepted", `"extensions":{"http://example.com/ex":{}}`, true},
+		{"an empty map is accepted", `"extensions":{}`, true},
+		{"key \"should fail\"", `"extensions":{"should fail":true}`, false},
+	}
+	for _, pl := range extPlaces {
+		for _, ev := range extValues {
+			cases = append(cases, adlCase{name: `Data 4.1 XAPI-00118..120 ` + pl.name + ` extensions: ` + ev.name, body: pl.wrap(ev.e), ok: ev.ok})
+		}
+	}
+	// configs/statementrefs.js (Data 2.4.4.3, XAPI-00072/73).
+	for _, r := range []struct{ name, o string }{
+		{`objectType "statementref"`, `{"objectType":"statementref","id":` + uuidOK + `}`},
+		{`"id" missing`, `{"objectType":"StatementRef"}`},
+		{`"id" "should fail"`, `{"objectType":"StatementRef","id":"should fail"}`},
+	} {
+		cases = append(cases,
+			adlCase{name: `Data 2.4.4.3 statement StatementRef ` + r.name, body: adlStmt("", r.o, "")},
+			adlCase{name: `Data 2.4.4.3 substatement StatementRef ` + r.name, body: adlStmt("", adlSub("", r.o, ""), "")},
+		)
+	}
 	return append(actorCases(), cases...)
 }
 
