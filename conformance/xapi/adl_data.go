@@ -1071,6 +1071,31 @@ func testADLDataLifecycle(t *testing.T, c client) {
 		code, _ = c.with(t).getStatement(voided, true)
 		assert.Equal(t, http.StatusOK, code)
 	})
+	for _, q := range []url.Values{
+		{"statementId": {"wrong"}},
+		{"voidedStatementId": {"wrong"}},
+		{"agent": {"wrong"}},
+		{"verb": {"not.a.valid.iri.com/verb"}},
+		{"activity": {"not.a.valid.iri.com/activity"}},
+		{"registration": {"wrong"}},
+	} {
+		t.Run("Data 2.2.s4.b4 XAPI-00012 query parameter "+q.Encode()+" is refused like a statement value", func(t *testing.T) {
+			res, body := c.with(t).getStatements(q)
+			assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", body)
+		})
+	}
+	t.Run("Data 2.2.s4.b1.b8 XAPI-00011 PUT of a statement with a verb id without a scheme is refused", func(t *testing.T) {
+		id := uuid.NewString()
+		res, body := c.with(t).putStatement(id, `{"id":"`+id+`","actor":`+adlAgent+`,"verb":{"id":"adlnet.gov/expapi/verbs/attended"},"object":`+adlActivity+`}`)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", body)
+		code, _ := c.with(t).getStatement(id, false)
+		assert.Equal(t, http.StatusNotFound, code, "nothing was stored")
+	})
+	t.Run("Data 4.1 XAPI-00119 PUT with empty extension values is a 204", func(t *testing.T) {
+		id := uuid.NewString()
+		res, body := c.with(t).putStatement(id, adlStmt("", "", `"result":{"extensions":{"http://example.com/ex":{},"http://example.com/ex2":"","http://example.com/ex3":null}}`))
+		assert.Equal(t, http.StatusNoContent, res.StatusCode, "%s", body)
+	})
 	t.Run("4.2.7 IRIs are compared as strings or after syntax-based normalization", func(t *testing.T) {
 		slug := uuid.NewString()
 		iriA := "http://example.com/path/" + slug
