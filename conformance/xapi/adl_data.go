@@ -162,6 +162,9 @@ func actorVariants() []actorVariant {
 		{name: `agent with "member" (Data 2.4.2.2 XAPI-00035)`, json: agentWith(ifiMbox, twoMembers)},
 
 		{name: `anonymous group with two members (Data 2.4.2.2 XAPI-00035)`, group: true, ok: true, json: `{"objectType":"Group",` + twoMembers + `}`},
+		{name: `anonymous group with one member (Data 2.4.2.2)`, group: true, ok: true, json: `{"objectType":"Group","member":[` + adlAgent + `]}`},
+		{name: `anonymous group with a member of each IFI (Data 2.4.2.2)`, group: true, ok: true, json: `{"objectType":"Group","name":"Group Anonymous with each IFI","member":[{"objectType":"Agent",` + ifiMbox + `},{"objectType":"Agent",` + ifiSHA1 + `},{"objectType":"Agent",` + ifiOpenID + `},{"objectType":"Agent",` + ifiAccount + `}]}`},
+		{name: `identified group with a member of each IFI (Data 2.4.2.2)`, group: true, ok: true, json: groupWith(ifiMbox, `"member":[{"objectType":"Agent",`+ifiMbox+`},{"objectType":"Agent",`+ifiSHA1+`},{"objectType":"Agent",`+ifiOpenID+`},{"objectType":"Agent",`+ifiAccount+`}]`)},
 		{name: `anonymous group without "member" (Data 2.4.2.2 XAPI-00035)`, group: true, json: `{"objectType":"Group","name":"no members"}`},
 		{name: `anonymous group with "member" an empty array (Data 2.4.2.2 XAPI-00036)`, group: true, json: `{"objectType":"Group","member":[]}`},
 		{name: `group "member" an Agent object, not an array (Data 2.4.2.2 XAPI-00036)`, group: true, json: `{"objectType":"Group","member":` + adlAgent + `}`},
