@@ -32,7 +32,7 @@ type adlCase struct {
 
 const (
 	adlVerb     = `{"id":"http://adlnet.gov/expapi/verbs/attended","display":{"en-GB":"attended","en-US":"attended"}}`
-	adlActivity = `{"objectType":"Activity","id":"http://www.example.com/meetings/occurances/34534"}`
+	adlActivity = `{"objectType":"Activity","id":"http://www.example.com/meetings/occurrences/34534"}`
 	adlAgent    = `{"objectType":"Agent","name":"xAPI mbox","mbox":"mailto:xapi@adlnet.gov"}`
 	adlSHA2     = `495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a`
 )
@@ -261,7 +261,7 @@ func adlDataCases() []adlCase {
 		attURL   = `"fileUrl":"http://over.there.com/file.txt"`
 	)
 	def := func(d string) string {
-		return adlStmt("", `{"objectType":"Activity","id":"http://www.example.com/meetings/occurances/34534","definition":`+d+`}`, "")
+		return adlStmt("", `{"objectType":"Activity","id":"http://www.example.com/meetings/occurrences/34534","definition":`+d+`}`, "")
 	}
 	res := func(r string) string { return adlStmt("", "", `"result":`+r) }
 	ctx := func(c string) string { return adlStmt("", "", `"context":`+c) }
@@ -305,7 +305,7 @@ func adlDataCases() []adlCase {
 		{name: `Data 2.2.s4.b4 XAPI-00007 verb id an empty string`, body: verb(`{"id":""}`)},
 		{name: `Data 2.2.s4.b4 XAPI-00007 object id an empty string`, body: adlStmt("", `{"objectType":"Activity","id":""}`, "")},
 		{name: `Data 2.2.s4.b1.b8 XAPI-00011 verb id without a scheme`, body: verb(`{"id":"adlnet.gov/expapi/verbs/attended"}`)},
-		{name: `Data 2.2.s4.b1.b8 XAPI-00011 object id without a scheme`, body: adlStmt("", `{"objectType":"Activity","id":"www.example.com/meetings/occurances/34534"}`, "")},
+		{name: `Data 2.2.s4.b1.b8 XAPI-00011 object id without a scheme`, body: adlStmt("", `{"objectType":"Activity","id":"www.example.com/meetings/occurrences/34534"}`, "")},
 		{name: `Data 2.2.s4.b1.b8 XAPI-00011 activity definition type without a scheme`, body: def(`{"type":"www.example.com/activity-types/meeting"}`)},
 		{name: `Data 2.2.s4.b1.b8 XAPI-00011 activity definition moreInfo without a scheme`, body: def(`{"moreInfo":"virtualmeeting.example.com/345256"}`)},
 		{name: `Data 2.2.s4.b1.b8 XAPI-00011 attachment usageType without a scheme`, body: attWith(`"usageType":"example.com/attachment-usage/test",` + attDisp + `,` + attCT + `,` + attLen + `,` + attSHA + `,` + attURL)},
@@ -540,7 +540,7 @@ func adlDataCases() []adlCase {
 		{name: `Data 2.4.8 "stored" not a timestamp`, body: adlStmt("", "", `"stored":"yesterday"`)},
 
 		// Contexts (configs/contexts.js, contextactivities.js; Data 2.4.6).
-		{name: `Data 2.4.6 context full is accepted`, body: ctx(`{"registration":"ec531277-b57b-4c15-8d91-d292c5b2b8f7","instructor":` + adlAgent + `,"team":{"objectType":"Group",` + twoMembers + `},"contextActivities":{"parent":[{"id":"http://www.example.com/meetings/series/267","objectType":"Activity"}],"category":[{"id":"http://www.example.com/meetings/categories/teammeeting","objectType":"Activity","definition":{"name":{"en":"team meeting"}}}],"other":[{"id":"http://www.example.com/meetings/occurances/34257"}],"grouping":[{"id":"http://www.example.com/g"}]},"revision":"r1","platform":"Example virtual meeting software","language":"tlh","statement":{"objectType":"StatementRef","id":"6690e6c9-3ef0-4ed3-8b37-7f3964730bee"},"extensions":{"http://example.com/profiles/meetings/contextextensions/topic":"Example Meeting"}}`), ok: true},
+		{name: `Data 2.4.6 context full is accepted`, body: ctx(`{"registration":"ec531277-b57b-4c15-8d91-d292c5b2b8f7","instructor":` + adlAgent + `,"team":{"objectType":"Group",` + twoMembers + `},"contextActivities":{"parent":[{"id":"http://www.example.com/meetings/series/267","objectType":"Activity"}],"category":[{"id":"http://www.example.com/meetings/categories/teammeeting","objectType":"Activity","definition":{"name":{"en":"team meeting"}}}],"other":[{"id":"http://www.example.com/meetings/occurrences/34257"}],"grouping":[{"id":"http://www.example.com/g"}]},"revision":"r1","platform":"Example virtual meeting software","language":"tlh","statement":{"objectType":"StatementRef","id":"6690e6c9-3ef0-4ed3-8b37-7f3964730bee"},"extensions":{"http://example.com/profiles/meetings/contextextensions/topic":"Example Meeting"}}`), ok: true},
 		{name: `Data 2.4.6 context not an object`, body: ctx(`"context"`)},
 		{name: `Data 2.4.6 context with an unknown property`, body: ctx(`{"location":"x"}`)},
 		{name: `Data 2.4.6 XAPI-00093 revision with a StatementRef object`, body: adlStmt("", `{"objectType":"StatementRef","id":`+uuidOK+`}`, `"context":{"revision":"1"}`)},
@@ -757,8 +757,8 @@ func adlDataCases() []adlCase {
 		}
 		cases = append(cases,
 			adlCase{name: `Data 2.4.6.s4 XAPI-00084/85 "` + key + `" with a SubStatement object`, body: adlStmt("", adlSub("", "", ""), c)},
-			adlCase{name: `Data 2.4.6.s4 XAPI-00084/85 "` + key + `" with an object without objectType is accepted`, body: adlStmt("", `{"id":"http://www.example.com/meetings/occurances/34534"}`, c), ok: true},
-			adlCase{name: `Data 2.4.6.s4 XAPI-00084/85 substatement "` + key + `" with an object without objectType is accepted`, body: adlStmt("", adlSub("", `{"id":"http://www.example.com/meetings/occurances/34534"}`, c), ""), ok: true},
+			adlCase{name: `Data 2.4.6.s4 XAPI-00084/85 "` + key + `" with an object without objectType is accepted`, body: adlStmt("", `{"id":"http://www.example.com/meetings/occurrences/34534"}`, c), ok: true},
+			adlCase{name: `Data 2.4.6.s4 XAPI-00084/85 substatement "` + key + `" with an object without objectType is accepted`, body: adlStmt("", adlSub("", `{"id":"http://www.example.com/meetings/occurrences/34534"}`, c), ""), ok: true},
 		)
 	}
 	// configs/results.js, scores.js, verbs.js: result, score and verb
@@ -834,7 +834,7 @@ func adlDataCases() []adlCase {
 		{`"extensions" with non-IRI keys (XAPI-00057)`, `{"id":"http://www.example.com/a","definition":{"extensions":{"id":"valid","description":{"en-US":"valid"}}}}`, false},
 		{`"correctResponsesPattern" an object (XAPI-00054)`, `{"id":"http://www.example.com/a","definition":{"interactionType":"choice","correctResponsesPattern":{"a":"b"}}}`, false},
 		{`"choices" not an array (XAPI-00050)`, `{"id":"http://www.example.com/a","definition":{"interactionType":"choice","choices":{"id":"a"}}}`, false},
-		{`without objectType is accepted (Data 2.4.4.s2)`, `{"id":"http://www.example.com/meetings/occurances/34534"}`, true},
+		{`without objectType is accepted (Data 2.4.4.s2)`, `{"id":"http://www.example.com/meetings/occurrences/34534"}`, true},
 	}
 	for _, d := range defs {
 		cases = append(cases,
@@ -850,7 +850,7 @@ func adlDataCases() []adlCase {
 	}
 	// configs/contextactivities.js (Data 2.4.6.2, XAPI-00093/94), top
 	// level and in a SubStatement's context.
-	const act = `{"objectType":"Activity","id":"http://www.example.com/meetings/occurances/34534"}`
+	const act = `{"objectType":"Activity","id":"http://www.example.com/meetings/occurrences/34534"}`
 	cas := []struct {
 		name, c string
 		ok      bool
