@@ -169,6 +169,8 @@ var groups = []group{
 	{"Documents(Comm 2.2-2.7)", testDocuments},
 	{"Concurrency(Comm 3.1)", testConcurrency},
 	{"Encoding(Comm 1.4)", testEncoding},
+	{"ADLData(Data 2.2-4.6)", testADLData},
+	{"ADLDataLifecycle(Data 2.3-2.4.10)", testADLDataLifecycle},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }
