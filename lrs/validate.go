@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // VerbVoided is the reserved verb of a voiding statement.
@@ -15,8 +16,10 @@ const VerbVoided = "http://adlnet.gov/expapi/verbs/voided"
 const UsageSignature = "http://adlnet.gov/expapi/attachments/signature"
 
 var (
-	reStmtVersionV1 = regexp.MustCompile(`^1\.0\.[0-9]+$`)
-	reStmtVersionV2 = regexp.MustCompile(`^(1|2)\.0\.[0-9]+$`)
+	// A statement's version is "1.0" or "1.0.x" (Data 2.4.10; ADL
+	// configs/version.js, XAPI-00101 accepts "1.0"); 2.0 adds "2.0[.x]".
+	reStmtVersionV1 = regexp.MustCompile(`^1\.0(\.[0-9]+)?$`)
+	reStmtVersionV2 = regexp.MustCompile(`^(1|2)\.0(\.[0-9]+)?$`)
 )
 
 var interactionTypes = map[string]bool{
@@ -128,6 +131,14 @@ func (x *validator) langMap(path string, val any) error {
 	if !ok {
 		return invalid(path, "must be a language map (JSON object)")
 	}
+	// An empty map carries no text. The specification does not say so in
+	// the language map section, but the ADL conformance requirement
+	// XAPI-00001 refuses properties set to an empty object, and the ADL
+	// suite (configs/languages.js) expects 400 for an empty display, name
+	// or description.
+	if len(m) == 0 {
+		return invalid(path, "a language map must have at least one entry")
+	}
 	for k, v := range m {
 		if !IsLanguageTag(k) {
 			return invalid(join(path, k), "key must be an RFC 5646 language tag")
@@ -161,12 +172,30 @@ func (x *validator) timestamp(path string, m jsonObject, key string) error {
 	if err != nil {
 		return err
 	}
+	if x.v == V2 {
+		s = rfc3339Separator(s)
+	}
 	t, ok := ParseTimestamp(s)
 	if !ok {
 		return invalid(join(path, key), "must be an ISO 8601 timestamp (and not with offset -00:00)")
 	}
 	m[key] = FormatTime(t) // both versions return timestamps in UTC
 	return nil
+}
+
+// rfc3339Separator rewrites the forms RFC 3339 (section 5.6, its NOTE)
+// allows beside ISO 8601's: a space or a lower-case "t" between date and
+// time, and a lower-case "z". xAPI 2.0 formats timestamps by RFC 3339 and the
+// ADL 2.0 suite (configs/timestamps.js) expects "2008-09-15 15:53:00.601+00:00"
+// to be accepted; 1.0.3 names ISO 8601 only, which needs the "T".
+func rfc3339Separator(s string) string {
+	if len(s) > 10 && (s[10] == ' ' || s[10] == 't') && s[4] == '-' {
+		s = s[:10] + "T" + s[11:]
+	}
+	if strings.HasSuffix(s, "z") {
+		s = s[:len(s)-1] + "Z"
+	}
+	return s
 }
 
 // statement validates a top-level statement.
@@ -413,6 +442,15 @@ func (x *validator) authority(path string, val any) error {
 	}
 	m := val.(jsonObject)
 	if m["objectType"] == "Group" {
+		// Data 2.4.9: a Group authority is the OAuth pair (consumer and
+		// user), so an anonymous Group of exactly two Agents; the ADL
+		// suite (configs/authorities.js, XAPI-00098) refuses an identified
+		// one even with two members.
+		for _, k := range ifiKeys {
+			if _, ok := m[k]; ok {
+				return invalid(join(path, k), "an authority Group must be an anonymous Group (no inverse functional identifier)")
+			}
+		}
 		mem, _ := m["member"].([]any)
 		if len(mem) != 2 {
 			return invalid(join(path, "member"), "an authority Group must have exactly two Agents (OAuth consumer and user)")

@@ -183,6 +183,8 @@ var groups = []group{
 	{"ADL AlternateRequestSyntax 1.0.3 document.js", testADLAlternateSyntaxDocumentJS},
 	{"ADL About", testADLAbout},
 	{"ADL Misc", testADLMisc},
+	{"ADLData(Data 2.2-4.6)", testADLData},
+	{"ADLDataLifecycle(Data 2.3-2.4.10)", testADLDataLifecycle},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }
