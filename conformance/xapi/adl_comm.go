@@ -431,6 +431,17 @@ func testADLContentTypes(t *testing.T, c client) {
 			assert.Equal(t, tc.want, res.StatusCode, "%s", b)
 		})
 	}
+	t.Run("ADL XAPI-00161 a part may carry the data of an attachment that also has a fileUrl; attachments=true returns it", func(t *testing.T) {
+		st := stmtJSON(uniq("ct"), fmt.Sprintf(`"attachments":[{"usageType":"http://example.com/attachment-usage/test","display":{"en-US":"A test attachment"},"contentType":"text/plain","length":%d,"sha2":%q,"fileUrl":"http://over.there.com/file.txt"}]`, len(a1), sha(a1)))
+		body := rawMultipart("--"+boundary, "Content-Type: application/json", "", st, "--"+boundary, "Content-Type: text/plain", "Content-Transfer-Encoding: binary", "X-Experience-API-Hash: "+sha(a1), "", string(a1), "--"+boundary+"--")
+		res, b := c.with(t).do(http.MethodPost, "/xapi/statements", nil, body, header("Content-Type", mixed))
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		id := decode[[]string](t, b)[0]
+		res, b = c.with(t).getStatements(url.Values{"statementId": {id}, "attachments": {"true"}})
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.True(t, strings.HasPrefix(res.Header.Get("Content-Type"), "multipart/mixed"))
+		assert.Contains(t, string(b), string(a1))
+	})
 	t.Run("ADL XAPI-00127 PUT with a raw attachment in multipart/mixed is a 204", func(t *testing.T) {
 		id := uuid.NewString()
 		body := rawMultipart("--"+boundary, "Content-Type: application/json", "", att(uniq("ct")), "--"+boundary, "Content-Type: text/plain", "Content-Transfer-Encoding: binary", "X-Experience-API-Hash: "+sha(a1), "", string(a1), "--"+boundary+"--")
