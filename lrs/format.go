@@ -73,11 +73,10 @@ func idsActivity(v any) any {
 	if !ok {
 		return v
 	}
-	out := map[string]any{"id": m["id"]}
-	if ot, ok := m["objectType"]; ok {
-		out["objectType"] = ot
-	}
-	return out
+	// Comm 2.1.3 format=ids: only the identifier. objectType is optional
+	// for an Activity (its absence means Activity), so it is dropped; the
+	// ADL suite checks an ids Activity has exactly one property.
+	return map[string]any{"id": m["id"]}
 }
 
 func idsStatement(m map[string]any) {

@@ -34,6 +34,25 @@ func (v Version) StatementVersion() string {
 // SupportedVersions returns the versions listed by the About resource.
 func SupportedVersions() []string { return []string{"1.0.0", "1.0.1", "1.0.2", "1.0.3", "2.0.0"} }
 
+// AboutVersions returns the versions the About resource lists to a client
+// speaking v (0 when the request named no version). A 1.0.x client is
+// shown the 1.0.x versions only: 1.0.3 (Comm 2.8, ADL XAPI-00316) allows
+// no other values there, so a 1.0.3 client would reject "2.0.0". A 2.0
+// client, or one that named no version, sees every version.
+func AboutVersions(v Version) []string {
+	all := SupportedVersions()
+	if v != V1 {
+		return all
+	}
+	out := make([]string, 0, len(all))
+	for _, s := range all {
+		if reHeaderV1.MatchString(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 var (
 	reHeaderV1 = regexp.MustCompile(`^1\.0(\.[0-9]+)?$`)
 	reHeaderV2 = regexp.MustCompile(`^2\.0(\.[0-9]+)?$`)

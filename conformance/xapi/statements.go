@@ -18,8 +18,19 @@ func testAbout(t *testing.T, c client) {
 	about := decode[map[string]any](t, body)
 	versions, _ := about["version"].([]any)
 	assert.Contains(t, versions, "1.0.3")
-	assert.Contains(t, versions, "2.0.0")
+	if c.v2() {
+		assert.Contains(t, versions, "2.0.0")
+	} else {
+		// 1.0.3 allows only 0.9, 0.95 and 1.0.x here (ADL XAPI-00316).
+		assert.NotContains(t, versions, "2.0.0")
+	}
 	assert.NotEmpty(t, res.Header.Get("X-Experience-API-Version"))
+	cc := c.anonymous()
+	cc.version = ""
+	_, body = cc.do(http.MethodGet, "/xapi/about", nil, nil)
+	versions, _ = decode[map[string]any](t, body)["version"].([]any)
+	assert.Contains(t, versions, "1.0.3", "without a version header every version is listed")
+	assert.Contains(t, versions, "2.0.0", "without a version header every version is listed")
 }
 
 func testCORS(t *testing.T, c client) {

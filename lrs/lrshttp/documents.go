@@ -102,7 +102,10 @@ func (h *Handler) getDocuments(kind lrs.DocKind) fiber.Handler {
 			return err
 		}
 		_, hasID := qv[paramsOf(kind).idParam]
-		k, since, err := documentKey(qv, kind, version(c), false, !hasID)
+		// since is a parameter of the resource's GET; beside an id it is
+		// still checked but has no effect (the ADL 1.0.3 suite sends it with
+		// a stateId/profileId and expects the document).
+		k, since, err := documentKey(qv, kind, version(c), false, true)
 		if err != nil {
 			return err
 		}

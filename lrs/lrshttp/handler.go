@@ -140,7 +140,8 @@ func (h *Handler) version(c *fiber.Ctx) error {
 
 func (h *Handler) about(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.JSON(fiber.Map{"version": lrs.SupportedVersions(), "extensions": fiber.Map{}})
+	v, _ := c.Locals(versionKey{}).(lrs.Version) // 0 without a header
+	return c.JSON(fiber.Map{"version": lrs.AboutVersions(v), "extensions": fiber.Map{}})
 }
 
 // authority returns the Agent that statements sent by p are attributed to,
@@ -199,9 +200,15 @@ func (h *Handler) alternate(c *fiber.Ctx) error {
 		return err
 	}
 	form, ferr := url.ParseQuery(string(raw))
-	hv := form.Get(headerVersion)
-	if hv == "" {
-		hv = c.Get(headerVersion)
+	// Comm 1.3: the form's X-Experience-API-Version stands for the header.
+	// When the request also carries a valid real header, that one is kept:
+	// the ADL 1.0.3 suite sends a bogus form value ("0.8") beside a real
+	// 1.0.3 header and expects the statement to be stored.
+	realHV := strings.TrimSpace(c.Get(headerVersion))
+	_, realErr := lrs.ParseVersion(realHV)
+	hv := realHV
+	if realErr != nil {
+		hv = form.Get(headerVersion)
 	}
 	if v, err := lrs.ParseVersion(hv); err == nil && v == lrs.V2 {
 		return &lrs.ValidationError{Field: "method", Reason: "the Alternate Request Syntax is not part of xAPI 2.0"}
@@ -215,7 +222,9 @@ func (h *Handler) alternate(c *fiber.Ctx) error {
 	default:
 		return &lrs.ValidationError{Field: "method", Reason: "must be GET, PUT, POST, DELETE or HEAD"}
 	}
-	if !strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), "application/x-www-form-urlencoded") {
+	// An empty body is an empty form whatever its label (the ADL 1.0.3
+	// suite sends POST ?method=GET with no body and no Content-Type).
+	if len(raw) > 0 && !strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), "application/x-www-form-urlencoded") {
 		return &lrs.ValidationError{Field: "Content-Type", Reason: "an Alternate Request Syntax request must be application/x-www-form-urlencoded"}
 	}
 	if ferr != nil {
@@ -234,7 +243,9 @@ func (h *Handler) alternate(c *fiber.Ctx) error {
 		case "authorization":
 			req.Header.Set(fiber.HeaderAuthorization, val)
 		case "x-experience-api-version":
-			req.Header.Set(headerVersion, val)
+			if realErr != nil {
+				req.Header.Set(headerVersion, val)
+			}
 		case "content-type":
 			req.Header.Set(fiber.HeaderContentType, val)
 		case "if-match":

@@ -167,6 +167,10 @@ func statementAuthority(raw []byte) string {
 }
 
 func (h *Handler) getStatements(c *fiber.Ctx) error {
+	// Comm 2.1.3: the header is sent "regardless of the code returned". An
+	// answer that fails carries no statements, so the clock is a safe value;
+	// the success paths below replace it with the store's own bound.
+	c.Set(headerConsistent, lrs.FormatTime(h.Clock().UTC()))
 	qv, err := queryValues(c)
 	if err != nil {
 		return err
