@@ -66,6 +66,10 @@ func New(o Options) *Server {
 		ReadBufferSize:          16 << 10, // large xAPI query strings and cookies
 		StrictRouting:           false,
 		CaseSensitive:           true,
+		// Handlers parse bodies themselves (bounded, in each protocol's
+		// error shape); a multipart/form-data body fasthttp pre-parsed
+		// would fail there first, with fasthttp's own message.
+		DisablePreParseMultipartForm: true,
 	})
 	s.App.Use(s.requestID, s.recoverPanics)
 	if o.Registry != nil {
