@@ -101,6 +101,7 @@ func (h *Handler) readStatements(c *fiber.Ctx, array bool, putID string) ([]*lrs
 	if err := lrs.MatchAttachments(ss, parts); err != nil {
 		return nil, nil, err
 	}
+	lrs.KeepSentAttachments(ss, parts)
 	return ss, parts, nil
 }
 
