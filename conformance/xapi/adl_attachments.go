@@ -453,3 +453,159 @@ func testADLSignedStatements(t *testing.T, c client) {
 		assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", b)
 	})
 }
+
+// adlMoreDataCases are the cases of the 1.0.3 data configs (contexts.js,
+// authorities.js, statementrefs.js, extensions.js, durations.js) that
+// adl_data.go does not already hold, each checked under both versions
+// unless marked.
+func adlMoreDataCases() []adlCase {
+	sub := func(extra string) string { return adlStmt("", adlSub("", "", extra), "") }
+	subObj := func(obj, extra string) string { return adlStmt("", adlSub("", obj, extra), "") }
+	ctx := func(c string) string { return adlStmt("", "", `"context":`+c) }
+	subCtx := func(c string) string { return sub(`"context":` + c) }
+	const (
+		agentDefault = `{"objectType":"Agent","name":"xAPI account","mbox":"mailto:xapi@adlnet.gov"}`
+		groupObj     = `{"objectType":"Group","name":"g",` + twoMembers + `}`
+		stmtRef      = `{"objectType":"StatementRef","id":"16fd2706-8baf-433b-82eb-8c7fada847da"}`
+		parent       = `"contextActivities":{"parent":[{"objectType":"Activity","id":"http://www.example.com/meetings/occurances/34534"}]}`
+		badObj       = `{"key":"should fail"}`
+	)
+	both := func(name, c string, ok bool, only string) []adlCase {
+		return []adlCase{
+			{name: "statement context " + name, body: ctx(c), ok: ok, only: only},
+			{name: "statement substatement context " + name, body: subCtx(c), ok: ok, only: only},
+		}
+	}
+	var out []adlCase
+	// contexts.js
+	out = append(out, both(`"contextActivities" an empty object (1.0.3 contexts.js, 4.1.6.2.b)`, `{"contextActivities":{}}`, false, "1")...)
+	out = append(out, both(`"contextActivities" an empty object is accepted under 2.0 (no such rule in 9274.1.1; the 2.0 suite dropped the check)`, `{"contextActivities":{}}`, true, "2")...)
+	out = append(out, both(`"registration" an object (4.1.6.table1.row1.a)`, `{"registration":`+badObj+`}`, false, "")...)
+	out = append(out, both(`"registration" a string (4.1.6.table1.row1.a)`, `{"registration":"should fail"}`, false, "")...)
+	out = append(out, both(`"instructor" an object without IFI (4.1.6.table1.row2.a)`, `{"instructor":`+badObj+`}`, false, "")...)
+	out = append(out, both(`"instructor" a string (4.1.6.table1.row2.a)`, `{"instructor":"should fail"}`, false, "")...)
+	out = append(out, both(`"team" an Agent (4.1.6.table1.row3.a)`, `{"team":`+agentDefault+`}`, false, "")...)
+	out = append(out, both(`"team" an object (4.1.6.table1.row3.a)`, `{"team":`+badObj+`}`, false, "")...)
+	out = append(out, both(`"team" a string (4.1.6.table1.row3.a)`, `{"team":"should fail"}`, false, "")...)
+	out = append(out, both(`"contextActivities" a string (4.1.5.table1.row4.a)`, `{"contextActivities":"should fail"}`, false, "")...)
+	for _, k := range []string{"parent", "grouping", "category", "other"} {
+		out = append(out, both(`"contextActivities" "`+k+`" an activity array is accepted (4.1.6.2.a)`, `{"contextActivities":{"`+k+`":[{"objectType":"Activity","id":"http://www.example.com/meetings/occurances/34534"}]}}`, true, "")...)
+		out = append(out, both(`"contextActivities" "`+k+`" a single activity is accepted (4.1.6.2.c)`, `{"contextActivities":{"`+k+`":{"objectType":"Activity","id":"http://www.example.com/meetings/occurances/34534"}}}`, true, "")...)
+		out = append(out, both(`"contextActivities" "`+k+`" a string (4.1.6.2.c)`, `{"contextActivities":{"`+k+`":"should fail"}}`, false, "")...)
+	}
+	out = append(out, both(`"contextActivities" with key "parents" (4.1.6.2.a)`, `{"contextActivities":{"parents":[{"id":"http://www.example.com/a"}]}}`, false, "")...)
+	out = append(out, both(`"revision" a number (XAPI-00089)`, `{"revision":12345}`, false, "")...)
+	out = append(out, both(`"platform" an object (XAPI-00090)`, `{"platform":`+badObj+`}`, false, "")...)
+	out = append(out, both(`"language" a number (XAPI-00091)`, `{"language":12345}`, false, "")...)
+	out = append(out, both(`"language" an object (XAPI-00091)`, `{"language":`+badObj+`}`, false, "")...)
+	out = append(out, both(`"statement" a StatementRef is accepted (4.1.6.table1.row8)`, `{"statement":`+stmtRef+`}`, true, "")...)
+	out = append(out, both(`"statement" an Activity (4.1.6.table1.row8)`, `{"statement":{"objectType":"Activity","id":"http://www.example.com/a"}}`, false, "")...)
+	for _, o := range []struct{ name, obj string }{{"an Agent", agentDefault}, {"a Group", groupObj}, {"a StatementRef", stmtRef}} {
+		for _, k := range []string{"revision", "platform"} {
+			out = append(out,
+				adlCase{name: `statement context "` + k + `" with object ` + o.name + ` (XAPI-00084/85)`, body: adlStmt("", o.obj, `"context":{"`+k+`":"x",`+parent+`}`)},
+				adlCase{name: `statement substatement context "` + k + `" with object ` + o.name + ` (XAPI-00084/85)`, body: subObj(o.obj, `"context":{"`+k+`":"x",`+parent+`}`)},
+			)
+		}
+	}
+	for _, k := range []string{"revision", "platform"} {
+		out = append(out,
+			adlCase{name: `statement context "` + k + `" with a SubStatement object (XAPI-00084/85)`, body: adlStmt("", adlSub("", "", ""), `"context":{"`+k+`":"x"}`)},
+			adlCase{name: `statement context "` + k + `" with an activity object without objectType is accepted (XAPI-00084/85)`, body: adlStmt("", `{"id":"http://www.example.com/meetings/occurances/34534"}`, `"context":{"`+k+`":"x"}`), ok: true},
+			adlCase{name: `statement substatement context "` + k + `" with an activity object without objectType is accepted (XAPI-00084/85)`, body: subObj(`{"id":"http://www.example.com/meetings/occurances/34534"}`, `"context":{"`+k+`":"x"}`), ok: true},
+		)
+	}
+
+	// authorities.js (Data 2.4.9 XAPI-00024, XAPI-00098). The LRS
+	// replaces any authority it accepts with the credential's.
+	anon2 := `{"objectType":"Group","member":[{"account":{"homePage":"http://example.com/xAPI/OAuth/Token","name":"oauth_consumer_x75db"}},{"mbox":"mailto:bob@example.com"}]}`
+	auth := func(a string) string { return adlStmt("", "", `"authority":`+a) }
+	out = append(out,
+		adlCase{name: `authority an Agent is accepted (XAPI-00024)`, body: auth(agentDefault), ok: true},
+		adlCase{name: `authority an anonymous Group of two members is accepted (XAPI-00098)`, body: auth(anon2), ok: true},
+		adlCase{name: `authority a Group of two members with mbox (XAPI-00098)`, body: auth(strings.Replace(anon2, `"objectType":"Group",`, `"objectType":"Group","mbox":"mailto:bob@example.com",`, 1))},
+		adlCase{name: `authority a Group of two members with mbox_sha1sum (XAPI-00098)`, body: auth(strings.Replace(anon2, `"objectType":"Group",`, `"objectType":"Group","mbox_sha1sum":"cd9b00a5611f94eaa7b1661edab976068e364975",`, 1))},
+		adlCase{name: `authority a Group of two members with openid (XAPI-00098)`, body: auth(strings.Replace(anon2, `"objectType":"Group",`, `"objectType":"Group","openid":"http://openid.example.org/12345",`, 1))},
+		adlCase{name: `authority a Group of two members with account (XAPI-00098)`, body: auth(strings.Replace(anon2, `"objectType":"Group",`, `"objectType":"Group","account":{"homePage":"http://www.example.com","name":"xAPI account name"},`, 1))},
+		adlCase{name: `authority an identified Group without members (XAPI-00098)`, body: auth(`{"objectType":"Group","name":"g","openid":"http://openid.example.org/12345"}`)},
+		adlCase{name: `authority an anonymous Group of one member (XAPI-00098)`, body: auth(`{"objectType":"Group","member":[{"mbox":"mailto:bob@example.com"}]}`)},
+		adlCase{name: `authority an anonymous Group of three members (XAPI-00098)`, body: auth(`{"objectType":"Group","member":[{"account":{"homePage":"http://example.com/xAPI/OAuth/Token","name":"oauth_consumer_x75db"}},{"mbox":"mailto:bob@example.com"},{"mbox":"mailto:james@example.com"}]}`)},
+		adlCase{name: `authority an anonymous Group without members (XAPI-00098)`, body: auth(`{"objectType":"Group"}`)},
+	)
+
+	// statementrefs.js (Data 2.4.4.3 XAPI-00072, XAPI-00073).
+	out = append(out,
+		adlCase{name: `StatementRef object is accepted (XAPI-00073)`, body: adlStmt("", stmtRef, ""), ok: true},
+		adlCase{name: `substatement StatementRef object is accepted (XAPI-00073)`, body: subObj(stmtRef, ""), ok: true},
+		adlCase{name: `StatementRef objectType "statementref" (XAPI-00073)`, body: adlStmt("", strings.Replace(stmtRef, "StatementRef", "statementref", 1), "")},
+		adlCase{name: `substatement StatementRef objectType "statementref" (XAPI-00073)`, body: subObj(strings.Replace(stmtRef, "StatementRef", "statementref", 1), "")},
+		adlCase{name: `StatementRef without id (XAPI-00072)`, body: adlStmt("", `{"objectType":"StatementRef"}`, "")},
+		adlCase{name: `substatement StatementRef without id (XAPI-00072)`, body: subObj(`{"objectType":"StatementRef"}`, "")},
+		adlCase{name: `StatementRef id "should fail" (XAPI-00072)`, body: adlStmt("", `{"objectType":"StatementRef","id":"should fail"}`, "")},
+		adlCase{name: `substatement StatementRef id "should fail" (XAPI-00072)`, body: subObj(`{"objectType":"StatementRef","id":"should fail"}`, "")},
+	)
+
+	// extensions.js (Data 4.1).
+	exts := []struct {
+		name, val string
+		ok        bool
+	}{
+		{"a boolean value is accepted", `{"http://example.com/ex":true}`, true},
+		{"a number value is accepted", `{"http://example.com/ex":12345}`, true},
+		{"an object value is accepted", `{"http://example.com/ex":{"key":"valid"}}`, true},
+		{"a string value is accepted", `{"http://example.com/ex":"valid"}`, true},
+		{"empty is accepted", `{}`, true},
+		{"a key that is not an IRI", `{"should fail":true}`, false},
+	}
+	for _, e := range exts {
+		def := `{"objectType":"Activity","id":"http://www.example.com/meetings/occurances/34534","definition":{"extensions":` + e.val + `}}`
+		out = append(out,
+			adlCase{name: `statement activity extensions: ` + e.name + ` (Data 4.1)`, body: adlStmt("", def, ""), ok: e.ok},
+			adlCase{name: `statement result extensions: ` + e.name + ` (Data 4.1)`, body: adlStmt("", "", `"result":{"extensions":`+e.val+`}`), ok: e.ok},
+			adlCase{name: `statement context extensions: ` + e.name + ` (Data 4.1)`, body: ctx(`{"extensions":` + e.val + `}`), ok: e.ok},
+			adlCase{name: `statement substatement activity extensions: ` + e.name + ` (Data 4.1)`, body: subObj(def, ""), ok: e.ok},
+			adlCase{name: `statement substatement result extensions: ` + e.name + ` (Data 4.1)`, body: sub(`"result":{"extensions":` + e.val + `}`), ok: e.ok},
+			adlCase{name: `statement substatement context extensions: ` + e.name + ` (Data 4.1)`, body: subCtx(`{"extensions":` + e.val + `}`), ok: e.ok},
+		)
+	}
+
+	// durations.js (Data 2.4.5 XAPI-00077) for the substatement result.
+	for _, d := range []struct {
+		val string
+		ok  bool
+	}{{`"PT1H0M0.1S"`, true}, {`"P3Y"`, true}, {`"P4W"`, true}, {`"should fail"`, false}, {`12345`, false}, {`{"key":"invalid"}`, false}, {`"PA1H0M0S"`, false}} {
+		out = append(out, adlCase{name: `statement substatement result duration ` + d.val + ` (XAPI-00077)`, body: sub(`"result":{"duration":` + d.val + `}`), ok: d.ok})
+	}
+
+	// attachments.js (1.0.3) values adl_data.go does not hold.
+	attWith := func(p string) string {
+		return adlStmt("", "", `"attachments":[{"usageType":"http://example.com/attachment-usage/test","display":{"en-US":"A test attachment"},"contentType":"text/plain; charset=ascii","length":27,"sha2":"`+adlSHA2+`","fileUrl":"http://over.there.com/file.txt",`+p+`}]`)
+	}
+	out = append(out,
+		adlCase{name: `attachment contentType "should fail" (XAPI-00105)`, body: strings.Replace(attWith(`"description":{"en-US":"d"}`), `"text/plain; charset=ascii"`, `"should fail"`, 1)},
+		adlCase{name: `attachment sha2 12345 (XAPI-00103)`, body: strings.Replace(attWith(`"description":{"en-US":"d"}`), `"`+adlSHA2+`"`, `12345`, 1)},
+		adlCase{name: `attachment display "should fail" (XAPI-00106)`, body: strings.Replace(attWith(`"description":{"en-US":"d"}`), `{"en-US":"A test attachment"}`, `"should fail"`, 1)},
+		adlCase{name: `attachments an empty array is accepted (XAPI-00025)`, body: adlStmt("", "", `"attachments":[]`), ok: true},
+	)
+	return out
+}
+
+func testADLMoreData(t *testing.T, c client) {
+	v := "1"
+	if c.v2() {
+		v = "2"
+	}
+	for _, tc := range adlMoreDataCases() {
+		if tc.only != "" && tc.only != v {
+			continue
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			res, b := c.with(t).postStatements(tc.body)
+			want := http.StatusBadRequest
+			if tc.ok {
+				want = http.StatusOK
+			}
+			assert.Equal(t, want, res.StatusCode, "body: %s\nanswer: %s", tc.body, b)
+		})
+	}
+}

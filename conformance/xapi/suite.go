@@ -187,6 +187,7 @@ var groups = []group{
 	{"ADLDataLifecycle(Data 2.3-2.4.10)", testADLDataLifecycle},
 	{"ADL Attachments(Data 2.4.11)", testADLAttachments},
 	{"ADL SignedStatements(Data 2.6)", testADLSignedStatements},
+	{"ADL Data 1.0.3 configs (contexts, authorities, statementrefs, extensions, durations)", testADLMoreData},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }
