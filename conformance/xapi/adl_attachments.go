@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha512"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -247,6 +249,49 @@ func testADLAttachments(t *testing.T, c client) {
 		})
 	}
 
+	t.Run("Comm 1.5.2 attachment parts in another order than the attachments array are accepted", func(t *testing.T) {
+		body := multipartBodyOf(false, adlTextStatement(uniq("order"), adlTextAttachment(27, h1), adlTextAttachment(33, h2)),
+			partLines("binary", hashLine(h2), adlText2), partLines("binary", hashLine(h1), adlText1))
+		res, b := post(t, adlMixed, body)
+		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+	})
+	t.Run("Comm 1.5.2 a batch whose statements carry different attachments, parts in reverse order, is accepted", func(t *testing.T) {
+		mb := uniq("batch2")
+		batch := "[" + adlTextStatement(mb, adlTextAttachment(27, h1)) + "," + adlTextStatement(mb, adlTextAttachment(33, h2)) + "]"
+		res, b := post(t, adlMixed, multipartBodyOf(false, batch, partLines("binary", hashLine(h2), adlText2), partLines("binary", hashLine(h1), adlText1)))
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		ids := decode[[]string](t, b)
+		require.Len(t, ids, 2)
+		res, b = c.with(t).getStatements(url.Values{"statementId": {ids[1]}, "attachments": {"true"}})
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		parts := readParts(t, res, b)
+		require.Len(t, parts, 2, "only the second statement's attachment")
+		assert.Equal(t, adlText2, string(parts[1].data))
+	})
+	t.Run("Comm 1.5.2 the statement part may carry a charset parameter", func(t *testing.T) {
+		body := rawMultipart("--"+adlBoundary, "Content-Type: application/json; charset=utf-8", "", adlTextStatement(uniq("charset"), adlTextAttachment(27, h1)),
+			"--"+adlBoundary, "Content-Type: text/plain", "Content-Transfer-Encoding: binary", hashLine(h1), "", adlText1, "--"+adlBoundary+"--")
+		res, b := post(t, adlMixed, body)
+		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+	})
+	t.Run("Data 2.4.11 an X-Experience-API-Hash in upper-case hex matches the sha2", func(t *testing.T) {
+		body := multipartBodyOf(false, adlTextStatement(uniq("upper"), adlTextAttachment(27, h1)), partLines("binary", hashLine(strings.ToUpper(h1)), adlText1))
+		res, b := post(t, adlMixed, body)
+		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+	})
+	t.Run("Data 2.4.11 a SHA-512 sha2 with its part is accepted", func(t *testing.T) {
+		h512 := sha512hex([]byte(adlText1))
+		body := multipartBodyOf(false, adlTextStatement(uniq("sha512"), adlTextAttachment(27, h512)), partLines("binary", hashLine(h512), adlText1))
+		res, b := post(t, adlMixed, body)
+		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+	})
+	t.Run("RFC 2046 a body without its closing delimiter is a 400", func(t *testing.T) {
+		body := rawMultipart("--"+adlBoundary, "Content-Type: application/json", "", adlTextStatement(uniq("trunc"), adlTextAttachment(27, h1)),
+			"--"+adlBoundary, "Content-Type: text/plain", "Content-Transfer-Encoding: binary", hashLine(h1), "", adlText1)
+		res, b := post(t, adlMixed, body)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", b)
+	})
+
 	t.Run("ADL 1.0.3 Data 2.4.11 two attachments sharing one SHA-256, one with fileUrl, one without, in application/json is a 400", func(t *testing.T) {
 		a1 := `{"usageType":"http://example.com/attachment-usage/test","display":{"en-US":"A test attachment"},"description":{"en-US":"A test attachment (description)"},"contentType":"text/plain; charset=ascii","length":27,"sha2":"` + adlSHA2 + `","fileUrl":"http://over.there.com/file.txt"}`
 		a2 := `{"usageType":"http://example.com/attachment-usage/test","display":{"en-US":"A test attachment"},"description":{"en-US":"A test attachment (description)"},"contentType":"text/plain; charset=ascii","length":27,"sha2":"` + adlSHA2 + `"}`
@@ -334,6 +379,8 @@ func signedBody(t *testing.T, stmt string, sig []byte, ct string) ([]byte, strin
 	m := stmt[:len(stmt)-1] + "," + att + "}"
 	return multipartBody(t, m, part{"application/octet-stream", sha(sig), sig})
 }
+
+func sha512hex(b []byte) string { h := sha512.Sum512(b); return hex.EncodeToString(h[:]) }
 
 func testADLSignedStatements(t *testing.T, c client) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -424,6 +471,29 @@ func testADLSignedStatements(t *testing.T, c client) {
 			sig[len(sig)-3] = 'A'
 		}
 		body, ct := signedBody(t, s, sig, "application/octet-stream")
+		res, b := post(t, body, ct)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", b)
+	})
+	t.Run("Data 2.6 a signed statement without id whose payload has none is accepted", func(t *testing.T) {
+		s := stmtJSON(uniq("signednoid"), "")
+		body, ct := signedBody(t, s, adlSign(t, key, []byte(s), jwa.RS256), "application/octet-stream")
+		res, b := post(t, body, ct)
+		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+	})
+	other := `{"usageType":"http://example.com/attachment-usage/test","display":{"en-US":"A test attachment"},"contentType":"text/plain; charset=ascii","length":27,"sha2":"` + adlSHA2 + `","fileUrl":"http://over.there.com/file.txt"}`
+	t.Run("Data 2.6 a payload holding the statement's other attachments is accepted", func(t *testing.T) {
+		s := stmtJSON(uniq("signedatt"), `"id":"`+uuid.NewString()+`","attachments":[`+other+`]`)
+		sig := adlSign(t, key, []byte(s), jwa.RS256)
+		m := strings.Replace(s, `"attachments":[`, fmt.Sprintf(`"attachments":[{"usageType":"http://adlnet.gov/expapi/attachments/signature","display":{"en-US":"sig"},"contentType":"application/octet-stream","length":%d,"sha2":%q},`, len(sig), sha(sig)), 1)
+		body, ct := multipartBody(t, m, part{"application/octet-stream", sha(sig), sig})
+		res, b := post(t, body, ct)
+		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+	})
+	t.Run("Data 2.6 a payload lacking the statement's other attachments is a 400", func(t *testing.T) {
+		bare := stmtJSON(uniq("signedatt"), `"id":"`+uuid.NewString()+`"`)
+		sig := adlSign(t, key, []byte(bare), jwa.RS256)
+		m := bare[:len(bare)-1] + fmt.Sprintf(`,"attachments":[%s,{"usageType":"http://adlnet.gov/expapi/attachments/signature","display":{"en-US":"sig"},"contentType":"application/octet-stream","length":%d,"sha2":%q}]}`, other, len(sig), sha(sig))
+		body, ct := multipartBody(t, m, part{"application/octet-stream", sha(sig), sig})
 		res, b := post(t, body, ct)
 		assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", b)
 	})
