@@ -497,6 +497,27 @@ func testADLSignedStatements(t *testing.T, c client) {
 		res, b := post(t, body, ct)
 		assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", b)
 	})
+	sigByURL := func(t *testing.T, ct string) string {
+		s := fresh()
+		sig := adlSign(t, key, []byte(s), jwa.RS256)
+		return s[:len(s)-1] + fmt.Sprintf(`,"attachments":[{"usageType":"http://adlnet.gov/expapi/attachments/signature","display":{"en-US":"A JWT signature"},"description":{"en-US":"Signing this document was posted from the xAPI Conformance Test Suite"},"contentType":%q,"length":%d,"sha2":%q,"fileUrl":"http://adlnet.gov/this.file"}]}`, ct, len(sig), sha(sig))
+	}
+	t.Run("ADL statement_signatures: a signature attachment given by fileUrl only, in application/json, is accepted (Data 2.4.11: fileUrl data need not be sent)", func(t *testing.T) {
+		res, b := c.with(t).postStatements(sigByURL(t, "application/octet-stream"))
+		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+	})
+	t.Run("ADL statement_signatures: a fileUrl-only signature attachment with contentType text/plain; charset=ascii is a 400", func(t *testing.T) {
+		res, b := c.with(t).postStatements(sigByURL(t, "text/plain; charset=ascii"))
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", b)
+	})
+	t.Run("Data 2.6 a signature attachment with a fileUrl whose part is sent is still verified", func(t *testing.T) {
+		s := fresh()
+		sig := adlSign(t, key, []byte(stmtJSON(uniq("tampered"), "")), jwa.RS256)
+		m := s[:len(s)-1] + fmt.Sprintf(`,"attachments":[{"usageType":"http://adlnet.gov/expapi/attachments/signature","display":{"en-US":"sig"},"contentType":"application/octet-stream","length":%d,"sha2":%q,"fileUrl":"http://adlnet.gov/this.file"}]}`, len(sig), sha(sig))
+		body, ct := multipartBody(t, m, part{"application/octet-stream", sha(sig), sig})
+		res, b := post(t, body, ct)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", b)
+	})
 	t.Run("Data 2.6 PUT of a signed statement is a 204", func(t *testing.T) {
 		id := uuid.NewString()
 		s := stmtJSON(uniq("signedput"), `"id":"`+id+`"`)
