@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha512"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -346,6 +347,25 @@ func testADLAttachments(t *testing.T, c client) {
 		require.Equal(t, 1, len(parts), "another statement's upload with the same sha2 must not be returned")
 		assert.Equal(t, id, decode[map[string]any](t, parts[0].data)["id"])
 	})
+	t.Run("Comm 2.1.3 attachments=true on a query matching nothing answers multipart/mixed with the statement result alone", func(t *testing.T) {
+		res, b := c.with(t).getStatements(url.Values{"agent": {`{"mbox":"` + uniq("nobody") + `"}`}, "attachments": {"true"}})
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		parts := readParts(t, res, b)
+		require.Len(t, parts, 1)
+		assert.Empty(t, decode[statementResult](t, parts[0].data).Statements)
+	})
+	t.Run("Comm 2.1.3 attachments=true with voidedStatementId returns the voided statement's attachment", func(t *testing.T) {
+		res, b := post(t, adlMixed, multipartBodyOf(false, adlTextStatement(uniq("voidatt"), adlTextAttachment(27, h1)), partLines("binary", hashLine(h1), adlText1)))
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		id := decode[[]string](t, b)[0]
+		res, b = c.with(t).postStatements(`{"actor":{"mbox":"` + uniq("voider") + `"},"verb":{"id":"http://adlnet.gov/expapi/verbs/voided"},"object":{"objectType":"StatementRef","id":"` + id + `"}}`)
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		res, b = c.with(t).getStatements(url.Values{"voidedStatementId": {id}, "attachments": {"true"}})
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		parts := readParts(t, res, b)
+		require.Len(t, parts, 2)
+		assert.Equal(t, adlText1, string(parts[1].data))
+	})
 	t.Run("ADL 1.0.3 Data 2.4.11 PUT with two raw attachments (LF) is a 204 and GET attachments=true returns both", func(t *testing.T) {
 		id := uuid.NewString()
 		body := multipartBodyOf(true, adlTextStatement(uniq("put2"), adlTextAttachment(27, h1), adlTextAttachment(33, h2)),
@@ -515,6 +535,14 @@ func testADLSignedStatements(t *testing.T, c client) {
 		sig := adlSign(t, key, []byte(stmtJSON(uniq("tampered"), "")), jwa.RS256)
 		m := s[:len(s)-1] + fmt.Sprintf(`,"attachments":[{"usageType":"http://adlnet.gov/expapi/attachments/signature","display":{"en-US":"sig"},"contentType":"application/octet-stream","length":%d,"sha2":%q,"fileUrl":"http://adlnet.gov/this.file"}]}`, len(sig), sha(sig))
 		body, ct := multipartBody(t, m, part{"application/octet-stream", sha(sig), sig})
+		res, b := post(t, body, ct)
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", b)
+	})
+	t.Run("Data 2.6 an unsigned JWS (alg none) is a 400", func(t *testing.T) {
+		s := fresh()
+		enc := base64.RawURLEncoding
+		sig := []byte(enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + enc.EncodeToString([]byte(s)) + ".")
+		body, ct := signedBody(t, s, sig, "application/octet-stream")
 		res, b := post(t, body, ct)
 		assert.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", b)
 	})
