@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -96,7 +97,7 @@ func readParts(t *testing.T, res *response, body []byte) []attPart {
 	var out []attPart
 	for {
 		p, err := mr.NextPart()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		require.NoError(t, err)
@@ -344,7 +345,7 @@ func testADLAttachments(t *testing.T, c client) {
 		res, b := c.with(t).getStatements(url.Values{"statementId": {id}, "attachments": {"true"}})
 		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
 		parts := readParts(t, res, b)
-		require.Equal(t, 1, len(parts), "another statement's upload with the same sha2 must not be returned")
+		require.Len(t, parts, 1, "another statement's upload with the same sha2 must not be returned")
 		assert.Equal(t, id, decode[map[string]any](t, parts[0].data)["id"])
 	})
 	t.Run("Comm 2.1.3 attachments=true on a query matching nothing answers multipart/mixed with the statement result alone", func(t *testing.T) {
