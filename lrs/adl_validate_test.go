@@ -95,3 +95,28 @@ func TestADLStatementVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestADLEmptyContextActivities pins that an empty contextActivities object
+// is refused under 1.0.x (ADL 1.0.3 configs/contexts.js) and accepted under
+// 2.0, whose text and suite have no such rule.
+func TestADLEmptyContextActivities(t *testing.T) {
+	t.Parallel()
+	body := withExtra(`,"context":{"contextActivities":{}}`)
+	tests := []struct {
+		v      lrs.Version
+		refuse bool
+	}{{lrs.V1, true}, {lrs.V2, false}}
+	for _, tc := range tests {
+		t.Run(tc.v.StatementVersion(), func(t *testing.T) {
+			t.Parallel()
+			_, err := lrs.ParseStatements([]byte(body), tc.v, true)
+			if !tc.refuse {
+				assert.NoError(t, err)
+				return
+			}
+			var ve *lrs.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, "context.contextActivities", ve.Field)
+		})
+	}
+}

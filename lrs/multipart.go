@@ -134,6 +134,28 @@ func MatchAttachments(ss []*Statement, parts []Part) error {
 	return nil
 }
 
+// KeepSentAttachments narrows each statement's Attachments to those whose
+// data came with the request (a part with the same hash), so that the store
+// links a statement only to data its own request carried. Without it a
+// statement with a fileUrl attachment naming the hash of data another
+// statement uploaded would be answered, under attachments=true, with that
+// other upload. Call it after MatchAttachments.
+func KeepSentAttachments(ss []*Statement, parts []Part) {
+	have := make(map[string]bool, len(parts))
+	for _, p := range parts {
+		have[p.SHA2] = true
+	}
+	for _, s := range ss {
+		kept := s.Attachments[:0]
+		for _, a := range s.Attachments {
+			if have[strings.ToLower(a.SHA2)] {
+				kept = append(kept, a)
+			}
+		}
+		s.Attachments = kept
+	}
+}
+
 // WriteMultipart writes a multipart/mixed statements response: the JSON
 // first, then one part per attachment. It returns the Content-Type.
 func WriteMultipart(w io.Writer, jsonBody []byte, parts []Part) (string, error) {

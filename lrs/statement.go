@@ -58,7 +58,9 @@ type Statement struct {
 	// Definitions holds the activity definitions the statement carries, by
 	// activity id, as canonical JSON.
 	Definitions map[string][]byte
-	// Attachments lists the statement's attachment metadata.
+	// Attachments lists the statement's attachment metadata; on ingest
+	// KeepSentAttachments narrows it to the attachments whose data came with
+	// the request, which are the ones the store links to the statement.
 	Attachments []AttachmentMeta
 }
 

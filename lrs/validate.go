@@ -757,6 +757,13 @@ func (x *validator) context(path string, val any, objType string) error {
 		if err != nil {
 			return err
 		}
+		// The ADL 1.0.3 suite (configs/contexts.js, "contains one or more
+		// key/value pairs") refuses an empty contextActivities object; the
+		// 2.0 text has no such rule and the 2.0 suite dropped the check, so
+		// only 1.0.x refuses it.
+		if len(ca) == 0 && x.v == V1 {
+			return invalid(join(path, "contextActivities"), "must hold at least one of parent, grouping, category or other")
+		}
 		for k, e := range ca {
 			p := join(join(path, "contextActivities"), k)
 			arr, isArr := e.([]any)

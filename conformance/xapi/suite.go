@@ -185,6 +185,9 @@ var groups = []group{
 	{"ADL Misc", testADLMisc},
 	{"ADLData(Data 2.2-4.6)", testADLData},
 	{"ADLDataLifecycle(Data 2.3-2.4.10)", testADLDataLifecycle},
+	{"ADL Attachments(Data 2.4.11)", testADLAttachments},
+	{"ADL SignedStatements(Data 2.6)", testADLSignedStatements},
+	{"ADL Data 1.0.3 configs (contexts, authorities, statementrefs, extensions, durations)", testADLMoreData},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }
