@@ -236,16 +236,7 @@ func (h *Handler) arpPost(q req, b arpCollection) error {
 		chs = append(chs, ch)
 		pairs = append(pairs, sourcedIDPair{Supplied: supplied, Allocated: id})
 	}
-	if _, err := h.Writer.Apply(ctx, oneroster.Batch{Tenant: q.tenant, Now: h.now(), Rows: yieldAll(chs)}); err != nil {
-		return err
-	}
-	js, err := json.Marshal(map[string]any{"sourcedIdPairs": pairs})
-	if err != nil {
-		return err
-	}
-	c.Status(http.StatusCreated)
-	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	return c.Send(js)
+	return h.applyPost(c, q, chs, pairs)
 }
 
 // extToken is an extension value of an extensible 1.2 vocabulary.

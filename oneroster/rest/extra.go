@@ -179,7 +179,13 @@ func (h *Handler) post(q req, kind oneroster.Kind, plural, single string, fix fu
 		chs = append(chs, cs...)
 		pairs = append(pairs, sourcedIDPair{Supplied: supplied, Allocated: id})
 	}
-	if _, err := h.Writer.Apply(ctx, oneroster.Batch{Tenant: q.tenant, Now: h.now(), Rows: yieldAll(chs)}); err != nil {
+	return h.applyPost(c, q, chs, pairs)
+}
+
+// applyPost applies a POST's changes in one write and answers 201 with the
+// sourcedIdPairs (supplied and allocated ids).
+func (h *Handler) applyPost(c *fiber.Ctx, q req, chs []oneroster.Change, pairs []sourcedIDPair) error {
+	if _, err := h.Writer.Apply(c.UserContext(), oneroster.Batch{Tenant: q.tenant, Now: h.now(), Rows: yieldAll(chs)}); err != nil {
 		return err
 	}
 	b, err := json.Marshal(map[string]any{"sourcedIdPairs": pairs})
