@@ -38,6 +38,10 @@ func adlActorVariants() []actorVariant {
 		{name: `groups.js XAPI-00036 identified group "member" holding a Group`, group: true, json: groupWith(ifiMbox, `"member":[`+noMembers+`]`)},
 		{name: `groups.js XAPI-00036 identified group "member" holding an agent without IFI`, group: true, json: groupWith(ifiMbox, `"member":[{"name":"nobody"}]`)},
 		{name: `groups.js XAPI-00036 identified group "member" holding an agent with an invalid mbox`, group: true, json: groupWith(ifiOpenID, `"member":[{"objectType":"Agent","mbox":"mailto:should.fail.com"}]`)},
+		{name: `groups.js XAPI-00035 group "member" holding an agent that itself has "member"`, group: true, json: `{"objectType":"Group","member":[{"objectType":"Agent",` + ifiMbox + `,"member":[` + adlAgent + `]}]}`},
+		{name: `groups.js XAPI-00036 group "member" holding an agent "objectType" "agent" lower case`, group: true, json: `{"objectType":"Group","member":[{"objectType":"agent",` + ifiMbox + `}]}`},
+		{name: `groups.js XAPI-00036 group "member" holding an agent with a numeric "name"`, group: true, json: `{"objectType":"Group","member":[{"objectType":"Agent","name":123,` + ifiMbox + `}]}`},
+		{name: `groups.js XAPI-00036 group "member" holding an agent with an unknown property`, group: true, json: `{"objectType":"Group","member":[{"objectType":"Agent",` + ifiMbox + `,"nickname":"x"}]}`},
 		{name: `groups.js XAPI-00036 group "member" an empty object`, group: true, json: `{"objectType":"Group","member":{}}`},
 		{name: `groups.js XAPI-00036 group "member" null`, group: true, json: `{"objectType":"Group","member":null}`},
 		// groups/authority_group.json: members without objectType.
@@ -84,7 +88,9 @@ func adlActorCases() []adlCase {
 	ctx := func(c string) string { return adlStmt("", "", `"context":`+c) }
 	subRef := func(id string) string { return adlStmt("", adlSub("", ref(id), ""), "") }
 	subCtx := func(c string) string { return adlStmt("", adlSub("", "", `"context":`+c), "") }
-	verb := func(v string) string { return `{"actor":` + adlAgent + `,"verb":` + v + `,"object":` + adlActivity + `}` }
+	verb := func(v string) string {
+		return `{"actor":` + adlAgent + `,"verb":` + v + `,"object":` + adlActivity + `}`
+	}
 	subVerb := func(v string) string {
 		return adlStmt("", `{"objectType":"SubStatement","actor":`+adlAgent+`,"verb":`+v+`,"object":`+adlActivity+`}`, "")
 	}
