@@ -188,6 +188,7 @@ var groups = []group{
 	{"ADL Attachments(Data 2.4.11)", testADLAttachments},
 	{"ADL SignedStatements(Data 2.6)", testADLSignedStatements},
 	{"ADL Data 1.0.3 configs (contexts, authorities, statementrefs, extensions, durations)", testADLMoreData},
+	{"ADL Data 1.0.3 configs (groups, actors, agents, ifis, uuids, languages)", testADLActors},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }
