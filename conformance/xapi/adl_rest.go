@@ -2,10 +2,14 @@ package xapi
 
 // This file holds the checks of the ADL LRS conformance suite
 // (adlnet/lrs-conformance-test-suite) files test/v2_0/
-// H.Communication2.1-StatementResource.js, H.Communication2.6-
-// AgentProfileResource.js, 4.1.6.3-Agents-Resource.js and
-// 4.1.6.4-Activity-Resource.js that adl_comm.go and the rest of this suite
-// do not already assert. The checks are re-expressed from the requirement
+// H.Communication2.1-StatementResource.js, H.Communication2.2-
+// DocumentResources.js, H.Communication2.4-AgentsResource.js,
+// H.Communication2.5-ActivitiesResource.js, H.Communication2.6-
+// AgentProfileResource.js, 4.1.6.3-Agents-Resource.js,
+// 4.1.6.4-Activity-Resource.js and test/v1_0_3/non_templating.js that
+// adl_comm.go, adl_attachments.go and the rest of this suite do not already
+// assert (the attachment checks of non_templating.js, attachments=true on a
+// query, are XAPI-00167 in adl_comm.go). The checks are re-expressed from the requirement
 // text; no code of the suite is used.
 //
 // Left out on purpose: H.Communication2.6 XAPI-00273 "a PUT without an
@@ -13,7 +17,9 @@ package xapi
 // only requires a 409 when a PUT without If-Match/If-None-Match targets a
 // document that already exists (asserted in adl_comm.go as "ADL 2.0 4.1.4");
 // it sets no rule for a new document, and 1.0.3 allows the write, so the
-// LRS keeps accepting it.
+// LRS keeps accepting it. H.Communication2.5's nested check of an unknown
+// activity reads "activityId" from the Activity Object; the spec's Activity
+// Object has "id", which "ADL 2.0 4.1.6.4" in adl_comm.go asserts.
 
 import (
 	"net/http"
@@ -180,5 +186,94 @@ func testADLRest(t *testing.T, c client) {
 		res, b = c.with(t).do(http.MethodGet, "/xapi/agents/profile", q, nil)
 		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
 		assert.Contains(t, decode[[]string](t, b), id)
+	})
+
+	t.Run("ADL XAPI-00182 a batch with a statement whose verb id is not an IRI stores none of it", func(t *testing.T) {
+		good := uuid.NewString()
+		bad := `{"id":"` + uuid.NewString() + `","actor":{"mbox":"` + uniq("rest") + `"},"verb":{"id":"should fail"},"object":{"id":"http://example.com/activities/a1"}}`
+		res, b := c.with(t).postStatements("[" + stmtJSON(uniq("rest"), `"id":"`+good+`"`) + "," + bad + "]")
+		require.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", b)
+		res, b = c.with(t).getStatements(url.Values{"statementId": {good}})
+		assert.Equal(t, http.StatusNotFound, res.StatusCode, "%s", b)
+	})
+	stateQ := func() url.Values {
+		return url.Values{"activityId": {"http://example.com/activities/a1"}, "agent": {`{"mbox":"` + uniq("state") + `"}`}, "stateId": {uuid.NewString()}}
+	}
+	for _, tc := range []struct{ name, first, second, want string }{
+		{"XAPI-00184 a merge overwrites a duplicate value", `{"car":"MKX"}`, `{"car":"MKZ"}`, `{"car":"MKZ"}`},
+		{"XAPI-00183 a merge replaces nested objects whole, one level deep",
+			`{"car":{"make":"Ford","model":"Escape"},"driver":"Dale","series":{"nascar":{"series":"sprint"}}}`,
+			`{"car":{"make":"Dodge","model":"Ram"},"driver":"Jeff","series":{"nascar":{"series":"nextel"}}}`,
+			`{"car":{"make":"Dodge","model":"Ram"},"driver":"Jeff","series":{"nascar":{"series":"nextel"}}}`},
+	} {
+		t.Run("ADL "+tc.name, func(t *testing.T) {
+			q := stateQ()
+			for _, d := range []string{tc.first, tc.second} {
+				res, b := c.with(t).do(http.MethodPost, "/xapi/activities/state", q, []byte(d))
+				require.Equal(t, http.StatusNoContent, res.StatusCode, "%s", b)
+			}
+			res, b := c.with(t).do(http.MethodGet, "/xapi/activities/state", q, nil)
+			require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+			assert.JSONEq(t, tc.want, string(b))
+		})
+	}
+
+	// non_templating.js: a method the specification does not define on a
+	// resource is a 405.
+	agentParam := url.Values{"agent": {`{"objectType":"Agent","mbox":"mailto:xapi@adlnet.gov"}`}}
+	actParam := url.Values{"activityId": {"http://www.example.com/meetings/occurances/34534"}}
+	for _, tc := range []struct {
+		method, path string
+		q            url.Values
+	}{
+		{http.MethodDelete, "/xapi/statements", url.Values{"statementId": {uuid.NewString()}}},
+		{http.MethodDelete, "/xapi/activities", actParam},
+		{http.MethodPost, "/xapi/activities", actParam},
+		{http.MethodPut, "/xapi/activities", actParam},
+		{http.MethodDelete, "/xapi/agents", agentParam},
+		{http.MethodPost, "/xapi/agents", agentParam},
+		{http.MethodPut, "/xapi/agents", agentParam},
+	} {
+		t.Run("ADL 1.0.3 non_templating.js "+tc.method+" "+tc.path+" is a 405", func(t *testing.T) {
+			var body []byte
+			if tc.method != http.MethodDelete {
+				body = []byte(`{}`)
+			}
+			res, b := c.with(t).do(tc.method, tc.path, tc.q, body)
+			assert.Equal(t, http.StatusMethodNotAllowed, res.StatusCode, "%s", b)
+		})
+	}
+
+	// non_templating.js 4.2.table1.row1.a: related_activities reaches a
+	// context category activity and related_agents a context instructor.
+	cat := "http://www.example.com/test/array/statements/" + uuid.NewString()
+	instr := uniq("instructor")
+	relID := c.postID(stmtJSON(uniq("rest"), `"context":{"instructor":{"objectType":"Agent","name":"xAPI mbox","mbox":"`+instr+`"},"contextActivities":{"category":[{"id":"`+cat+`"}]}}`))
+	for _, tc := range []struct {
+		name string
+		q    url.Values
+	}{
+		{"activity of a context category with related_activities", url.Values{"activity": {cat}, "related_activities": {"true"}}},
+		{"agent of a context instructor with related_agents", url.Values{"agent": {`{"mbox":"` + instr + `"}`}, "related_agents": {"true"}}},
+	} {
+		t.Run("ADL 1.0.3 non_templating.js GET statements by the "+tc.name+" finds the statement", func(t *testing.T) {
+			res, b := c.with(t).getStatements(tc.q)
+			require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+			sr := decode[statementResult](t, b)
+			require.Len(t, sr.Statements, 1, "%s", b)
+			assert.Equal(t, relID, sr.Statements[0]["id"])
+		})
+	}
+	t.Run("ADL 1.0.3 non_templating.js the same filters without related_* do not find it", func(t *testing.T) {
+		for _, q := range []url.Values{{"activity": {cat}}, {"agent": {`{"mbox":"` + instr + `"}`}}} {
+			res, b := c.with(t).getStatements(q)
+			require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+			assert.Empty(t, decode[statementResult](t, b).Statements, "%v", q)
+		}
+	})
+	t.Run("ADL 1.0.3 non_templating.js until long ago leaves the statement out", func(t *testing.T) {
+		res, b := c.with(t).getStatements(url.Values{"activity": {cat}, "related_activities": {"true"}, "until": {"2012-06-01T19:09:13.245Z"}})
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
+		assert.Empty(t, decode[statementResult](t, b).Statements)
 	})
 }
