@@ -41,7 +41,7 @@ func testADLRest(t *testing.T, c client) {
 		res, b = c.with(t).getStatements(url.Values{"verb": {"http://adlnet.gov/expapi/non/existent"}})
 		assert.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
 	})
-	t.Run("ADL XAPI-00143 XAPI-00144 XAPI-00156 PUT with statementId is a 204 and GET statementId returns that statement", func(t *testing.T) {
+	t.Run("ADL XAPI-00143 XAPI-00144 XAPI-00156 XAPI-00158 PUT with statementId is a 204 and GET statementId returns that statement", func(t *testing.T) {
 		id := uuid.NewString()
 		res, b := c.with(t).do(http.MethodPut, "/xapi/statements", url.Values{"statementId": {id}}, []byte(stmtJSON(uniq("rest"), `"id":"`+id+`"`)))
 		require.Equal(t, http.StatusNoContent, res.StatusCode, "%s", b)
@@ -90,14 +90,14 @@ func testADLRest(t *testing.T, c client) {
 		hit  bool // the stored statement must be among the results
 	}{
 		{"XAPI-00159 no parameter", url.Values{}, false},
-		{"agent", url.Values{"agent": {`{"objectType":"Agent","mbox":"` + mbox + `"}`}}, true},
-		{"verb", url.Values{"agent": {`{"mbox":"` + mbox + `"}`}, "verb": {"http://adlnet.gov/expapi/verbs/experienced"}}, true},
-		{"activity", url.Values{"agent": {`{"mbox":"` + mbox + `"}`}, "activity": {"http://example.com/activities/a1"}}, true},
-		{"registration", url.Values{"registration": {reg}}, true},
-		{"related_activities", url.Values{"agent": {`{"mbox":"` + mbox + `"}`}, "activity": {"http://example.com/activities/a1"}, "related_activities": {"true"}}, true},
-		{"related_agents", url.Values{"agent": {`{"mbox":"` + mbox + `"}`}, "related_agents": {"true"}}, true},
-		{"since", url.Values{"registration": {reg}, "since": {hourAgo}}, true},
-		{"until", url.Values{"registration": {reg}, "until": {inHour}}, true},
+		{"XAPI-00181 agent", url.Values{"agent": {`{"objectType":"Agent","mbox":"` + mbox + `"}`}}, true},
+		{"XAPI-00180 verb", url.Values{"agent": {`{"mbox":"` + mbox + `"}`}, "verb": {"http://adlnet.gov/expapi/verbs/experienced"}}, true},
+		{"XAPI-00179 activity", url.Values{"agent": {`{"mbox":"` + mbox + `"}`}, "activity": {"http://example.com/activities/a1"}}, true},
+		{"XAPI-00178 registration", url.Values{"registration": {reg}}, true},
+		{"XAPI-00177 related_activities", url.Values{"agent": {`{"mbox":"` + mbox + `"}`}, "activity": {"http://example.com/activities/a1"}, "related_activities": {"true"}}, true},
+		{"XAPI-00176 related_agents", url.Values{"agent": {`{"mbox":"` + mbox + `"}`}, "related_agents": {"true"}}, true},
+		{"XAPI-00175 since", url.Values{"registration": {reg}, "since": {hourAgo}}, true},
+		{"XAPI-00174 until", url.Values{"registration": {reg}, "until": {inHour}}, true},
 		{"XAPI-00173 limit", url.Values{"registration": {reg}, "limit": {"1"}}, true},
 		{"format", url.Values{"registration": {reg}, "format": {"ids"}}, true},
 		{"attachments", url.Values{"registration": {reg}, "attachments": {"false"}}, true},
@@ -256,7 +256,7 @@ func testADLRest(t *testing.T, c client) {
 		{"activity of a context category with related_activities", url.Values{"activity": {cat}, "related_activities": {"true"}}},
 		{"agent of a context instructor with related_agents", url.Values{"agent": {`{"mbox":"` + instr + `"}`}, "related_agents": {"true"}}},
 	} {
-		t.Run("ADL 1.0.3 non_templating.js GET statements by the "+tc.name+" finds the statement", func(t *testing.T) {
+		t.Run("ADL XAPI-00176 XAPI-00177 (1.0.3 non_templating.js) GET statements by the "+tc.name+" finds the statement", func(t *testing.T) {
 			res, b := c.with(t).getStatements(tc.q)
 			require.Equal(t, http.StatusOK, res.StatusCode, "%s", b)
 			sr := decode[statementResult](t, b)
