@@ -206,10 +206,12 @@ func testADLRest(t *testing.T, c client) {
 	}
 	for _, tc := range []struct{ name, first, second, want string }{
 		{"XAPI-00184 a merge overwrites a duplicate value", `{"car":"MKX"}`, `{"car":"MKZ"}`, `{"car":"MKZ"}`},
-		{"XAPI-00183 a merge replaces nested objects whole, one level deep",
+		{
+			"XAPI-00183 a merge replaces nested objects whole, one level deep",
 			`{"car":{"make":"Ford","model":"Escape"},"driver":"Dale","series":{"nascar":{"series":"sprint"}}}`,
 			`{"car":{"make":"Dodge","model":"Ram"},"driver":"Jeff","series":{"nascar":{"series":"nextel"}}}`,
-			`{"car":{"make":"Dodge","model":"Ram"},"driver":"Jeff","series":{"nascar":{"series":"nextel"}}}`},
+			`{"car":{"make":"Dodge","model":"Ram"},"driver":"Jeff","series":{"nascar":{"series":"nextel"}}}`,
+		},
 	} {
 		t.Run("ADL "+tc.name, func(t *testing.T) {
 			q := stateQ()
