@@ -189,6 +189,7 @@ var groups = []group{
 	{"ADL SignedStatements(Data 2.6)", testADLSignedStatements},
 	{"ADL Data 1.0.3 configs (contexts, authorities, statementrefs, extensions, durations)", testADLMoreData},
 	{"ADL Data 1.0.3 configs (groups, actors, agents, ifis, uuids, languages)", testADLActors},
+	{"ADL REST resources (H.Comm 2.1, 2.4-2.6)", testADLRest},
 }
 
 func (c client) with(t *testing.T) client { c.t = t; return c }
