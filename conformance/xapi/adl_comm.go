@@ -24,16 +24,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// postID posts one statement and returns its id.
-func (c client) postID(body string) string {
-	c.t.Helper()
-	res, b := c.postStatements(body)
-	require.Equal(c.t, http.StatusOK, res.StatusCode, "%s", b)
-	ids := decode[[]string](c.t, b)
-	require.Len(c.t, ids, 1)
-	return ids[0]
-}
-
 // getOne reads one statement by id (statementId) with extra parameters.
 func (c client) getOne(id string, extra url.Values, opts ...reqOpt) map[string]any {
 	c.t.Helper()

@@ -99,6 +99,16 @@ func (c client) postStatements(body string, opts ...reqOpt) (*response, []byte) 
 	return c.do(http.MethodPost, "/xapi/statements", nil, []byte(body), opts...)
 }
 
+// postID posts one statement, requires a 200 and returns its id.
+func (c client) postID(body string) string {
+	c.t.Helper()
+	res, b := c.postStatements(body)
+	require.Equal(c.t, http.StatusOK, res.StatusCode, "%s", b)
+	ids := decode[[]string](c.t, b)
+	require.Len(c.t, ids, 1)
+	return ids[0]
+}
+
 func (c client) getStatements(q url.Values, opts ...reqOpt) (*response, []byte) {
 	c.t.Helper()
 	return c.do(http.MethodGet, "/xapi/statements", q, nil, opts...)

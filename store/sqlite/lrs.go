@@ -129,7 +129,8 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 		defs                              = map[string][]byte{}
 		defIDs                            []string
 		voidTargets                       []any
-		segs                              [][]any
+		segs                              [][]any // (tenant, seg) rows for lrs_segments
+		lastSeg                           int64
 	)
 	for i, st := range ss {
 		id := ids[i]
@@ -142,8 +143,9 @@ func saveStatements(ctx context.Context, tx *sql.Tx, tenant string, now time.Tim
 		stored := base + int64(i)
 		lastRow++
 		seg := lastRow >> segShift
-		if len(segs) == 0 || segs[len(segs)-1][1] != seg {
+		if len(segs) == 0 || seg != lastSeg {
 			segs = append(segs, []any{tenant, seg})
+			lastSeg = seg
 		}
 		voidTarget, voided, refTarget := "", 0, ""
 		if st.RefTarget != nil {
